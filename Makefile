@@ -1,0 +1,24 @@
+# kfpgo — common tasks. `make help` lists them.
+GO ?= go
+PKGS ?= ./...
+
+.PHONY: help setup test vet bench conformance demo images images-test fuzz
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+setup: ## install the servers the tests and the demo start (PostgreSQL, Redis) when missing
+	@bash .ci/setup
+
+test: setup ## run the whole test suite (starts real PostgreSQL and Redis itself)
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 $(PKGS)
+
+bench: setup ## run the benchmarks (compile, runner, ingest, materialize)
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+conformance: ## reproduce KFP's own compiled goldens (reads ../shared/conformance or $$KFPGO_CONFORMANCE_DIR)
+	$(GO) test -count=1 -tags conformance -run Conformance -v ./compiler/... 2>&1 | grep -E '^(conformance|kfp-kubernetes conformance|round trip|  unported|--- FAIL|FAIL|ok)' ; exit $${PIPESTATUS[0]}
+
+demo: setup ## run the reference pipeline end to end on cars.json with the local runner
+	$(GO) run ./cmd/kfpgo demo

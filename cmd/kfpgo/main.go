@@ -1,0 +1,46 @@
+// Command kfpgo compiles Go-defined Kubeflow Pipelines to KFP IR and Argo
+// Workflows, runs them locally, and drives the KFP API server.
+//
+// Each verb lives in its own file of this package and registers itself with
+// addCommand from an init function; main only assembles the tree.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// version is stamped at link time with -ldflags "-X main.version=…".
+var version = "devel"
+
+// commandFactories holds the constructors of the top-level verbs, appended to
+// by addCommand from each verb's init function (the same registry pattern as
+// database/sql.Register). It is only written during package initialisation.
+var commandFactories []func() *cobra.Command
+
+// addCommand registers a constructor of a top-level verb.
+func addCommand(f func() *cobra.Command) { commandFactories = append(commandFactories, f) }
+
+// newRootCmd builds the whole command tree.
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "kfpgo",
+		Short:         "Compile, run and ship Kubeflow Pipelines written in Go",
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	for _, f := range commandFactories {
+		root.AddCommand(f())
+	}
+	return root
+}
+
+func main() {
+	if err := newRootCmd().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,350 @@
+package ir
+
+// Input is one input of a component or pipeline (KFP inputDefinitions entry).
+type Input struct {
+	Name string
+	Type Type
+	// Default is the default value as a JSON-compatible Go value (string,
+	// int64, float64, bool, []any, map[string]any); valid when HasDefault.
+	Default    any
+	HasDefault bool
+	// Optional marks an input that may be left unset (KFP isOptional). An
+	// input with a default is always optional.
+	Optional    bool
+	Description string
+}
+
+// Output is one output of a component or pipeline (KFP outputDefinitions entry).
+type Output struct {
+	Name        string
+	Type        Type
+	Description string
+}
+
+// Impl is a component implementation: *Container, *Pipeline or *Importer.
+type Impl interface{ implNode() }
+
+// Component is a reusable step: an interface and an implementation.
+type Component struct {
+	// Name is the component's name as the user gave it (e.g. "train-model"
+	// or "train_model"); back ends derive wire names from it.
+	Name        string
+	Description string
+	Inputs      []*Input
+	Outputs     []*Output
+	Impl        Impl
+	// NoCache marks a side-effecting component: its tasks default to caching
+	// disabled unless a task turns it on.
+	NoCache bool
+	Pos     Pos
+}
+
+// Input returns the input named name, or nil.
+func (c *Component) Input(name string) *Input {
+	for _, in := range c.Inputs {
+		if in.Name == name {
+			return in
+		}
+	}
+	return nil
+}
+
+// Output returns the output named name, or nil.
+func (c *Component) Output(name string) *Output {
+	for _, out := range c.Outputs {
+		if out.Name == name {
+			return out
+		}
+	}
+	return nil
+}
+
+// EnvVar is a container environment variable (KFP PipelineContainerSpec.env).
+type EnvVar struct {
+	Name  string
+	Value string
+}
+
+// Container is a container implementation (KFP PipelineContainerSpec).
+type Container struct {
+	Image   string
+	Command []Arg
+	Args    []Arg
+	Env     []EnvVar
+}
+
+func (*Container) implNode() {}
+
+// Importer is an importer implementation (KFP ImporterSpec): it brings an
+// existing artifact at URI into the pipeline as its "artifact" output.
+type Importer struct {
+	// URI is a literal string or a parameter reference.
+	URI          *Ref
+	ArtifactType ArtifactType
+	// Metadata is the artifact metadata; string values may embed references
+	// given in MetadataRefs by their placeholder key.
+	Metadata map[string]any
+	// MetadataRefs maps a placeholder key used in Metadata values to the
+	// reference it stands for (dynamic importer metadata).
+	MetadataRefs map[string]*Ref
+	Reimport     bool
+}
+
+func (*Importer) implNode() {}
+
+// Arg is one element of a container's command or args: a literal or a
+// placeholder. The implementations are the sealed set below.
+type Arg interface{ argNode() }
+
+// The placeholders a container command or argument can hold.
+type (
+	// Lit is a literal string.
+	Lit struct{ S string }
+	// InputValue is `{{$.inputs.parameters['name']}}`.
+	InputValue struct{ Name string }
+	// InputPath is `{{$.inputs.artifacts['name'].path}}`.
+	InputPath struct{ Name string }
+	// InputURI is `{{$.inputs.artifacts['name'].uri}}`.
+	InputURI struct{ Name string }
+	// InputMetadata is `{{$.inputs.artifacts['name'].metadata}}`.
+	InputMetadata struct{ Name string }
+	// OutputPath is `{{$.outputs.artifacts['name'].path}}`.
+	OutputPath struct{ Name string }
+	// OutputURI is `{{$.outputs.artifacts['name'].uri}}`.
+	OutputURI struct{ Name string }
+	// OutputMetadata is `{{$.outputs.artifacts['name'].metadata}}`.
+	OutputMetadata struct{ Name string }
+	// OutputParamFile is `{{$.outputs.parameters['name'].output_file}}`.
+	OutputParamFile struct{ Name string }
+	// ExecutorInput is `{{$}}`, the whole ExecutorInput JSON.
+	ExecutorInput struct{}
+	// ExecutorOutputFile is `{{$.outputs.output_file}}`, the path the
+	// executor writes its ExecutorOutput JSON to.
+	ExecutorOutputFile struct{}
+	// PipelineValue is a pipeline-level placeholder such as
+	// `{{$.pipeline_job_name}}`; Key is the part after "$." (e.g.
+	// "pipeline_job_name").
+	PipelineValue struct{ Key string }
+	// Concat joins its items into one string (KFP {"Concat": [...]}).
+	Concat struct{ Items []Arg }
+	// IfPresent expands to Then when input Name is set, else to Else (KFP
+	// {"IfPresent": {"InputName", "Then", "Else"}}).
+	IfPresent struct {
+		Name string
+		Then []Arg
+		Else []Arg
+	}
+)
+
+func (Lit) argNode()                {}
+func (InputValue) argNode()         {}
+func (InputPath) argNode()          {}
+func (InputURI) argNode()           {}
+func (InputMetadata) argNode()      {}
+func (OutputPath) argNode()         {}
+func (OutputURI) argNode()          {}
+func (OutputMetadata) argNode()     {}
+func (OutputParamFile) argNode()    {}
+func (ExecutorInput) argNode()      {}
+func (ExecutorOutputFile) argNode() {}
+func (PipelineValue) argNode()      {}
+func (Concat) argNode()             {}
+func (IfPresent) argNode()          {}
+
+// RefKind tells what a Ref refers to.
+type RefKind int
+
+// The kinds of values that flow into task inputs.
+const (
+	RefInvalid RefKind = iota
+	// RefLiteral is a constant (Value).
+	RefLiteral
+	// RefPipelineInput is an input (Name) of the pipeline being built.
+	RefPipelineInput
+	// RefTaskOutput is output Name of Task.
+	RefTaskOutput
+	// RefLoopItem is the item (or item field Field) of loop Group.
+	RefLoopItem
+	// RefCollected is the fan-in of Of[0] (produced inside loop Group) into
+	// a list, usable after the loop.
+	RefCollected
+	// RefOneOf is the one value among Of (one per branch of Group, an
+	// If/Elif/Else chain) that was produced.
+	RefOneOf
+	// RefPlaceholder is a pipeline-level runtime value such as the job name;
+	// Name holds the placeholder text (e.g. "{{$.pipeline_job_name}}").
+	RefPlaceholder
+	// RefTaskFinalStatus is the final status of the tasks guarded by the exit
+	// handler that runs the consuming task.
+	RefTaskFinalStatus
+	// RefComponentInput and RefComponentOutput name an input or output (Name)
+	// of the component being defined; they only appear while the DSL turns a
+	// container's command line into placeholders, never in a pipeline.
+	RefComponentInput
+	RefComponentOutput
+)
+
+// Ref is a value flowing into a task input, a condition, a loop, a
+// pipeline output or a task setting.
+type Ref struct {
+	Kind RefKind
+	Type Type
+	// Value is the literal value (RefLiteral), JSON-compatible.
+	Value any
+	// Name is the pipeline input name, the output name or the placeholder.
+	Name string
+	// Task is the producer (RefTaskOutput).
+	Task *Task
+	// Group is the loop (RefLoopItem, RefCollected) or the If/Elif/Else
+	// chain (RefOneOf).
+	Group *Group
+	// Field selects a field of an object loop item ("item.a").
+	Field string
+	// Of holds the inner references of RefCollected (one) and RefOneOf (one
+	// per branch).
+	Of  []*Ref
+	Pos Pos
+}
+
+// RetryPolicy is a task's retry policy (KFP PipelineTaskSpec.RetryPolicy).
+type RetryPolicy struct {
+	MaxRetryCount int
+	// BackoffDuration, BackoffMaxDuration are Go duration strings written as
+	// KFP's protobuf Duration seconds ("0s", "3600s").
+	BackoffDurationSeconds    float64
+	BackoffFactor             float64
+	BackoffMaxDurationSeconds float64
+}
+
+// Resources are a task's container resources. Each is nil when unset, a
+// literal string Ref, or a parameter Ref (KFP 2.5+ placeholders).
+type Resources struct {
+	CPULimit, CPURequest       *Ref
+	MemoryLimit, MemoryRequest *Ref
+	AcceleratorType            *Ref
+	AcceleratorCount           *Ref
+}
+
+// Task is one use of a component in a pipeline.
+type Task struct {
+	// Name is the task's unique name in its pipeline, as KFP derives it from
+	// the component name (e.g. "print-op", "print-op-2"). Set by the builder.
+	Name      string
+	Component *Component
+	// Args holds the argument of each input that was set.
+	Args  map[string]*Ref
+	After []*Task
+	Group *Group
+	Pos   Pos
+
+	// Caching is nil for the default, else whether caching is enabled.
+	Caching     *bool
+	CacheKey    string
+	Retry       *RetryPolicy
+	Resources   Resources
+	Env         []EnvVar
+	DisplayName string
+	// Image overrides the container image (literal or parameter Ref).
+	Image *Ref
+	// IgnoreUpstreamFailure makes the task run when its upstream tasks
+	// failed (KFP triggerPolicy.strategy ALL_UPSTREAM_TASKS_COMPLETED).
+	IgnoreUpstreamFailure bool
+	// Platform holds Kubernetes options (a kubernetesplatform
+	// KubernetesExecutorConfig built by sdk/kubernetes), nil if none.
+	Platform any
+	// PlatformRefs are the references that Kubernetes options take (e.g. a
+	// secret name from a pipeline parameter), keyed by the input name under
+	// which they reach the task.
+	PlatformRefs map[string]*Ref
+}
+
+// GroupKind is the kind of a Group.
+type GroupKind int
+
+// The kinds of task groups.
+const (
+	GroupRoot GroupKind = iota
+	GroupCondition
+	GroupLoop
+	GroupExitHandler
+	// GroupBranches is an If/Elif/Else chain; its items are GroupCondition
+	// groups, one per branch.
+	GroupBranches
+)
+
+// String returns KFP's group type name, the prefix of group component names.
+func (k GroupKind) String() string {
+	switch k {
+	case GroupRoot:
+		return "pipeline"
+	case GroupCondition:
+		return "condition"
+	case GroupLoop:
+		return "for-loop"
+	case GroupExitHandler:
+		return "exit-handler"
+	case GroupBranches:
+		return "condition-branches"
+	}
+	return "group"
+}
+
+// Cond is a comparison of two values (KFP's condition operand pair).
+type Cond struct {
+	Op          string // one of == != < <= > >=
+	Left, Right *Ref
+}
+
+// Node is an item of a group: *Task or *Group.
+type Node interface{ groupItem() }
+
+func (*Task) groupItem()  {}
+func (*Group) groupItem() {}
+
+// Group is a set of tasks and nested groups.
+type Group struct {
+	Kind GroupKind
+	// Name is the group's KFP name ("condition-1", "for-loop-2"…), set by
+	// the builder; empty for the root.
+	Name        string
+	DisplayName string
+	Parent      *Group
+	Items       []Node
+	Pos         Pos
+
+	// Cond is this branch's own comparison (GroupCondition); Prior holds the
+	// comparisons of the earlier branches of an If/Elif/Else chain, which
+	// must all be false (Elif, Else). Else has Cond nil.
+	Cond  *Cond
+	Prior []*Cond
+	// Branch is the index of this condition in its chain, or -1 for a
+	// stand-alone If.
+	Branch int
+
+	// Loop: LoopOver is the list (literal, pipeline input or task output);
+	// Item is the loop item reference; Parallelism 0 means unlimited.
+	LoopOver    *Ref
+	Item        *Ref
+	Parallelism int
+
+	// ExitTask runs after the group's tasks finish (GroupExitHandler).
+	ExitTask *Task
+}
+
+// Pipeline is a pipeline: a component implemented by a DAG.
+type Pipeline struct {
+	Component *Component
+	Root      *Group
+	// Tasks lists every task of the pipeline in creation order, at any depth.
+	Tasks []*Task
+	// Groups lists every non-root group in creation order.
+	Groups []*Group
+	// Outputs maps each pipeline output name to the value that feeds it.
+	Outputs map[string]*Ref
+	// DisplayName and Description go to KFP pipelineInfo.
+	DisplayName string
+	// Errors are the problems found while the DSL built the pipeline.
+	Errors ErrorList
+}
+
+func (*Pipeline) implNode() {}

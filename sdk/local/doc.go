@@ -1,0 +1,35 @@
+// Package local runs a compiled Kubeflow Pipelines pipeline (KFP IR YAML) on
+// this machine with the semantics of KFP's backend, control flow included.
+//
+// The runner is an interpreter of the IR, so what runs locally is exactly
+// what would be uploaded:
+//
+//   - Parse reads the PipelineSpec document (and the optional kubernetes
+//     PlatformSpec document, used only to warn about options that cannot
+//     apply on one machine).
+//   - Run walks the root DAG: a task starts when its dependentTasks are done,
+//     its triggerPolicy.condition is evaluated with CEL exactly as KFP's
+//     driver does (backend/src/v2/expression), ParallelFor tasks
+//     (parameterIterator/artifactIterator) fan out with their
+//     iteratorPolicy.parallelismLimit, sub-DAG outputs are resolved through
+//     dagOutputs (valueFromParameter, valueFromOneof, artifactSelectors;
+//     loop outputs are collected into lists as dsl.Collected does), tasks
+//     with strategy ALL_UPSTREAM_TASKS_COMPLETED (exit handlers and
+//     ignore-upstream-failure) run after failures and see a real
+//     PipelineTaskFinalStatus, importers resolve their artifact without a
+//     process, and nested pipelines run as sub-DAGs.
+//   - Container executors run through a TaskHandler: GoHandler builds a Go
+//     component image (ko://import/path, or an image mapped to a package)
+//     once with `go build` and runs it as a process; HostHandler runs any
+//     other container's command on the host (Options.HostExec). Placeholders
+//     and the ExecutorInput/ExecutorOutput protocol come from package
+//     launcher.
+//   - Retries follow each task's retryPolicy (backoffDuration ×
+//     backoffFactor^attempt, capped at backoffMaxDuration); caching keys on a
+//     fingerprint of inputs, command, args and image as KFP's cache key does,
+//     honouring cachingOptions.enableCache and Options.NoCache.
+//
+// Artifacts and logs live under the local pipeline root, one folder per run
+// (<root>/<run id>) and one per task inside it (tasks/<task path>), with the
+// task's stdout.log and stderr.log.
+package local

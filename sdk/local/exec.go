@@ -1,0 +1,315 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kubeflow/pipelines/api/v2alpha1/go/pipelinespec"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/kfpgo/kfpgo/sdk/launcher"
+)
+
+// runContainer runs one container task: ExecutorInput, placeholders,
+// cache lookup, the process with retries, and the outputs read back.
+func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelinespec.PipelineTaskSpec, comp *pipelinespec.ComponentSpec, params map[string]*structpb.Value, arts map[string]*pipelinespec.ArtifactList) {
+	c := r.p.Executors[comp.GetExecutorLabel()].GetContainer()
+	dir := filepath.Join(r.runDir, "tasks", filepath.FromSlash(dirName(res.Name)))
+	res.Dir = dir
+	ei := launcher.BuildExecutorInput(comp, launcher.Inputs{Parameters: params, Artifacts: arts}, launcher.Layout{
+		ArtifactURIPrefix: filepath.Join(dir, "artifacts"),
+		ParameterDir:      filepath.Join(dir, "outputs"),
+		OutputFile:        filepath.Join(dir, "executor_output.json"),
+	})
+	rt := launcher.Runtime{
+		JobName: r.runID, JobResourceName: r.runID, JobUUID: r.runID,
+		TaskName: res.TaskName, TaskUUID: res.Name, PipelineRoot: r.root,
+		CreateTimeUTC: r.created, ScheduleTimeUTC: r.created,
+	}
+	argv, err := launcher.Resolve(ei, rt, r.root, append(append([]string(nil), c.GetCommand()...), c.GetArgs()...))
+	if err != nil {
+		r.emit(res, StateFailed, err.Error())
+		return
+	}
+	var env []string
+	for _, e := range c.GetEnv() {
+		v, err := launcher.Resolve(ei, rt, r.root, []string{e.GetValue()})
+		if err != nil || len(v) != 1 {
+			r.emit(res, StateFailed, fmt.Sprintf("env %s: %v", e.GetName(), err))
+			return
+		}
+		env = append(env, e.GetName()+"="+v[0])
+	}
+	useCache := !r.opts.NoCache && spec.GetCachingOptions().GetEnableCache()
+	var key string
+	if useCache {
+		key = cacheKey(c, ei, comp)
+		release := r.cache.acquire(ctx, key)
+		defer release()
+		if eo := r.cache.load(key, r.root); eo != nil {
+			res.Parameters, res.Artifacts = eo.GetParameterValues(), eo.GetArtifacts()
+			r.emit(res, StateCached, "")
+			return
+		}
+	}
+	h, err := r.router.handler(c.GetImage())
+	if err != nil {
+		r.emit(res, StateFailed, err.Error())
+		return
+	}
+	rp := spec.GetRetryPolicy()
+	attempts := 1 + int(max(rp.GetMaxRetryCount(), 0))
+	r.emit(res, StatePending, "")
+	for attempt := 0; attempt < attempts; attempt++ {
+		if attempt > 0 {
+			d := backoff(rp, attempt)
+			r.emitNote(res, fmt.Sprintf("retry %d/%d in %s", attempt, attempts-1, d))
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+				r.emit(res, StateCancelled, "the run was cancelled")
+				return
+			}
+		}
+		eo, err := r.attempt(ctx, res, h, c.GetImage(), ei, comp, argv, env)
+		res.Attempts = attempt + 1
+		if ctx.Err() != nil {
+			r.emit(res, StateCancelled, "the run was cancelled")
+			return
+		}
+		if err == nil {
+			res.Parameters, res.Artifacts = eo.GetParameterValues(), eo.GetArtifacts()
+			if useCache {
+				r.cache.store(key, eo)
+			}
+			r.emit(res, StateSucceeded, "")
+			return
+		}
+		res.Reason = err.Error()
+	}
+	r.emit(res, StateFailed, "")
+}
+
+// attempt runs the process once, holding a parallelism slot.
+func (r *run) attempt(ctx context.Context, res *TaskResult, h TaskHandler, image string, ei *pipelinespec.ExecutorInput, comp *pipelinespec.ComponentSpec, argv, env []string) (*pipelinespec.ExecutorOutput, error) {
+	select {
+	case r.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-r.sem }()
+	if err := os.RemoveAll(filepath.Join(res.Dir, "outputs")); err != nil {
+		return nil, err
+	}
+	_ = os.Remove(ei.GetOutputs().GetOutputFile())
+	if err := launcher.PrepareOutputs(ei, r.root); err != nil {
+		return nil, err
+	}
+	stdout, err := os.Create(filepath.Join(res.Dir, "stdout.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer stdout.Close()
+	stderr, err := os.Create(filepath.Join(res.Dir, "stderr.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer stderr.Close()
+	tail := &tailBuffer{max: 4096}
+	r.emit(res, StateRunning, "")
+	runErr := h.Run(ctx, Process{Task: res.Name, Image: image, Argv: argv, Env: env, Dir: res.Dir, Stdout: stdout, Stderr: io.MultiWriter(stderr, tail)})
+	res.StderrTail = trimLines(tail.String(), 20)
+	if runErr != nil {
+		return nil, runErr
+	}
+	return launcher.CollectOutputs(ei, comp)
+}
+
+func (r *run) emitNote(res *TaskResult, note string) {
+	if r.opts.Progress != nil {
+		r.mu.Lock()
+		fmt.Fprintf(r.opts.Progress, "%s  %-10s %s: %s\n", time.Now().Format("15:04:05"), "retrying", res.Name, note)
+		r.mu.Unlock()
+	}
+}
+
+// backoff returns the wait before retry n (1-based): backoffDuration ×
+// backoffFactor^(n−1), capped at backoffMaxDuration (KFP defaults: factor 2,
+// max 1h).
+func backoff(rp *pipelinespec.PipelineTaskSpec_RetryPolicy, n int) time.Duration {
+	base := rp.GetBackoffDuration().AsDuration()
+	factor := rp.GetBackoffFactor()
+	if factor <= 0 {
+		factor = 2
+	}
+	limit := time.Hour
+	if rp.GetBackoffMaxDuration() != nil {
+		limit = rp.GetBackoffMaxDuration().AsDuration()
+	}
+	d := time.Duration(float64(base) * math.Pow(factor, float64(n-1)))
+	if d > limit || d < 0 {
+		d = limit
+	}
+	return d
+}
+
+func dirName(taskPath string) string {
+	return strings.NewReplacer("[", ".", "]", "").Replace(taskPath)
+}
+
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > t.max {
+		t.buf = append([]byte(nil), t.buf[len(t.buf)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
+
+// cacheKey fingerprints a container task as KFP's cache key does
+// (backend/src/v2/cacheutils: input parameter values, input artifacts,
+// output artifact and parameter types, image, command and args).
+func cacheKey(c *pipelinespec.PipelineDeploymentConfig_PipelineContainerSpec, ei *pipelinespec.ExecutorInput, comp *pipelinespec.ComponentSpec) string {
+	type art struct {
+		URI      string         `json:"uri"`
+		Type     string         `json:"type"`
+		Metadata map[string]any `json:"metadata,omitempty"`
+	}
+	k := struct {
+		Image      string            `json:"image"`
+		Command    []string          `json:"command"`
+		Args       []string          `json:"args"`
+		Params     map[string]any    `json:"params"`
+		Artifacts  map[string][]art  `json:"artifacts"`
+		OutParams  map[string]string `json:"outParams"`
+		OutArtTyps map[string]string `json:"outArtifacts"`
+	}{Image: c.GetImage(), Command: c.GetCommand(), Args: c.GetArgs(), Params: map[string]any{}, Artifacts: map[string][]art{}, OutParams: map[string]string{}, OutArtTyps: map[string]string{}}
+	for n, v := range ei.GetInputs().GetParameterValues() {
+		k.Params[n] = v.AsInterface()
+	}
+	for n, l := range ei.GetInputs().GetArtifacts() {
+		for _, a := range l.GetArtifacts() {
+			k.Artifacts[n] = append(k.Artifacts[n], art{URI: a.GetUri(), Type: a.GetType().GetSchemaTitle(), Metadata: a.GetMetadata().AsMap()})
+		}
+	}
+	for n, d := range comp.GetOutputDefinitions().GetParameters() {
+		k.OutParams[n] = d.GetParameterType().String()
+	}
+	for n, d := range comp.GetOutputDefinitions().GetArtifacts() {
+		k.OutArtTyps[n] = d.GetArtifactType().GetSchemaTitle()
+	}
+	b, _ := json.Marshal(k)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// cache stores ExecutorOutputs by fingerprint under dir, one JSON file per
+// key; concurrent tasks with the same key wait for the first (a future per
+// key, as ko's build cache does).
+type cache struct {
+	dir string
+	mu  sync.Mutex
+	inF map[string]chan struct{}
+}
+
+func newCache(dir string) *cache { return &cache{dir: dir, inF: map[string]chan struct{}{}} }
+
+// acquire waits until no other task of this run holds key, then holds it.
+func (c *cache) acquire(ctx context.Context, key string) func() {
+	for {
+		c.mu.Lock()
+		ch, busy := c.inF[key]
+		if !busy {
+			ch = make(chan struct{})
+			c.inF[key] = ch
+			c.mu.Unlock()
+			return func() {
+				c.mu.Lock()
+				delete(c.inF, key)
+				c.mu.Unlock()
+				close(ch)
+			}
+		}
+		c.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return func() {}
+		}
+	}
+}
+
+func (c *cache) path(key string) string { return filepath.Join(c.dir, key[:2], key+".json") }
+
+// load returns the cached outputs of key, or nil when absent or when an
+// output artifact's local file is gone.
+func (c *cache) load(key, root string) *pipelinespec.ExecutorOutput {
+	b, err := os.ReadFile(c.path(key))
+	if err != nil {
+		return nil
+	}
+	eo := &pipelinespec.ExecutorOutput{}
+	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(b, eo); err != nil {
+		return nil
+	}
+	for _, l := range eo.GetArtifacts() {
+		for _, a := range l.GetArtifacts() {
+			if p, err := launcher.LocalPath(root, a.GetUri()); err == nil && filepath.IsAbs(a.GetUri()) {
+				if _, err := os.Stat(p); err != nil {
+					return nil
+				}
+			}
+		}
+	}
+	if eo.ParameterValues == nil {
+		eo.ParameterValues = map[string]*structpb.Value{}
+	}
+	return eo
+}
+
+// store writes the entry atomically (temp file + rename); failures only
+// lose the cache entry.
+func (c *cache) store(key string, eo *pipelinespec.ExecutorOutput) {
+	b, err := protojson.Marshal(eo)
+	if err != nil {
+		return
+	}
+	p := c.path(key)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	if err != nil {
+		return
+	}
+	_, werr := io.Copy(tmp, bytes.NewReader(b))
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), p) != nil {
+		_ = os.Remove(tmp.Name())
+	}
+}

@@ -1,0 +1,56 @@
+package local
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"text/tabwriter"
+	"time"
+)
+
+// writeEvent prints one progress line: wall time, state, task path, and the
+// duration for finished states.
+func writeEvent(w io.Writer, ev Event, mu *sync.Mutex) {
+	line := fmt.Sprintf("%s  %-10s %s", ev.Time.Format("15:04:05"), ev.State, ev.Task)
+	switch ev.State {
+	case StatePending, StateRunning:
+	default:
+		line += fmt.Sprintf(" (%s)", roundDuration(ev.Duration))
+	}
+	if ev.Reason != "" && (ev.State == StateSkipped || ev.State == StateFailed || ev.State == StateCancelled) {
+		line += ": " + oneLine(ev.Reason)
+	}
+	mu.Lock()
+	fmt.Fprintln(w, line)
+	mu.Unlock()
+}
+
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(100 * time.Microsecond)
+	default:
+		return d
+	}
+}
+
+// WriteSummary prints a table of every task (path, kind, state, duration,
+// attempts, reason) and the run's state and folder.
+func WriteSummary(w io.Writer, res *RunResult) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TASK\tKIND\tSTATE\tDURATION\tATTEMPTS\tNOTE")
+	for _, t := range res.Tasks {
+		att := ""
+		if t.Attempts > 0 {
+			att = fmt.Sprint(t.Attempts)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Kind, t.State, roundDuration(t.Duration()), att, oneLine(t.Reason))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "run %s %s in %s; folder %s\n", res.RunID, res.State, roundDuration(res.End.Sub(res.Start)), res.RunDir)
+	return err
+}

@@ -1,0 +1,75 @@
+package kfp
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/kfpgo/kfpgo/compiler/ir"
+)
+
+var (
+	nonK8s = regexp.MustCompile(`[^-0-9a-z]+`)
+	dashes = regexp.MustCompile(`-+`)
+)
+
+// k8sName is KFP's maybe_rename_for_k8s.
+func k8sName(name string) string {
+	s := nonK8s.ReplaceAllString(strings.ToLower(name), "-")
+	s = dashes.ReplaceAllString(s, "-")
+	return strings.Trim(s, "-")
+}
+
+// componentName is KFP's sanitize_component_name: "comp-" + k8s name.
+func componentName(name string) string { return "comp-" + k8sName(name) }
+
+// executorLabel is KFP's sanitize_executor_label: "exec-" + k8s name.
+func executorLabel(name string) string { return "exec-" + k8sName(name) }
+
+// uniqueName is KFP's make_name_unique_by_adding_index with delimiter "-".
+func uniqueName(name string, taken func(string) bool) string {
+	if !taken(name) {
+		return name
+	}
+	for i := 2; ; i++ {
+		n := name + "-" + strconv.Itoa(i)
+		if !taken(n) {
+			return n
+		}
+	}
+}
+
+// ChannelName is the compiler-injected input name of a value that crosses
+// into a sub-DAG (KFP additional_input_name_for_pipeline_channel):
+// "pipelinechannel--" + the channel's full name, which is
+// "<producer task>-<output>" for a task output and the input name for a
+// pipeline input or loop item.
+func ChannelName(r *ir.Ref) string { return "pipelinechannel--" + channelFullName(r) }
+
+func channelFullName(r *ir.Ref) string {
+	switch r.Kind {
+	case ir.RefTaskOutput:
+		return r.Task.Name + "-" + r.Name
+	case ir.RefPipelineInput:
+		return r.Name
+	case ir.RefLoopItem:
+		if r.Field != "" {
+			return loopItemName(r.Group) + "-subvar-" + r.Field
+		}
+		return loopItemName(r.Group)
+	case ir.RefCollected:
+		return channelFullName(r.Of[0])
+	}
+	return r.Name
+}
+
+// loopItemName is KFP's loop argument name: "<items channel>-loop-item" for
+// a loop over a parameter or task output, "loop-item-param-<N>" for a
+// literal list, where N is the loop group's number.
+func loopItemName(g *ir.Group) string {
+	if g.LoopOver != nil && g.LoopOver.Kind != ir.RefLiteral {
+		return channelFullName(g.LoopOver) + "-loop-item"
+	}
+	n := strings.TrimPrefix(g.Name, "for-loop-")
+	return "loop-item-param-" + n
+}

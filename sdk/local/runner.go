@@ -108,7 +108,7 @@ type TaskResult struct {
 	// TaskName is the IR task name (taskInfo.name).
 	TaskName string
 	// Kind is "container", "importer", "dag", "loop" or "iteration".
-	Kind string
+	Kind  string
 	State State
 	// Reason says why a task was skipped, failed or cancelled.
 	Reason string
@@ -317,10 +317,15 @@ func (r *run) emit(t *TaskResult, s State, reason string) {
 	if reason != "" {
 		t.Reason = reason
 	}
+	if s.ok() {
+		t.Reason = ""
+	}
 	ev := Event{Time: time.Now(), Task: t.Name, State: s, Reason: t.Reason}
 	switch s {
 	case StateRunning:
-		t.Start = ev.Time
+		if t.Start.IsZero() {
+			t.Start = ev.Time
+		}
 	case StatePending:
 	default:
 		if t.Start.IsZero() {

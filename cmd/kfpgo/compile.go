@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// goPackage is what `go list -json` tells about a pipeline package.
+type goPackage struct {
+	Dir        string
+	ImportPath string
+	Name       string
+	Module     *struct{ Dir, Path string }
+	Error      *struct{ Err string }
+}
+
+// loadGoPackage resolves a package path (./pipelines/cartrain or an import
+// path) with `go list`.
+func loadGoPackage(pkg string) (*goPackage, error) {
+	cmd := exec.Command("go", "list", "-e", "-json", pkg)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("go list %s: %v: %s", pkg, err, strings.TrimSpace(stderr.String()))
+	}
+	var p goPackage
+	if err := json.Unmarshal(out.Bytes(), &p); err != nil {
+		return nil, fmt.Errorf("go list %s: %w", pkg, err)
+	}
+	if p.Error != nil {
+		return nil, fmt.Errorf("package %s: %s", pkg, p.Error.Err)
+	}
+	if p.Module == nil {
+		return nil, fmt.Errorf("package %s is not in a Go module; run `go mod init` first", pkg)
+	}
+	if p.Name == "main" {
+		return nil, fmt.Errorf("package %s is a main package, which cannot be imported: move the pipelines to a library package, or call driver.Main() from this main and use `go run %s`", pkg, pkg)
+	}
+	return &p, nil
+}
+
+// runDriver builds a throw-away main importing pkg and calling
+// driver.Main with args, as `go test` synthesises a test main. The main
+// lives only in a -overlay file, so nothing is written into the user's tree.
+func runDriver(pkg string, args []string, stdout, stderr *os.File) error {
+	p, err := loadGoPackage(pkg)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "kfpgo-compile-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	src := fmt.Sprintf(`package main
+
+import (
+	"github.com/kfpgo/kfpgo/compiler/driver"
+	_ %q
+)
+
+func main() { driver.Main() }
+`, p.ImportPath)
+	mainFile := filepath.Join(tmp, "main.go")
+	if err := os.WriteFile(mainFile, []byte(src), 0o644); err != nil {
+		return err
+	}
+	virtualDir := filepath.Join(p.Module.Dir, ".kfpgo-compile-main")
+	overlay, _ := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(virtualDir, "main.go"): mainFile}})
+	overlayFile := filepath.Join(tmp, "overlay.json")
+	if err := os.WriteFile(overlayFile, overlay, 0o644); err != nil {
+		return err
+	}
+	bin := filepath.Join(tmp, "compile")
+	// The virtual directory exists only in the overlay, so build it by its
+	// path from the module root.
+	build := exec.Command("go", "build", "-overlay", overlayFile, "-o", bin, "./"+filepath.Base(virtualDir))
+	build.Dir = p.Module.Dir
+	var berr bytes.Buffer
+	build.Stderr = &berr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building %s: %s", pkg, strings.TrimSpace(berr.String()))
+	}
+	run := exec.Command(bin, args...)
+	run.Stdout, run.Stderr = stdout, stderr
+	if err := run.Run(); err != nil {
+		if _, ok := err.(*exec.ExitError); ok {
+			return errSilentExit
+		}
+		return err
+	}
+	return nil
+}
+
+// errSilentExit reports a failure whose message was already printed.
+var errSilentExit = fmt.Errorf("compile failed")
+
+// compileGoPackageYAML compiles the pipelines of pkg for KFP and returns the
+// YAML of the one named name (or the only one), for `kfpgo run --local`.
+func compileGoPackageYAML(pkg, name string) ([]byte, error) {
+	f, err := os.CreateTemp("", "kfpgo-*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	f.Close()
+	defer os.Remove(f.Name())
+	args := []string{"-o", f.Name()}
+	if name != "" {
+		args = append(args, "--pipeline", name)
+	}
+	devnull, _ := os.Open(os.DevNull)
+	defer devnull.Close()
+	if err := runDriver(pkg, args, devnull, os.Stderr); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(f.Name())
+}
+
+func init() {
+	addCommand(func() *cobra.Command {
+		var (
+			output, pipelineName, target, kfpVersion, imageRepo, imageTag, kind, schedule, tz string
+			list, noCache                                                                     bool
+		)
+		cmd := &cobra.Command{
+			Use:   "compile PACKAGE",
+			Short: "Compile the pipelines of a Go package to KFP IR YAML (or Argo with --target argo)",
+			Long: `Compile builds the Go package, runs every pipeline it defines with dsl.NewPipeline,
+validates it, and writes KFP IR YAML that 'kfp pipeline upload' and the Kubeflow UI accept.
+
+Errors name the file:line of the DSL call at fault; the exit status is non-zero.`,
+			Example: `  kfpgo compile ./examples/hello -o hello.yaml
+  kfpgo compile ./pipelines/cartrain                      # writes car-training.yaml
+  kfpgo compile ./pipelines/cartrain --target argo -o cartrain-argo.yaml
+  kfpgo compile ./pipelines --list`,
+			Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				dargs := []string{"--target", target, "--kfp-version", kfpVersion}
+				if output != "" {
+					dargs = append(dargs, "-o", output)
+				}
+				if pipelineName != "" {
+					dargs = append(dargs, "--pipeline", pipelineName)
+				}
+				if list {
+					dargs = append(dargs, "--list")
+				}
+				if noCache {
+					dargs = append(dargs, "--disable-caching")
+				}
+				for _, kv := range [][2]string{{"--image-repo", imageRepo}, {"--image-tag", imageTag}, {"--kind", kind}, {"--schedule", schedule}, {"--timezone", tz}} {
+					if kv[1] != "" {
+						dargs = append(dargs, kv[0], kv[1])
+					}
+				}
+				return runDriver(args[0], dargs, os.Stdout, os.Stderr)
+			},
+		}
+		f := cmd.Flags()
+		f.StringVarP(&output, "output", "o", "", "output file, directory (one file per pipeline), or - for stdout (default <pipeline name>.yaml)")
+		f.StringVar(&pipelineName, "pipeline", "", "compile only the named pipeline(s), comma-separated")
+		f.BoolVar(&list, "list", false, "list the package's pipelines and exit")
+		f.StringVar(&target, "target", "kfp", "back end: kfp or argo")
+		f.StringVar(&kfpVersion, "kfp-version", "2.5", "oldest KFP backend version the output must run on")
+		f.BoolVar(&noCache, "disable-caching", false, "default every task to caching off (tasks that call SetCaching keep theirs)")
+		f.StringVar(&imageRepo, "image-repo", "", "write REPO/<binary>:TAG instead of ko:// component images")
+		f.StringVar(&imageTag, "image-tag", "", "image tag for --image-repo (default latest)")
+		f.StringVar(&kind, "kind", "", "argo: workflow (default), workflowtemplate or cronworkflow")
+		f.StringVar(&schedule, "schedule", "", "argo cronworkflow: 5-field cron schedule")
+		f.StringVar(&tz, "timezone", "", "time zone of --schedule, e.g. Europe/Paris")
+		return cmd
+	})
+}

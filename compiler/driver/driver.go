@@ -1,0 +1,249 @@
+// Package driver is the compile command's engine: it compiles the pipelines
+// registered in the running program (dsl.Pipelines) and writes them.
+//
+// `kfpgo compile ./pkg` generates a tiny main that imports ./pkg and calls
+// Main, the way `go test` synthesises its test main. A program of your own
+// can do the same:
+//
+//	package main
+//
+//	import (
+//		"github.com/kfpgo/kfpgo/compiler/driver"
+//		_ "example.com/me/pipelines" // registers pipelines with dsl.NewPipeline
+//	)
+//
+//	func main() { driver.Main() }
+//
+// and `go run . -o out/` compiles every pipeline.
+package driver
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/kfpgo/kfpgo/compiler"
+	"github.com/kfpgo/kfpgo/compiler/ir"
+	"github.com/kfpgo/kfpgo/compiler/kfp"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+)
+
+// Target compiles one pipeline for a back end and returns the file bytes.
+type Target func(p dsl.PipelineDef, opts Options) ([]byte, error)
+
+// Options are the compile settings shared by all targets.
+type Options struct {
+	compiler.Options
+	// Kind selects the object a target writes (for argo: "workflow" or
+	// "workflowtemplate"). Optional.
+	Kind string
+	// Schedule is a cron schedule for targets that can write a scheduled
+	// object (argo: CronWorkflow). Optional.
+	Schedule string
+	// Timezone applies to Schedule. Optional.
+	Timezone string
+}
+
+var targets = map[string]Target{
+	"kfp": func(p dsl.PipelineDef, opts Options) ([]byte, error) {
+		r, err := compiler.Compile(p, opts.Options)
+		if err != nil {
+			return nil, err
+		}
+		return r.YAML, nil
+	},
+}
+
+// RegisterTarget adds a back end under name (called from init functions of
+// back-end packages, like database/sql.Register).
+func RegisterTarget(name string, t Target) { targets[name] = t }
+
+// Targets lists the registered target names, sorted.
+func Targets() []string {
+	var names []string
+	for n := range targets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Main parses os.Args[1:], compiles, and exits: status 0 on success, 1 with
+// the errors on stderr otherwise.
+func Main() {
+	if err := Run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, FormatError(err))
+		os.Exit(1)
+	}
+}
+
+// FormatError renders a compile error: every positioned error on its own
+// line (with hints), or the error text.
+func FormatError(err error) string {
+	var l ir.ErrorList
+	if errors.As(err, &l) {
+		return strings.TrimRight(l.Full(), "\n") + fmt.Sprintf("\n%d error(s)", len(l))
+	}
+	return "Error: " + err.Error()
+}
+
+// Run is Main without the exit: it compiles the registered pipelines per
+// args (see the flags below) and writes the results.
+//
+// Flags:
+//
+//	-o, --output FILE|DIR|-   where to write (default: <pipeline name>.yaml; a
+//	                          directory gets one file per pipeline; - is stdout)
+//	--pipeline NAME           compile only this pipeline (repeatable as a comma list)
+//	--list                    list the pipelines and exit
+//	--target kfp|argo         back end (default kfp)
+//	--kfp-version 2.5         oldest KFP backend to support
+//	--disable-caching         default tasks to caching off
+//	--image-repo, --image-tag write REPO/<binary>:TAG instead of ko:// images
+//	--kind, --schedule, --timezone  target-specific (argo)
+func Run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("compile", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		out, only, target, version, kind, schedule, tz string
+		list, noCache                                  bool
+		opts                                           Options
+	)
+	fs.StringVar(&out, "output", "", "output file, directory, or - for stdout")
+	fs.StringVar(&out, "o", "", "shorthand for --output")
+	fs.StringVar(&only, "pipeline", "", "comma-separated pipeline names to compile")
+	fs.BoolVar(&list, "list", false, "list pipelines and exit")
+	fs.StringVar(&target, "target", "kfp", "back end: "+strings.Join(Targets(), ", "))
+	fs.StringVar(&version, "kfp-version", kfp.DefaultTarget.String(), "oldest KFP backend version to support")
+	fs.BoolVar(&noCache, "disable-caching", false, "default tasks to caching off")
+	fs.StringVar(&opts.ImageRepo, "image-repo", "", "write REPO/<binary>:TAG instead of ko:// images")
+	fs.StringVar(&opts.ImageTag, "image-tag", "", "tag for --image-repo (default latest)")
+	fs.StringVar(&kind, "kind", "", "object kind for the target (argo: workflow, workflowtemplate, cronworkflow)")
+	fs.StringVar(&schedule, "schedule", "", "cron schedule (argo cronworkflow)")
+	fs.StringVar(&tz, "timezone", "", "time zone of --schedule")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	v, err := kfp.ParseVersion(version)
+	if err != nil {
+		return err
+	}
+	opts.Target, opts.DisableCaching, opts.Kind, opts.Schedule, opts.Timezone = v, noCache, kind, schedule, tz
+	t, ok := targets[target]
+	if !ok {
+		return fmt.Errorf("unknown target %q; choose one of %s", target, strings.Join(Targets(), ", "))
+	}
+	all := dsl.Pipelines()
+	if list {
+		for _, p := range all {
+			fmt.Fprintf(stdout, "%s\t%s\n", p.Name(), p.Pos())
+		}
+		return nil
+	}
+	sel := all
+	if only != "" {
+		sel = nil
+		for _, n := range strings.Split(only, ",") {
+			p, ok := dsl.LookupPipeline(strings.TrimSpace(n))
+			if !ok {
+				return fmt.Errorf("no pipeline named %q; --list shows the pipelines", n)
+			}
+			sel = append(sel, p)
+		}
+	}
+	if len(sel) == 0 {
+		return fmt.Errorf("no pipelines found: define one with dsl.NewPipeline in the package")
+	}
+	results := make([][]byte, len(sel))
+	var errs ir.ErrorList
+	for i, p := range sel {
+		b, err := t(p, opts)
+		if err != nil {
+			var l ir.ErrorList
+			if errors.As(err, &l) {
+				errs = append(errs, l...)
+				continue
+			}
+			return fmt.Errorf("pipeline %s: %w", p.Name(), err)
+		}
+		results[i] = b
+	}
+	if len(errs) > 0 {
+		errs.Sort()
+		return errs
+	}
+	return write(sel, results, out, stdout)
+}
+
+// write stores results atomically (temp file then rename), so a failed
+// compile never leaves a partial file behind.
+func write(sel []dsl.PipelineDef, results [][]byte, out string, stdout io.Writer) error {
+	if out == "-" {
+		for i, b := range results {
+			if i > 0 {
+				fmt.Fprintln(stdout, "---")
+			}
+			stdout.Write(b)
+		}
+		return nil
+	}
+	isDir := false
+	if out != "" {
+		if st, err := os.Stat(out); err == nil && st.IsDir() {
+			isDir = true
+		} else if strings.HasSuffix(out, string(os.PathSeparator)) || (len(sel) > 1 && filepath.Ext(out) == "") {
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return err
+			}
+			isDir = true
+		}
+	}
+	if len(sel) > 1 && !isDir && out != "" {
+		return fmt.Errorf("%d pipelines to write but --output %s is a file; pass a directory or --pipeline NAME", len(sel), out)
+	}
+	for i, p := range sel {
+		path := out
+		switch {
+		case out == "":
+			path = p.Name() + ".yaml"
+		case isDir:
+			path = filepath.Join(out, p.Name()+".yaml")
+		}
+		if err := writeFileAtomic(path, results[i]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s → %s\n", p.Name(), path)
+	}
+	return nil
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".kfpgo-*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -62,6 +63,7 @@ func runDriver(pkg string, args []string, stdout, stderr *os.File) error {
 	src := fmt.Sprintf(`package main
 
 import (
+	"context"
 	"github.com/kfpgo/kfpgo/compiler/driver"
 	_ %q
 )
@@ -177,4 +179,11 @@ Errors name the file:line of the DSL call at fault; the exit status is non-zero.
 		f.StringVar(&tz, "timezone", "", "time zone of --schedule, e.g. Europe/Paris")
 		return cmd
 	})
+}
+
+func init() {
+	// Let `kfpgo run --local ./pkg` compile a Go package on the fly.
+	compileGoPackage = func(_ context.Context, pkg string) ([]byte, error) {
+		return compileGoPackageYAML(pkg, "")
+	}
 }

@@ -48,7 +48,8 @@ type DiscoverOptions struct {
 // package directly under root/cmd/ whose package name is main, except
 // cmd/kfpgo unless opts.IncludeCLI, sorted by Name. It asks `go list` so
 // build constraints and the module path are those the go command sees; a
-// directory that fails to load is reported, not skipped.
+// directory that does not load (mixed package names, no Go files) is reported, not skipped (errors in its
+// imports surface when ko builds it).
 //
 // Errors: root is not a Go module, `go list` fails, or a package under cmd/
 // has errors (the message names it and carries go's error text).
@@ -82,6 +83,9 @@ func Discover(ctx context.Context, root string, opts DiscoverOptions) ([]Compone
 			break
 		} else if err != nil {
 			return nil, fmt.Errorf("images: reading `go list` output in %s: %w", absRoot, err)
+		}
+		if p.Error != nil && p.Dir == "" {
+			return nil, fmt.Errorf("images: listing %s/cmd: %s (is %s the root of a Go module?)", absRoot, p.Error.Err, absRoot)
 		}
 		if filepath.Dir(p.Dir) != cmdDir {
 			continue // nested packages (cmd/x/internal/...) are not binaries

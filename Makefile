@@ -1,4 +1,5 @@
 # kfpgo — common tasks. `make help` lists them.
+SHELL := /bin/bash
 GO ?= go
 PKGS ?= ./...
 

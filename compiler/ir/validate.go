@@ -168,8 +168,8 @@ func upstreamTasks(t *Task) []*Task {
 			add(o)
 		}
 	}
-	for _, r := range t.Args {
-		add(r)
+	for _, in := range t.Component.Inputs {
+		add(t.Args[in.Name])
 	}
 	out = append(out, t.After...)
 	return out

@@ -302,6 +302,8 @@ func TestKoOptionsErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "no YAML files")
 	_, err = images.Build(ctx, images.KoOptions{Ko: "/bin/false"}, comps)
 	assert.ErrorContains(t, err, "ko build")
+	_, err = images.Build(ctx, images.KoOptions{Ko: "/bin/true", Dir: "/tmp", OCILayoutPath: "/tmp/Layout"}, comps)
+	assert.ErrorContains(t, err, `OCI layout path "Layout"`)
 }
 
 // fakeKo writes a ko stand-in that records its arguments and environment and
@@ -323,8 +325,11 @@ func TestBuildArguments(t *testing.T) {
 	t.Setenv("KO_DOCKER_REPO", "")
 	ko, record := fakeKo(t)
 	comps := []images.Component{{Name: "a", ImportPath: "example.com/m/cmd/a"}, {Name: "b", ImportPath: "example.com/m/cmd/b"}}
+	dir := t.TempDir()
+	tarballRel, err := filepath.Rel(dir, "/out/images.tar")
+	require.NoError(t, err)
 	refs, err := images.Build(context.Background(), images.KoOptions{
-		Ko: ko, Dir: t.TempDir(), OCILayoutPath: "/out/layout", Tarball: "/out/images.tar",
+		Ko: ko, Dir: dir, OCILayoutPath: filepath.Join(dir, "out", "layout"), Tarball: "/out/images.tar",
 		BaseImage: "127.0.0.1:5000/base@sha256:0", Version: "v1.2.3", Env: []string{"EXTRA=1"},
 	}, comps)
 	require.NoError(t, err)
@@ -332,7 +337,7 @@ func TestBuildArguments(t *testing.T) {
 	got, err := os.ReadFile(record)
 	require.NoError(t, err)
 	assert.Equal(t, "build\n--base-import-paths\n--platform=linux/amd64,linux/arm64\n--push=false\n"+
-		"--oci-layout-path=/out/layout\n--tarball=/out/images.tar\nexample.com/m/cmd/a\nexample.com/m/cmd/b\n"+
+		"--oci-layout-path=out/layout\n--tarball="+tarballRel+"\nexample.com/m/cmd/a\nexample.com/m/cmd/b\n"+
 		"KO_DOCKER_REPO=localhost/kfpgo KO_DEFAULTBASEIMAGE=127.0.0.1:5000/base@sha256:0 KFPGO_VERSION=v1.2.3 EXTRA=1\n", string(got))
 
 	t.Setenv("KO_DOCKER_REPO", "ghcr.io/me/kfpgo")

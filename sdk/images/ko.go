@@ -2,6 +2,7 @@ package images
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -98,10 +100,11 @@ type KoOptions struct {
 	Push bool
 	// OCILayoutPath, when set, also writes every image index into this OCI
 	// image layout directory (ko --oci-layout-path); a layout that exists is
-	// appended to.
+	// appended to. Relative to the current directory; ko v0.19.1 accepts only
+	// lower-case letters, digits and _-./ in it (as seen from Dir).
 	OCILayoutPath string
 	// Tarball, when set, also writes the images into this `docker load`
-	// tarball (ko --tarball).
+	// tarball (ko --tarball). Relative to the current directory.
 	Tarball string
 	// Platforms lists "os/arch[/variant]" platforms. Optional: defaults to
 	// DefaultPlatforms.
@@ -127,8 +130,31 @@ type KoOptions struct {
 	Log io.Writer
 }
 
+// layoutPathRE is what ko v0.19.1 accepts as an OCI layout path: it turns
+// the path into an image reference, so only reference characters pass
+// (ko-build/ko pull request 1217).
+var layoutPathRE = regexp.MustCompile(`^[a-z0-9_./-]+$`)
+
+// koPath rewrites p, relative to the caller's working directory, as a path
+// relative to o.Dir, where ko runs.
+func (o KoOptions) koPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", fmt.Errorf("images: path %s: %w", p, err)
+	}
+	dir, err := filepath.Abs(cmp.Or(o.Dir, "."))
+	if err != nil {
+		return "", fmt.Errorf("images: module root %s: %w", o.Dir, err)
+	}
+	rel, err := filepath.Rel(dir, abs)
+	if err != nil {
+		return abs, nil
+	}
+	return rel, nil
+}
+
 // args returns the ko flags shared by build and resolve.
-func (o KoOptions) args() []string {
+func (o KoOptions) args() ([]string, error) {
 	platforms := o.Platforms
 	if len(platforms) == 0 {
 		platforms = DefaultPlatforms
@@ -139,10 +165,22 @@ func (o KoOptions) args() []string {
 		fmt.Sprintf("--push=%t", o.Push),
 	}
 	if o.OCILayoutPath != "" {
-		args = append(args, "--oci-layout-path="+o.OCILayoutPath)
+		p, err := o.koPath(o.OCILayoutPath)
+		if err != nil {
+			return nil, err
+		}
+		if !layoutPathRE.MatchString(p) {
+			return nil, fmt.Errorf("images: OCI layout path %q (as seen from %s): ko %s accepts only lower-case letters, digits and _-./ there; choose another directory",
+				p, cmp.Or(o.Dir, "."), KoVersion)
+		}
+		args = append(args, "--oci-layout-path="+p)
 	}
 	if o.Tarball != "" {
-		args = append(args, "--tarball="+o.Tarball)
+		p, err := o.koPath(o.Tarball)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, "--tarball="+p)
 	}
 	if len(o.Tags) > 0 {
 		args = append(args, "--tags="+strings.Join(o.Tags, ","))
@@ -150,7 +188,7 @@ func (o KoOptions) args() []string {
 	if o.TagOnly {
 		args = append(args, "--tag-only")
 	}
-	return args
+	return args, nil
 }
 
 // env returns ko's environment.
@@ -219,7 +257,11 @@ func Build(ctx context.Context, opts KoOptions, comps []Component) ([]string, er
 	if len(comps) == 0 {
 		return nil, errors.New("images: no components to build (are there main packages under cmd/?)")
 	}
-	args := append([]string{"build"}, opts.args()...)
+	flags, err := opts.args()
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{"build"}, flags...)
 	for _, c := range comps {
 		args = append(args, c.ImportPath)
 	}
@@ -243,7 +285,11 @@ func Resolve(ctx context.Context, opts KoOptions, files []string) ([]byte, error
 	if len(files) == 0 {
 		return nil, errors.New("images: no YAML files to resolve")
 	}
-	args := append([]string{"resolve"}, opts.args()...)
+	flags, err := opts.args()
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{"resolve"}, flags...)
 	for _, f := range files {
 		args = append(args, "-f", f)
 	}

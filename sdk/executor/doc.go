@@ -1,0 +1,43 @@
+// Package executor is the in-container runtime of Go-function components: it
+// speaks Kubeflow Pipelines' launcher protocol for the binary that hosts one
+// or more components defined with dsl.NewComponent.
+//
+// A component binary is a one-line main:
+//
+//	func main() { executor.Main(train.Component) }
+//
+// or, for a binary hosting every component registered by the packages it
+// imports, executor.Main() with no arguments. KFP runs the binary as the
+// component's container with the arguments dsl.NewComponent wrote:
+//
+//	/ko-app/train --executor_input '<ExecutorInput JSON>' --function_to_execute train
+//
+// The run follows KFP's Python executor (sdk/python/kfp/dsl/executor.py) and
+// the v2 launcher (backend/src/v2/component/launcher_v2.go):
+//
+//  1. --executor_input is parsed with protojson into the official
+//     pipelinespec.ExecutorInput (unknown fields of newer KFP versions are
+//     ignored);
+//  2. the component's In struct is filled through its dsl.Signature:
+//     parameters converted to the field's Go type (defaults applied for
+//     absent optional inputs), artifacts with their URI, metadata and local
+//     path, lists of artifacts, PipelineTaskFinalStatus;
+//  3. the Out struct is prepared with each output artifact bound to its URI
+//     and local path (parent directories created) and put in the context,
+//     where the function reads it with dsl.Outputs;
+//  4. the function runs with a context cancelled on SIGTERM or SIGINT (the
+//     signal Kubernetes sends when a run is cancelled);
+//  5. the ExecutorOutput — output parameter values, and each output
+//     artifact's name, URI and metadata (metrics included) — is written as
+//     JSON to the outputFile the ExecutorInput names, parent directories
+//     created, through a temporary file and a rename so no partial file is
+//     left behind.
+//
+// A returned error exits with status 1 and a panic with status 2, each with a
+// one-line reason on stderr (a panic adds its stack below that line).
+//
+// Artifact URIs map to local paths with KFP's convention (LocalPath):
+// gs://b/k → /gcs/b/k, s3://b/k → /s3/b/k, minio://b/k → /minio/b/k. The
+// environment variable KFPGO_MOUNT_ROOT (MountRootEnv) moves that root, so a
+// local runner can map remote URIs under its own pipeline root.
+package executor

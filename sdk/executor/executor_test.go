@@ -1,0 +1,294 @@
+package executor_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/kfpgo/kfpgo/sdk/executor"
+	"github.com/kubeflow/pipelines/api/v2alpha1/go/pipelinespec"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+// compBin is the component binary built from testdata/comp.
+var compBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "executor-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	compBin = filepath.Join(dir, "comp")
+	out, err := exec.Command("go", "build", "-o", compBin, "./testdata/comp").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build testdata/comp: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// launcherInput is an ExecutorInput as KFP's driver and launcher write it
+// (backend/src/v2/driver/driver.go provisionOutputs: output artifacts named
+// after their output with a URI under the task root, output parameter files
+// under /tmp/kfp/outputs, the output file under the task root; input
+// artifacts carry the producer's metadata).
+const launcherInput = `{
+  "inputs": {
+    "parameterValues": {
+      "label": "car",
+      "epochs": 3,
+      "learning_rate": 0.01,
+      "verbose": true,
+      "tags": ["a", "b"],
+      "config": {"depth": 4},
+      "pipelinechannel--unused": "x"
+    },
+    "artifacts": {
+      "features": {
+        "artifacts": [{
+          "name": "features",
+          "type": {"schemaTitle": "system.Dataset", "schemaVersion": "0.0.1"},
+          "uri": "minio://mlpipeline/v2/artifacts/car-training/run-1/prepare-data/4f1c/dataset",
+          "metadata": {"display_name": "dataset", "rows": 100}
+        }]
+      },
+      "shards": {
+        "artifacts": [
+          {"name": "1", "type": {"schemaTitle": "system.Dataset", "schemaVersion": "0.0.1"}, "uri": "s3://bucket/shard-0"},
+          {"name": "2", "type": {"schemaTitle": "system.Dataset", "schemaVersion": "0.0.1"}, "uri": "gs://bucket/shard-1"}
+        ]
+      }
+    }
+  },
+  "outputs": {
+    "parameters": {
+      "accuracy": {"outputFile": "/tmp/kfp/outputs/accuracy"},
+      "summary": {"outputFile": "/tmp/kfp/outputs/summary"},
+      "counts": {"outputFile": "/tmp/kfp/outputs/counts"}
+    },
+    "artifacts": {
+      "model": {"artifacts": [{"name": "model", "type": {"schemaTitle": "system.Model", "schemaVersion": "0.0.1"}, "uri": "minio://mlpipeline/v2/artifacts/car-training/run-1/train/9a7e/model"}]},
+      "metrics": {"artifacts": [{"name": "metrics", "type": {"schemaTitle": "system.Metrics", "schemaVersion": "0.0.1"}, "uri": "minio://mlpipeline/v2/artifacts/car-training/run-1/train/9a7e/metrics"}]},
+      "classes": {"artifacts": [{"name": "classes", "type": {"schemaTitle": "system.ClassificationMetrics", "schemaVersion": "0.0.1"}, "uri": "minio://mlpipeline/v2/artifacts/car-training/run-1/train/9a7e/classes"}]},
+      "report": {"artifacts": [{"name": "report", "type": {"schemaTitle": "system.Markdown", "schemaVersion": "0.0.1"}, "uri": "gs://other/run-1/train/report", "customPath": "/ignored/by/this/proto"}]}
+    },
+    "outputFile": "/minio/mlpipeline/v2/artifacts/car-training/run-1/train/9a7e/output_metadata.json"
+  }
+}`
+
+// run runs the component binary with the given mount root and arguments.
+func run(t *testing.T, root string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(compBin, args...)
+	cmd.Env = append(os.Environ(), executor.MountRootEnv+"="+root)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	code = 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err)
+	}
+	return o.String(), e.String(), code
+}
+
+// rooted rewrites the launcher's absolute /minio output file under root, as
+// the mount root moves every mapped path.
+func rooted(root string) string {
+	return strings.ReplaceAll(launcherInput, `"outputFile": "/minio/`, `"outputFile": "`+root+`/minio/`)
+}
+
+func TestEndToEndLauncherInput(t *testing.T) {
+	root := t.TempDir()
+	// The producer's artifact, where KFP's launcher would have downloaded it.
+	in := filepath.Join(root, "minio/mlpipeline/v2/artifacts/car-training/run-1/prepare-data/4f1c/dataset")
+	require.NoError(t, os.MkdirAll(filepath.Dir(in), 0o755))
+	require.NoError(t, os.WriteFile(in, []byte("id,price\n1,2\n"), 0o644))
+
+	stdout, stderr, code := run(t, root, "--executor_input", rooted(root), "--function_to_execute", "train")
+	require.Equal(t, 0, code, "stdout: %s\nstderr: %s", stdout, stderr)
+
+	// The ExecutorOutput, at the file the ExecutorInput names.
+	outFile := filepath.Join(root, "minio/mlpipeline/v2/artifacts/car-training/run-1/train/9a7e/output_metadata.json")
+	raw, err := os.ReadFile(outFile)
+	require.NoError(t, err)
+	eo := &pipelinespec.ExecutorOutput{}
+	require.NoError(t, protojson.Unmarshal(raw, eo), "the output must parse as KFP's ExecutorOutput")
+
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(raw, &got))
+	want := map[string]any{
+		"parameterValues": map[string]any{
+			"accuracy": 0.875,
+			"summary":  "trained car",
+			"counts":   []any{1.0, 2.0, 3.0},
+		},
+		"artifacts": map[string]any{
+			"model": map[string]any{"artifacts": []any{map[string]any{
+				"name": "model", "uri": "minio://mlpipeline/v2/artifacts/car-training/run-1/train/9a7e/model",
+				"metadata": map[string]any{"framework": "go"},
+			}}},
+			"metrics": map[string]any{"artifacts": []any{map[string]any{
+				"name": "metrics", "uri": "minio://mlpipeline/v2/artifacts/car-training/run-1/train/9a7e/metrics",
+				"metadata": map[string]any{"accuracy": 0.875},
+			}}},
+			"classes": map[string]any{"artifacts": []any{map[string]any{
+				"name": "classes", "uri": "minio://mlpipeline/v2/artifacts/car-training/run-1/train/9a7e/classes",
+				"metadata": map[string]any{
+					"confusionMatrix": map[string]any{
+						"annotationSpecs": []any{map[string]any{"displayName": "car"}, map[string]any{"displayName": "truck"}},
+						"rows":            []any{map[string]any{"row": []any{1.0, 1.0}}, map[string]any{"row": []any{0.0, 1.0}}},
+					},
+					"confidenceMetrics": []any{
+						map[string]any{"confidenceThreshold": 0.9, "recall": 0.5, "falsePositiveRate": 0.0},
+						map[string]any{"confidenceThreshold": 0.1, "recall": 1.0, "falsePositiveRate": 0.5},
+					},
+				},
+			}}},
+			"report": map[string]any{"artifacts": []any{map[string]any{
+				"name": "report", "uri": "gs://other/run-1/train/report",
+			}}},
+		},
+	}
+	assert.Equal(t, want, got)
+
+	// The files the component wrote, at KFP's local paths under the root.
+	model, err := os.ReadFile(filepath.Join(root, "minio/mlpipeline/v2/artifacts/car-training/run-1/train/9a7e/model"))
+	require.NoError(t, err)
+	assert.Equal(t, `label=car epochs=3 rate=0.01 verbose=true tags=a+b config=4 seed=7 note="" rows=100 extra=false shards=s3://bucket/shard-0,gs://bucket/shard-1 data=id,price
+1,2`, string(model))
+	report, err := os.ReadFile(filepath.Join(root, "gcs/other/run-1/train/report"))
+	require.NoError(t, err)
+	assert.Equal(t, "# Report\n", string(report))
+	// No temporary files are left beside the output.
+	entries, err := os.ReadDir(filepath.Dir(outFile))
+	require.NoError(t, err)
+	for _, e := range entries {
+		assert.False(t, strings.HasPrefix(e.Name(), ".executor-output-"), "leftover %s", e.Name())
+	}
+}
+
+func TestEndToEndExitTaskAndInputFile(t *testing.T) {
+	root := t.TempDir()
+	outFile := filepath.Join(root, "out", "output_metadata.json")
+	input := fmt.Sprintf(`{"inputs": {"parameterValues": {"status": {
+	  "state": "FAILED", "pipelineJobResourceName": "projects/p/locations/l/pipelineJobs/j",
+	  "pipelineTaskName": "train", "error": {"code": 9, "message": "boom"}}}},
+	  "outputs": {"parameters": {"state": {"outputFile": "/tmp/kfp/outputs/state"}}, "outputFile": %q}}`, outFile)
+	inFile := filepath.Join(root, "ei.json")
+	require.NoError(t, os.WriteFile(inFile, []byte(input), 0o644))
+	// A binary hosting several components needs --function_to_execute.
+	_, stderr, code := run(t, root, "--executor_input", "@"+inFile)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "--function_to_execute is required: this binary hosts exit-report, fail, train")
+
+	_, stderr, code = run(t, root, "--executor_input", "@"+inFile, "--function_to_execute", "exit-report")
+	require.Equal(t, 0, code, stderr)
+	raw, err := os.ReadFile(outFile)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"parameterValues": {"state": "FAILED/train/boom"}}`, string(raw))
+}
+
+func TestErrorAndPanicExits(t *testing.T) {
+	root := t.TempDir()
+	outFile := filepath.Join(root, "output_metadata.json")
+	input := func(mode string) string {
+		return fmt.Sprintf(`{"inputs": {"parameterValues": {"mode": %q}}, "outputs": {"outputFile": %q}}`, mode, outFile)
+	}
+	tests := []struct {
+		name      string
+		args      []string
+		code      int
+		firstLine string
+		stack     bool
+	}{
+		{name: "returned error", args: []string{"--executor_input", input("error"), "--function_to_execute", "fail"},
+			code: 1, firstLine: `executor: component "fail" failed: bad input data second line`},
+		{name: "panic", args: []string{"--executor_input", input("panic"), "--function_to_execute", "fail"},
+			code: 2, firstLine: `executor: component "fail" panicked: assignment to entry in nil map`, stack: true},
+		{name: "unknown component", args: []string{"--executor_input", input("x"), "--function_to_execute", "nope"},
+			code: 1, firstLine: `executor: --function_to_execute "nope": no such component in this binary (it hosts exit-report, fail, train): rebuild the image from the main package that registers it`},
+		{name: "bad JSON", args: []string{"--executor_input", "{", "--function_to_execute", "fail"},
+			code: 1, firstLine: `executor: component "fail": --executor_input is not an ExecutorInput JSON:`},
+		{name: "missing input", args: []string{"--executor_input", `{"outputs": {}}`, "--function_to_execute", "fail"},
+			code: 1, firstLine: `executor: component "fail" failed: input parameter "mode" is missing from the ExecutorInput`},
+		{name: "ill-typed input", args: []string{"--executor_input", `{"inputs": {"parameterValues": {"label": "x", "epochs": "three"}}}`, "--function_to_execute", "train"},
+			code: 1, firstLine: `executor: component "train" failed: input parameter "epochs": value three does not fit dsl.Param[int]`},
+		{name: "unknown flag", args: []string{"--bogus"},
+			code: 1, firstLine: `executor: flag provided but not defined: -bogus (run with --help for usage)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := run(t, root, tt.args...)
+			assert.Equal(t, tt.code, code)
+			first, rest, _ := strings.Cut(stderr, "\n")
+			assert.True(t, strings.HasPrefix(first, tt.firstLine), "stderr first line:\n%s\nwant prefix:\n%s", first, tt.firstLine)
+			if tt.stack {
+				assert.Contains(t, rest, "goroutine ")
+				assert.Contains(t, rest, "main.go")
+			} else {
+				assert.Empty(t, rest)
+			}
+			_, err := os.Stat(outFile)
+			assert.True(t, os.IsNotExist(err), "no ExecutorOutput after a failure")
+		})
+	}
+}
+
+func TestSIGTERMCancelsContext(t *testing.T) {
+	root := t.TempDir()
+	cmd := exec.Command(compBin, "--executor_input", `{"inputs": {"parameterValues": {"mode": "wait"}}}`, "--function_to_execute", "fail")
+	var e bytes.Buffer
+	cmd.Stderr = &e
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Env = append(os.Environ(), executor.MountRootEnv+"="+root)
+	require.NoError(t, cmd.Start())
+	buf := make([]byte, len("waiting\n"))
+	_, err = stdout.Read(buf)
+	require.NoError(t, err)
+	require.Equal(t, "waiting\n", string(buf))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, 1, ee.ExitCode())
+	assert.Equal(t, "executor: component \"fail\" failed: cancelled: context canceled\n", e.String())
+}
+
+func TestHelpListsComponents(t *testing.T) {
+	stdout, _, code := run(t, t.TempDir(), "--help")
+	assert.Equal(t, 0, code)
+	for _, s := range []string{"train", "learning_rate            NUMBER_DOUBLE", "seed                     NUMBER_INTEGER  (default 7)",
+		"shards                   list of artifact system.Dataset@0.0.1", "status                   TASK_FINAL_STATUS", "outputs: none"} {
+		assert.Contains(t, stdout, s)
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	tests := []struct{ root, uri, want string }{
+		{"", "gs://b/k/x", "/gcs/b/k/x"},
+		{"", "s3://b/k", "/s3/b/k"},
+		{"", "minio://mlpipeline/a", "/minio/mlpipeline/a"},
+		{"/tmp/r", "gs://b/k", "/tmp/r/gcs/b/k"},
+		{"/tmp/r", "/abs/file", "/abs/file"},
+		{"/tmp/r", "file:///abs/file", "/abs/file"},
+		{"", "https://example.com/x", "https://example.com/x"},
+	}
+	for _, tt := range tests {
+		t.Setenv(executor.MountRootEnv, tt.root)
+		assert.Equal(t, tt.want, executor.LocalPath(tt.uri), tt.uri)
+	}
+}

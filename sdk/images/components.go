@@ -67,8 +67,8 @@ func Discover(ctx context.Context, root string, opts DiscoverOptions) ([]Compone
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("images: listing packages under %s/cmd with `go list`: %w: %s (is %s a Go module with a cmd/ directory?)",
-			absRoot, err, bytes.TrimSpace(stderr.Bytes()), absRoot)
+		return nil, fmt.Errorf("images: listing packages under %s/cmd with `go list`: %w: %s",
+			absRoot, err, bytes.TrimSpace(stderr.Bytes()))
 	}
 	type pkg struct {
 		ImportPath, Name, Dir string

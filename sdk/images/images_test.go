@@ -304,6 +304,8 @@ func TestKoOptionsErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "ko build")
 	_, err = images.Build(ctx, images.KoOptions{Ko: "/bin/true", Dir: "/tmp", OCILayoutPath: "/tmp/Layout"}, comps)
 	assert.ErrorContains(t, err, `OCI layout path "Layout"`)
+	_, err = images.Build(ctx, images.KoOptions{Ko: "/bin/true", Tarball: "x.tar"}, comps)
+	assert.ErrorContains(t, err, "single-platform images only")
 }
 
 // fakeKo writes a ko stand-in that records its arguments and environment and
@@ -329,14 +331,14 @@ func TestBuildArguments(t *testing.T) {
 	tarballRel, err := filepath.Rel(dir, "/out/images.tar")
 	require.NoError(t, err)
 	refs, err := images.Build(context.Background(), images.KoOptions{
-		Ko: ko, Dir: dir, OCILayoutPath: filepath.Join(dir, "out", "layout"), Tarball: "/out/images.tar",
+		Ko: ko, Dir: dir, OCILayoutPath: filepath.Join(dir, "out", "layout"), Tarball: "/out/images.tar", Platforms: []string{"linux/amd64"},
 		BaseImage: "127.0.0.1:5000/base@sha256:0", Version: "v1.2.3", Env: []string{"EXTRA=1"},
 	}, comps)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"localhost/kfpgo/a@sha256:1", "localhost/kfpgo/b@sha256:2"}, refs)
 	got, err := os.ReadFile(record)
 	require.NoError(t, err)
-	assert.Equal(t, "build\n--base-import-paths\n--platform=linux/amd64,linux/arm64\n--push=false\n"+
+	assert.Equal(t, "build\n--base-import-paths\n--platform=linux/amd64\n--push=false\n"+
 		"--oci-layout-path=out/layout\n--tarball="+tarballRel+"\nexample.com/m/cmd/a\nexample.com/m/cmd/b\n"+
 		"KO_DOCKER_REPO=localhost/kfpgo KO_DEFAULTBASEIMAGE=127.0.0.1:5000/base@sha256:0 KFPGO_VERSION=v1.2.3 EXTRA=1\n", string(got))
 

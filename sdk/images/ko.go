@@ -104,7 +104,8 @@ type KoOptions struct {
 	// lower-case letters, digits and _-./ in it (as seen from Dir).
 	OCILayoutPath string
 	// Tarball, when set, also writes the images into this `docker load`
-	// tarball (ko --tarball). Relative to the current directory.
+	// tarball (ko --tarball). Relative to the current directory; needs
+	// exactly one platform, as ko cannot put an index in a tarball.
 	Tarball string
 	// Platforms lists "os/arch[/variant]" platforms. Optional: defaults to
 	// DefaultPlatforms.
@@ -176,6 +177,10 @@ func (o KoOptions) args() ([]string, error) {
 		args = append(args, "--oci-layout-path="+p)
 	}
 	if o.Tarball != "" {
+		if len(platforms) != 1 {
+			return nil, fmt.Errorf("images: ko %s writes tarballs of single-platform images only, and %d platforms are selected (%s): pick one, e.g. --platform linux/amd64",
+				KoVersion, len(platforms), strings.Join(platforms, ","))
+		}
 		p, err := o.koPath(o.Tarball)
 		if err != nil {
 			return nil, err

@@ -63,7 +63,6 @@ func runDriver(pkg string, args []string, stdout, stderr *os.File) error {
 	src := fmt.Sprintf(`package main
 
 import (
-	"context"
 	"github.com/kfpgo/kfpgo/compiler/driver"
 	_ %q
 )

@@ -1,6 +1,7 @@
 package kfp
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -62,6 +63,8 @@ type emitter struct {
 	// patches add keys newer than the pinned pipelinespec module.
 	patches []patch
 	errs    ir.ErrorList
+	// compiledRoots are the roots of merged ir.Compiled pipelines.
+	compiledRoots []compiledRoot
 }
 
 // Emit compiles a validated pipeline to KFP IR. It reports problems the
@@ -97,7 +100,17 @@ func (e *emitter) result() (*Result, error) {
 	if len(e.executors) > 0 {
 		e.spec.DeploymentSpec = ds
 	}
-	res := &Result{Spec: e.spec, Doc: protoMap(e.spec)}
+	e.patchCompiled()
+	// The document is built from the typed spec without its deployment
+	// Struct, which is already held as maps.
+	ds0 := e.spec.DeploymentSpec
+	e.spec.DeploymentSpec = nil
+	doc := protoMap(e.spec)
+	e.spec.DeploymentSpec = ds0
+	if len(e.executors) > 0 {
+		doc["deploymentSpec"] = map[string]any{"executors": execs}
+	}
+	res := &Result{Spec: e.spec, Doc: doc}
 	for _, pt := range e.patches {
 		m := res.Doc
 		for _, k := range pt.path {
@@ -332,6 +345,8 @@ func (e *emitter) taskComponent(t *ir.Task) *pipelinespec.ComponentSpec {
 	switch impl := t.Component.Impl.(type) {
 	case *ir.Pipeline:
 		return e.mergeSubPipeline(impl)
+	case *ir.Compiled:
+		return e.mergeCompiled(t, impl)
 	case *ir.Container:
 		cs := componentSpec(t.Component)
 		label := uniqueName(executorLabel(t.Name), func(s string) bool { _, ok := e.executors[s]; return ok })
@@ -469,17 +484,18 @@ func (e *emitter) channelPlaceholder(r *ir.Ref) string {
 	return fmt.Sprintf("{{$.inputs.parameters['%s']}}", ChannelName(r))
 }
 
-// protoMap converts a message to its protojson map form.
+// protoMap converts a message to its protojson map form (numbers as
+// float64, as google.protobuf.Struct holds them).
 func protoMap(m proto.Message) map[string]any {
 	b, err := protojson.Marshal(m)
 	if err != nil {
 		panic(fmt.Sprintf("kfp: marshal %T: %v", m, err))
 	}
-	var s structpb.Struct
-	if err := protojson.Unmarshal(b, &s); err != nil {
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
 		panic(fmt.Sprintf("kfp: re-read %T: %v", m, err))
 	}
-	return s.AsMap()
+	return out
 }
 
 // cpuToFloat is KFP's _cpu_to_float: "500m" → 0.5, "2" → 2.

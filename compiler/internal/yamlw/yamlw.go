@@ -15,11 +15,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // IntKeys are the keys whose numeric values are integers in KFP's YAML (the
@@ -27,88 +26,286 @@ import (
 var IntKeys = map[string]bool{"maxRetryCount": true, "parallelismLimit": true}
 
 // Write writes header (already "# "-prefixed lines, may be empty) and then
-// each document of docs as a YAML stream separated by "---".
+// each document of docs as a YAML stream separated by "---". Maps are
+// written with sorted keys, sequences in block style at their key's indent
+// (as PyYAML does), strings plain when unambiguous, else single- or
+// double-quoted. The output is a pure function of the input.
 func Write(w io.Writer, header string, docs ...any) error {
-	var buf bytes.Buffer
-	buf.WriteString(header)
-	for i, d := range docs {
-		if i > 0 {
-			buf.WriteString("---\n")
-		}
-		n := node(d, "")
-		var b bytes.Buffer
-		enc := yaml.NewEncoder(&b)
-		enc.SetIndent(2)
-		if err := enc.Encode(n); err != nil {
-			return fmt.Errorf("yamlw: %w", err)
-		}
-		if err := enc.Close(); err != nil {
-			return fmt.Errorf("yamlw: %w", err)
-		}
-		buf.Write(b.Bytes())
+	b, err := Marshal(header, docs...)
+	if err != nil {
+		return err
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(b)
 	return err
 }
 
 // Marshal returns the YAML bytes of Write.
 func Marshal(header string, docs ...any) ([]byte, error) {
-	var b bytes.Buffer
-	if err := Write(&b, header, docs...); err != nil {
-		return nil, err
+	e := &emitter{}
+	e.buf.WriteString(header)
+	for i, d := range docs {
+		if i > 0 {
+			e.buf.WriteString("---\n")
+		}
+		if err := e.top(d); err != nil {
+			return nil, err
+		}
 	}
-	return b.Bytes(), nil
+	return e.buf.Bytes(), nil
 }
 
-func node(v any, key string) *yaml.Node {
+type emitter struct {
+	buf bytes.Buffer
+}
+
+func (e *emitter) indent(n int) {
+	for i := 0; i < n; i++ {
+		e.buf.WriteByte(' ')
+	}
+}
+
+func (e *emitter) top(v any) error {
 	switch x := v.(type) {
 	case map[string]any:
-		n := &yaml.Node{Kind: yaml.MappingNode}
 		if len(x) == 0 {
-			n.Style = yaml.FlowStyle
+			e.buf.WriteString("{}\n")
+			return nil
 		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k, Tag: "!!str"}, node(x[k], k))
-		}
-		return n
+		return e.mapping(x, 0)
 	case []any:
-		n := &yaml.Node{Kind: yaml.SequenceNode}
 		if len(x) == 0 {
-			n.Style = yaml.FlowStyle
+			e.buf.WriteString("[]\n")
+			return nil
 		}
-		for _, it := range x {
-			n.Content = append(n.Content, node(it, key))
-		}
-		return n
-	case []string:
-		n := &yaml.Node{Kind: yaml.SequenceNode}
-		for _, it := range x {
-			n.Content = append(n.Content, node(it, key))
-		}
-		return n
-	case string:
-		n := &yaml.Node{Kind: yaml.ScalarNode, Value: x, Tag: "!!str"}
-		return n
-	case bool:
-		return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.FormatBool(x), Tag: "!!bool"}
-	case float64:
-		if IntKeys[key] && x == math.Trunc(x) {
-			return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.FormatInt(int64(x), 10), Tag: "!!int"}
-		}
-		return &yaml.Node{Kind: yaml.ScalarNode, Value: PyFloat(x), Tag: "!!float"}
-	case int64:
-		return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.FormatInt(x, 10), Tag: "!!int"}
-	case int:
-		return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.Itoa(x), Tag: "!!int"}
-	case nil:
-		return &yaml.Node{Kind: yaml.ScalarNode, Value: "null", Tag: "!!null"}
+		return e.sequence(x, 0, "")
 	}
-	return &yaml.Node{Kind: yaml.ScalarNode, Value: fmt.Sprint(v), Tag: "!!str"}
+	s, err := scalar(v, "")
+	if err != nil {
+		return err
+	}
+	e.buf.WriteString(s)
+	e.buf.WriteByte('\n')
+	return nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// mapping writes a block mapping whose keys start at column ind.
+func (e *emitter) mapping(m map[string]any, ind int) error {
+	for _, k := range sortedKeys(m) {
+		e.indent(ind)
+		e.buf.WriteString(quote(k))
+		e.buf.WriteByte(':')
+		if err := e.value(m[k], ind, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// value writes the value of a mapping entry (after "key:").
+func (e *emitter) value(v any, ind int, key string) error {
+	switch x := v.(type) {
+	case map[string]any:
+		if len(x) == 0 {
+			e.buf.WriteString(" {}\n")
+			return nil
+		}
+		e.buf.WriteByte('\n')
+		return e.mapping(x, ind+2)
+	case []any:
+		if len(x) == 0 {
+			e.buf.WriteString(" []\n")
+			return nil
+		}
+		e.buf.WriteByte('\n')
+		return e.sequence(x, ind, key)
+	case []string:
+		items := make([]any, len(x))
+		for i, s := range x {
+			items[i] = s
+		}
+		return e.value(items, ind, key)
+	}
+	s, err := scalar(v, key)
+	if err != nil {
+		return err
+	}
+	e.buf.WriteByte(' ')
+	e.buf.WriteString(s)
+	e.buf.WriteByte('\n')
+	return nil
+}
+
+// sequence writes "- item" lines at column ind.
+func (e *emitter) sequence(items []any, ind int, key string) error {
+	for _, it := range items {
+		e.indent(ind)
+		e.buf.WriteString("-")
+		switch x := it.(type) {
+		case map[string]any:
+			if len(x) == 0 {
+				e.buf.WriteString(" {}\n")
+				continue
+			}
+			// First key on the dash line, the rest indented under it.
+			for i, k := range sortedKeys(x) {
+				if i == 0 {
+					e.buf.WriteByte(' ')
+				} else {
+					e.indent(ind + 2)
+				}
+				e.buf.WriteString(quote(k))
+				e.buf.WriteByte(':')
+				if err := e.value(x[k], ind+2, k); err != nil {
+					return err
+				}
+			}
+		case []any:
+			if len(x) == 0 {
+				e.buf.WriteString(" []\n")
+				continue
+			}
+			e.buf.WriteByte('\n')
+			if err := e.sequence(x, ind+2, key); err != nil {
+				return err
+			}
+		default:
+			s, err := scalar(it, key)
+			if err != nil {
+				return err
+			}
+			e.buf.WriteByte(' ')
+			e.buf.WriteString(s)
+			e.buf.WriteByte('\n')
+		}
+	}
+	return nil
+}
+
+func scalar(v any, key string) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return quote(x), nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	case float64:
+		if IntKeys[key] && x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return strconv.FormatInt(int64(x), 10), nil
+		}
+		return PyFloat(x), nil
+	case float32:
+		return PyFloat(float64(x)), nil
+	case int64:
+		return strconv.FormatInt(x, 10), nil
+	case int:
+		return strconv.Itoa(x), nil
+	case int32:
+		return strconv.FormatInt(int64(x), 10), nil
+	case nil:
+		return "null", nil
+	}
+	return "", fmt.Errorf("yamlw: cannot write %T", v)
+}
+
+// plainSafe are the characters a plain scalar may hold anywhere.
+func plainChar(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+		strings.ContainsRune("_-./()=+$<>;^~", r)
+}
+
+// reserved are plain words YAML 1.1 (PyYAML) or 1.2 would read as non-strings.
+var reserved = map[string]bool{
+	"true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "y": true, "n": true,
+	"null": true, "~": true, "": true,
+}
+
+// quote renders a string scalar: plain when it cannot be misread, single-
+// quoted when it has no line breaks or control characters, else
+// double-quoted with escapes.
+func quote(s string) string {
+	plain := s != "" && !reserved[strings.ToLower(s)]
+	if plain {
+		for _, r := range s {
+			if !plainChar(r) && r != ' ' && r != ':' && r != '@' && r != '/' {
+				plain = false
+				break
+			}
+		}
+	}
+	if plain {
+		first := s[0]
+		last := s[len(s)-1]
+		if first == ' ' || last == ' ' || last == ':' || strings.Contains(s, ": ") || strings.Contains(s, " #") ||
+			strings.ContainsRune("-.<>=+$^~;()@", rune(first)) || looksNumeric(s) {
+			plain = false
+		}
+	}
+	if plain {
+		return s
+	}
+	needDouble := false
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == 0xfeff || (r >= 0x80 && r < 0xa0) {
+			needDouble = true
+			break
+		}
+	}
+	if !needDouble {
+		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\r':
+			b.WriteString(`\r`)
+		default:
+			if r < 0x20 || r == 0x7f || r == 0xfeff || (r >= 0x80 && r < 0xa0) {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+var (
+	timestampRE   = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}`)
+	sexagesimalRE = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$`)
+)
+
+// looksNumeric reports whether a plain scalar could be read as a number,
+// timestamp or other non-string by a YAML 1.1 or 1.2 reader.
+func looksNumeric(s string) bool {
+	if _, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64); err == nil {
+		return true
+	}
+	if _, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 0, 64); err == nil {
+		return true
+	}
+	if timestampRE.MatchString(s) || sexagesimalRE.MatchString(s) {
+		return true
+	}
+	l := strings.ToLower(s)
+	return l == ".inf" || l == ".nan" || l == "-.inf" || l == "+.inf"
 }
 
 // PyFloat formats f as Python's repr (and PyYAML) does: "1.0", "0.5",

@@ -23,3 +23,12 @@ conformance: ## reproduce KFP's own compiled goldens (reads ../shared/conformanc
 
 demo: setup ## run the reference pipeline end to end on cars.json with the local runner
 	$(GO) run ./cmd/kfpgo demo
+
+images: ## build every component image with ko (v0.19.1 into ./bin): push to $$KO_DOCKER_REPO if set, else write the OCI layout out/images
+	@test -x bin/ko && [ "$$(bin/ko version)" = v0.19.1 ] || GOBIN=$(CURDIR)/bin $(GO) install github.com/google/ko@v0.19.1
+	$(if $(KO_DOCKER_REPO),$(GO) run ./cmd/kfpgo images build --ko bin/ko,rm -rf out/images && $(GO) run ./cmd/kfpgo images build --ko bin/ko --push=false --oci-layout-path out/images)
+
+images-test: ## build every image offline from a generated base on a loopback registry and check it (entrypoint, non-root, platforms, --help, same digest twice, ko resolve)
+	@test -x bin/ko && [ "$$(bin/ko version)" = v0.19.1 ] || GOBIN=$(CURDIR)/bin $(GO) install github.com/google/ko@v0.19.1
+	$(GO) vet -tags images ./sdk/images/...
+	$(GO) test -count=1 -tags images -v -run 'TestComponentImages' ./sdk/images/...

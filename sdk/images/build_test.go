@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"debug/elf"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -177,8 +178,16 @@ func runHelp(t *testing.T, name string, bin []byte) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, p, "--help").CombinedOutput()
-	require.NoError(t, err, "%s --help:\n%s", name, out)
-	assert.NotEmpty(t, strings.TrimSpace(string(out)), "%s --help prints usage", name)
+	// Exit 0 is the norm (cobra, and flag with ExitOnError); a flag set with
+	// ContinueOnError that treats -help as a usage error exits 2 after
+	// printing the usage, which still shows the binary runs here.
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) && exitErr.ExitCode() == 2 && strings.Contains(strings.ToLower(string(out)), "usage") {
+		t.Logf("%s --help printed its usage and exited 2; exit 0 is expected for a help request", name)
+	} else {
+		require.NoError(t, err, "%s --help:\n%s", name, out)
+	}
+	assert.Contains(t, strings.ToLower(string(out)), "usage", "%s --help prints usage", name)
 	if name == images.CLIName {
 		out, err := exec.CommandContext(ctx, p, "--version").CombinedOutput()
 		require.NoError(t, err, "%s --version:\n%s", name, out)

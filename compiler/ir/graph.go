@@ -127,6 +127,9 @@ type (
 	PipelineValue struct{ Key string }
 	// Concat joins its items into one string (KFP {"Concat": [...]}).
 	Concat struct{ Items []Arg }
+	// Join writes its items' placeholder strings side by side in one
+	// argument, as a Python f-string does ("prefix-{{$.inputs…}}").
+	Join struct{ Items []Arg }
 	// IfPresent expands to Then when input Name is set, else to Else (KFP
 	// {"IfPresent": {"InputName", "Then", "Else"}}).
 	IfPresent struct {
@@ -149,6 +152,7 @@ func (ExecutorInput) argNode()      {}
 func (ExecutorOutputFile) argNode() {}
 func (PipelineValue) argNode()      {}
 func (Concat) argNode()             {}
+func (Join) argNode()               {}
 func (IfPresent) argNode()          {}
 
 // RefKind tells what a Ref refers to.

@@ -47,6 +47,12 @@ func argScalar(a ir.Arg) string {
 		return "{{$.outputs.output_file}}"
 	case ir.PipelineValue:
 		return "{{$." + x.Key + "}}"
+	case ir.Join:
+		var b strings.Builder
+		for _, it := range x.Items {
+			b.WriteString(argString(it))
+		}
+		return b.String()
 	}
 	panic(fmt.Sprintf("kfp: unknown argument %T", a))
 }

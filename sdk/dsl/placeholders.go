@@ -74,6 +74,15 @@ type concatArg struct{ items []any }
 
 func (concatArg) placeholder() ir.Arg { return nil }
 
+// Join writes its items side by side in one argument, placeholders inlined
+// as a Python f-string does: Join("prefix-", in.Text) is
+// "prefix-{{$.inputs.parameters['text']}}".
+func Join(items ...any) Placeholder { return joinArg{items} }
+
+type joinArg struct{ items []any }
+
+func (joinArg) placeholder() ir.Arg { return nil }
+
 // IfPresent expands to then when the optional input is set and to otherwise
 // when it is not (KFP {"IfPresent": {"InputName", "Then", "Else"}}).
 func IfPresent(input interface{ irRef() *ir.Ref }, then []any, otherwise []any) Placeholder {
@@ -151,6 +160,12 @@ func toArg(it any) (ir.Arg, error) {
 			return nil, err
 		}
 		return ir.Concat{Items: items}, nil
+	case joinArg:
+		items, err := toArgs(x.items, "Join")
+		if err != nil {
+			return nil, err
+		}
+		return ir.Join{Items: items}, nil
 	case ifPresentArg:
 		r := x.input.irRef()
 		if r == nil || r.Kind != ir.RefComponentInput {

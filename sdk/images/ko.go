@@ -245,7 +245,12 @@ func (o KoOptions) run(ctx context.Context, args []string) ([]byte, error) {
 		cmd.Stderr = tail
 	}
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("images: ko %s: %w\n%s", args[0], err, tail.String())
+		hint := ""
+		if strings.Contains(tail.String(), "fetching base image") {
+			hint = "\nThe base image could not be fetched: with no access to its registry, build from a generated base " +
+				"(kfpgo images build --local-base) or point KO_DEFAULTBASEIMAGE at a registry you can reach."
+		}
+		return nil, fmt.Errorf("images: ko %s: %w\n%s%s", args[0], err, tail.String(), hint)
 	}
 	return stdout.Bytes(), nil
 }

@@ -100,7 +100,7 @@ func newImagesBuildCmd() *cobra.Command {
 
   KO_DOCKER_REPO=ghcr.io/you/kfpgo kfpgo images build          # publish REPO/<binary>
   kfpgo images build --push=false --oci-layout-path out/images  # offline, OCI layout
-  kfpgo images build --push=false --tarball out/images.tar      # offline, docker load tarball
+  kfpgo images build --push=false --tarball out/images.tar --platform linux/amd64  # docker load
   kfpgo images build --push=false --oci-layout-path out/images --local-base
 
 --local-base builds from a generated nonroot static base (with this machine's CA
@@ -157,11 +157,11 @@ is the distroless image pinned in .ko.yaml (override with KO_DEFAULTBASEIMAGE).`
 	}
 	f := cmd.Flags()
 	f.StringVar(&root, "root", "", "module root holding cmd/ and .ko.yaml (default: the current Go module)")
-	f.StringVar(&koBin, "ko", "", "ko binary to use (default: <root>/bin/ko, installed there with `go install` when missing)")
+	f.StringVar(&koBin, "ko", "", "ko `binary` to use (default: <root>/bin/ko, installed there with go install when missing)")
 	f.BoolVar(&opts.Push, "push", true, "publish the images to KO_DOCKER_REPO")
 	f.StringVar(&opts.Repo, "repo", "", "repository to publish under (default: $KO_DOCKER_REPO)")
-	f.StringVar(&opts.OCILayoutPath, "oci-layout-path", "", "also write the images into this OCI image layout directory (lower-case path)")
-	f.StringVar(&opts.Tarball, "tarball", "", "also write the images into this `docker load` tarball")
+	f.StringVar(&opts.OCILayoutPath, "oci-layout-path", "", "also write the images into this OCI image layout `directory` (lower-case path)")
+	f.StringVar(&opts.Tarball, "tarball", "", "also write the images into this docker load tarball `file` (needs a single --platform)")
 	f.StringSliceVar(&opts.Platforms, "platform", nil, "platforms to build (default: "+strings.Join(images.DefaultPlatforms, ",")+")")
 	f.StringSliceVarP(&opts.Tags, "tag", "t", nil, "tags to push (default: latest)")
 	f.StringVar(&opts.BaseImage, "base-image", "", "base image reference (default: .ko.yaml's defaultBaseImage or $KO_DEFAULTBASEIMAGE)")

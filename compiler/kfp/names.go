@@ -70,6 +70,11 @@ func loopItemName(g *ir.Group) string {
 	if g.LoopOver != nil && g.LoopOver.Kind != ir.RefLiteral {
 		return channelFullName(g.LoopOver) + "-loop-item"
 	}
+	if g.Item != nil && g.Item.Name != "" {
+		// The DSL records KFP's name, whose number is taken before the
+		// loop group's own.
+		return g.Item.Name
+	}
 	n := strings.TrimPrefix(g.Name, "for-loop-")
 	return "loop-item-param-" + n
 }

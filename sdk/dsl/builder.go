@@ -23,6 +23,8 @@ type buildState struct {
 	taskNames map[string]bool
 	nextIndex map[string]int
 	groupID   int
+	// oneOfs numbers the OneOf values of each If/Elif/Else chain.
+	oneOfs map[*ir.Group]int
 }
 
 func newBuilder(p *ir.Pipeline) *Builder {

@@ -1,0 +1,99 @@
+package conformance
+
+import "github.com/kfpgo/kfpgo/sdk/dsl"
+
+// kfp-ir/critical/pipeline_with_retry.yaml
+type addIn struct {
+	A dsl.Param[float64] `kfp:"a"`
+	B dsl.Param[float64] `kfp:"b"`
+}
+type addPipelineIn struct {
+	A dsl.Param[float64] `kfp:"a" default:"1.0"`
+	B dsl.Param[float64] `kfp:"b" default:"7.0"`
+}
+type floatOutput struct {
+	Output dsl.Param[float64] `kfp:"Output"`
+}
+
+var add_ = goFunc[addIn, floatOutput]("add")
+
+var retryPipeline = dsl.NewPipeline("test-pipeline", func(b *dsl.Builder, in addPipelineIn) none {
+	add_.Task(b, addIn{A: in.A, B: in.B}).SetRetry(3)
+	return none{}
+})
+
+// kfp-ir/log_streaming_compiled.yaml
+type messageIn struct {
+	Message dsl.Param[string] `kfp:"message"`
+}
+type messageDefaultIn struct {
+	Message dsl.Param[string] `kfp:"message" default:"Hello world"`
+}
+
+var printMessage = goFunc[messageIn, none]("print_message")
+
+var logStreaming = dsl.NewPipeline("log-streaming-pipeline", func(b *dsl.Builder, in messageDefaultIn) none {
+	printMessage.Task(b, messageIn{Message: in.Message}).SetCaching(false)
+	return none{}
+}, dsl.Description("Pipeline that prints a hello message in a loop to test log streaming in Dashboard"))
+
+// kfp-ir/pipeline_with_utils.yaml
+type msgIn struct {
+	Msg dsl.Param[string] `kfp:"msg"`
+}
+type msgDefaultIn struct {
+	Msg dsl.Param[string] `kfp:"msg" default:"Hello, World!"`
+}
+
+var echoMsg = goFunc[msgIn, none]("echo")
+
+var withUtils = dsl.NewPipeline("pipeline-with-utils", func(b *dsl.Builder, in msgDefaultIn) none {
+	echoMsg.Task(b, msgIn{Msg: in.Msg})
+	return none{}
+}, dsl.Description("A simple hello world pipeline"))
+
+// kfp-ir/take_nap_compiled.yaml
+type napIn struct {
+	NaptimeSecs dsl.Param[int] `kfp:"naptime_secs"`
+}
+type napPipelineIn struct {
+	NaptimeSecs dsl.Param[int] `kfp:"naptime_secs" default:"900"`
+}
+
+var takeNap = goFunc[napIn, stringOutput]("take_nap")
+var wakeUp = goFunc[messageIn, none]("wake_up")
+
+var takeNapPipeline = dsl.NewPipeline("take-nap-pipeline", func(b *dsl.Builder, in napPipelineIn) none {
+	nap := takeNap.Task(b, napIn{NaptimeSecs: in.NaptimeSecs}).SetCaching(false)
+	wakeUp.Task(b, messageIn{Message: nap.Out.Output}).SetCaching(false)
+	return none{}
+}, dsl.Description("Pipeline that sleeps for 15 mins (900 secs)"))
+
+// kfp-ir/preprocess.yaml
+type preprocessIn struct {
+	InputDictParameter dsl.Param[map[string]any] `kfp:"input_dict_parameter"`
+	InputListParameter dsl.Param[[]any]          `kfp:"input_list_parameter"`
+	Message            dsl.Param[string]         `kfp:"message"`
+}
+type preprocessOut struct {
+	OutputDatasetOne        dsl.Artifact[dsl.Dataset] `kfp:"output_dataset_one"`
+	OutputDatasetTwoPath    dsl.Artifact[dsl.Dataset] `kfp:"output_dataset_two_path"`
+	OutputBoolParameterPath dsl.Param[bool]           `kfp:"output_bool_parameter_path"`
+	OutputDictParameterPath dsl.Param[map[string]any] `kfp:"output_dict_parameter_path"`
+	OutputListParameterPath dsl.Param[[]any]          `kfp:"output_list_parameter_path"`
+	OutputParameterPath     dsl.Param[string]         `kfp:"output_parameter_path"`
+}
+
+var preprocess = goFunc[preprocessIn, preprocessOut]("preprocess")
+
+var preprocessPipeline = dsl.NewPipeline("preprocess", func(b *dsl.Builder, in preprocessIn) preprocessOut {
+	return preprocess.Task(b, in).Out
+})
+
+func init() {
+	add("kfp-ir/critical/pipeline_with_retry.yaml", retryPipeline)
+	add("kfp-ir/log_streaming_compiled.yaml", logStreaming)
+	add("kfp-ir/pipeline_with_utils.yaml", withUtils)
+	add("kfp-ir/take_nap_compiled.yaml", takeNapPipeline)
+	add("kfp-ir/preprocess.yaml", preprocessPipeline)
+}

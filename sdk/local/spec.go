@@ -113,6 +113,21 @@ func Parse(source string, data []byte) (*Pipeline, error) {
 			}
 		}
 	}
+	dags := map[string]*pipelinespec.ComponentSpec{"root": spec.GetRoot()}
+	for name, c := range spec.GetComponents() {
+		if c.GetDag() != nil {
+			dags[name] = c
+		}
+	}
+	for _, name := range sortedKeys(dags) {
+		tasks := dags[name].GetDag().GetTasks()
+		for _, tn := range sortedKeys(tasks) {
+			ref := tasks[tn].GetComponentRef().GetName()
+			if spec.GetComponents()[ref] == nil {
+				return nil, &ParseError{Source: source, Msg: fmt.Sprintf("task %s of %s refers to component %q, which components lacks: recompile the pipeline", tn, name, ref)}
+			}
+		}
+	}
 	for name, c := range spec.GetComponents() {
 		if l := c.GetExecutorLabel(); l != "" && p.Executors[l] == nil {
 			return nil, &ParseError{Source: source, Msg: fmt.Sprintf("component %s names executor %s, which deploymentSpec.executors lacks: recompile the pipeline", name, l)}
@@ -161,6 +176,15 @@ func platformWarnings(doc []byte) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func stripComments(s string) string {

@@ -97,3 +97,69 @@ func init() {
 	add("kfp-ir/take_nap_compiled.yaml", takeNapPipeline)
 	add("kfp-ir/preprocess.yaml", preprocessPipeline)
 }
+
+// kfp-ir/take_nap_pipeline_root_compiled.yaml
+var takeNapRoot = dsl.NewPipeline("take-nap-pipeline", func(b *dsl.Builder, in napPipelineIn) none {
+	nap := takeNap.Task(b, napIn{NaptimeSecs: in.NaptimeSecs}).SetCaching(false)
+	wakeUp.Task(b, messageIn{Message: nap.Out.Output}).SetCaching(false)
+	return none{}
+}, dsl.Description("Pipeline that sleeps for 15 mins (900 secs)"), dsl.DefaultPipelineRoot("s3://change/me"))
+
+// kfp-ir/critical/pipeline_with_placeholders.yaml
+type placeholdersIn struct {
+	JobID           dsl.Param[string] `kfp:"job_id"`
+	JobName         dsl.Param[string] `kfp:"job_name"`
+	JobResourceName dsl.Param[string] `kfp:"job_resource_name"`
+	TaskID          dsl.Param[string] `kfp:"task_id"`
+	TaskName        dsl.Param[string] `kfp:"task_name"`
+}
+
+var printAllPlaceholders = goFunc[placeholdersIn, none]("print_all_placeholders")
+
+var withPlaceholders = dsl.NewPipeline("pipeline-with-placeholders", func(b *dsl.Builder, _ none) none {
+	printAllPlaceholders.Task(b, placeholdersIn{
+		JobID: dsl.PipelineJobUUID(), JobName: dsl.PipelineJobName(), JobResourceName: dsl.PipelineJobResourceName(),
+		TaskID: dsl.PipelineTaskUUID(), TaskName: dsl.PipelineTaskName(),
+	}).SetCaching(false)
+	return none{}
+})
+
+// kfp-ir/pipeline_with_metadata_fields.yaml
+type strToDatasetIn struct {
+	String dsl.Param[string] `kfp:"string" description:"The string."`
+}
+type strToDatasetOut struct {
+	Dataset dsl.Artifact[dsl.Dataset] `kfp:"dataset" description:"The dataset."`
+}
+type concatenatorIn struct {
+	InDataset dsl.Artifact[dsl.Dataset] `kfp:"in_dataset" description:"Dataset to which to concatenate string."`
+	String    dsl.Param[string]         `kfp:"string" description:"String to concatenate to in_artifact."`
+}
+type concatenatorOut struct {
+	Output dsl.Artifact[dsl.Dataset] `kfp:"Output" description:"The final concatenated dataset."`
+}
+
+var strToDataset = goFunc[strToDatasetIn, strToDatasetOut]("str_to_dataset")
+
+var datasetConcatenator = dsl.NewPipeline("dataset-concatenator", func(b *dsl.Builder, in concatenatorIn) concatenatorOut {
+	s := strToDataset.Task(b, strToDatasetIn{String: in.String})
+	j := datasetJoiner.Task(b, joinerIn{DatasetA: s.Out.Dataset, DatasetB: in.InDataset})
+	return concatenatorOut{Output: j.Out.OutDataset}
+}, dsl.Description("A pipeline that joins string to in_dataset."))
+
+// kfp-ir/essential/embedded_artifact.yaml
+var readEmbeddedDir = goFunc[none, none]("read_embedded_artifact_dir")
+var readEmbeddedFile = goFunc[none, none]("read_embedded_artifact_file")
+
+var embeddedArtifact = dsl.NewPipeline("nb-simple", func(b *dsl.Builder, _ none) none {
+	readEmbeddedDir.Task(b, none{}).SetCaching(false)
+	readEmbeddedFile.Task(b, none{}).SetCaching(false)
+	return none{}
+})
+
+func init() {
+	add("kfp-ir/take_nap_pipeline_root_compiled.yaml", takeNapRoot)
+	add("kfp-ir/critical/pipeline_with_placeholders.yaml", withPlaceholders)
+	add("kfp-ir/pipeline_with_metadata_fields.yaml", datasetConcatenator)
+	add("kfp-ir/essential/embedded_artifact.yaml", embeddedArtifact)
+}

@@ -347,6 +347,8 @@ type Pipeline struct {
 	Outputs map[string]*Ref
 	// DisplayName and Description go to KFP pipelineInfo.
 	DisplayName string
+	// DefaultPipelineRoot is PipelineSpec.defaultPipelineRoot, or "".
+	DefaultPipelineRoot string
 	// Errors are the problems found while the DSL built the pipeline.
 	Errors ErrorList
 }

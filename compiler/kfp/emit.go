@@ -148,6 +148,7 @@ func (e *emitter) build() {
 	p := e.p
 	e.spec.PipelineInfo = &pipelinespec.PipelineInfo{Name: p.Component.Name, DisplayName: p.DisplayName, Description: p.Component.Description}
 	e.spec.SdkVersion = SDKVersion
+	e.spec.DefaultPipelineRoot = p.DefaultPipelineRoot
 	e.spec.SchemaVersion = SchemaVersion
 	e.spec.Root = componentSpec(p.Component)
 	e.plan = newPlan(p)

@@ -9,6 +9,7 @@ type options struct {
 	description string
 	displayName string
 	noCache     bool
+	root        string
 }
 
 // Image sets the container image of a Go-function component. Use a ko
@@ -28,6 +29,11 @@ func Description(s string) Option { return func(o *options) { o.description = s 
 
 // DisplayName sets a pipeline's display name (KFP pipelineInfo.displayName).
 func DisplayName(s string) Option { return func(o *options) { o.displayName = s } }
+
+// DefaultPipelineRoot sets the pipeline's default pipeline root, the URI
+// under which runs store artifacts unless the run overrides it
+// (PipelineSpec.defaultPipelineRoot), e.g. "s3://bucket/pipelines".
+func DefaultPipelineRoot(uri string) Option { return func(o *options) { o.root = uri } }
 
 // SideEffects declares a component side-effecting: its tasks default to
 // caching disabled (a task can still enable it with SetCaching(true)).

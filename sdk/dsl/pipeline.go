@@ -83,7 +83,7 @@ func (p *Pipeline[In, Out]) IR() *ir.Component {
 func (p *Pipeline[In, Out]) Build() *ir.Pipeline {
 	p.once.Do(func() {
 		g := &ir.Pipeline{Component: p.comp, Root: &ir.Group{Kind: ir.GroupRoot, Pos: p.pos, Branch: -1}, Outputs: map[string]*ir.Ref{},
-			DisplayName: p.o.displayName}
+			DisplayName: p.o.displayName, DefaultPipelineRoot: p.o.root}
 		g.Errors = append(g.Errors, p.errors...)
 		p.comp.Impl = g
 		p.built = g

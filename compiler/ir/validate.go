@@ -35,6 +35,7 @@ func (v *validator) pipeline(p *Pipeline) {
 		}
 	}
 	v.cycles(p)
+	checkScopes(p, &v.errs)
 }
 
 func (v *validator) task(p *Pipeline, t *Task) {

@@ -1,0 +1,256 @@
+package componentyaml_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kfpgo/kfpgo/compiler"
+	"github.com/kfpgo/kfpgo/compiler/ir"
+	"github.com/kfpgo/kfpgo/sdk/componentyaml"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+)
+
+func TestLoadV1(t *testing.T) {
+	c, err := componentyaml.LoadFile("testdata/v1_train.yaml")
+	require.NoError(t, err)
+	comp := c.IR()
+	assert.Equal(t, "Train model", comp.Name)
+	require.Len(t, comp.Inputs, 4)
+	assert.Equal(t, "training_data", comp.Inputs[0].Name)
+	assert.Equal(t, "system.Dataset", comp.Inputs[0].Type.Artifact.SchemaTitle)
+	assert.Equal(t, &ir.Input{Name: "epochs", Type: ir.Type{Param: ir.ParamInt}, Default: int64(10), HasDefault: true, Optional: true}, comp.Inputs[1])
+	assert.True(t, comp.Inputs[2].Optional)
+	assert.Equal(t, "system.Artifact", comp.Inputs[3].Type.Artifact.SchemaTitle, "untyped v1 inputs are generic artifacts, as in kfp")
+	assert.Equal(t, ir.ParamDouble, comp.Output("accuracy").Type.Param)
+	ctr := comp.Impl.(*ir.Container)
+	assert.Equal(t, []ir.Arg{
+		ir.Lit{S: "--data"}, ir.InputPath{Name: "training_data"},
+		ir.Lit{S: "--epochs"}, ir.InputValue{Name: "epochs"},
+		ir.IfPresent{Name: "learning_rate", Then: []ir.Arg{ir.Lit{S: "--lr"}, ir.InputValue{Name: "learning_rate"}}},
+		ir.Concat{Items: []ir.Arg{ir.Lit{S: "--model="}, ir.OutputPath{Name: "model"}}},
+		ir.Lit{S: "--accuracy"}, ir.OutputParamFile{Name: "accuracy"},
+	}, ctr.Args)
+	assert.Equal(t, []ir.EnvVar{{Name: "LOG_LEVEL", Value: "info"}}, ctr.Env)
+}
+
+// TestWriteThenLoad writes a v1 component and a Go-function component as
+// v2 component YAML, loads them back as container components with the same
+// interface, and writes them again byte for byte.
+func TestWriteThenLoad(t *testing.T) {
+	v1, err := componentyaml.LoadFile("testdata/v1_train.yaml")
+	require.NoError(t, err)
+	type in struct {
+		Rows dsl.Param[int]            `kfp:"rows" default:"5"`
+		Data dsl.Artifact[dsl.Dataset] `kfp:"data"`
+	}
+	type out struct {
+		Model dsl.Artifact[dsl.Model] `kfp:"model"`
+		Score dsl.Param[float64]      `kfp:"score"`
+	}
+	gofn := dsl.NewComponent("go-train", func(context.Context, in) (out, error) { return out{}, nil },
+		dsl.Image("ko://example.com/cmd/train"))
+	for _, c := range []*ir.Component{v1.IR(), gofn.IR()} {
+		b, err := componentyaml.Marshal(c, compiler.Options{})
+		require.NoError(t, err)
+		back, err := componentyaml.Load("written.yaml", b)
+		require.NoError(t, err)
+		bc := back.IR()
+		_, isContainer := bc.Impl.(*ir.Container)
+		assert.True(t, isContainer, "a written component loads back as a container component")
+		assert.Equal(t, len(c.Inputs), len(bc.Inputs))
+		assert.Equal(t, len(c.Outputs), len(bc.Outputs))
+		assert.Equal(t, c.Impl, bc.Impl)
+		b2, err := componentyaml.Marshal(bc, compiler.Options{})
+		require.NoError(t, err)
+		assert.Equal(t, string(b), string(b2))
+	}
+}
+
+func TestBadYAML(t *testing.T) {
+	tests := []struct {
+		name, yaml, path, msg, hint string
+	}{
+		{"v1 missing name", "implementation: {container: {image: x}}\n", "name", "is missing", "add it"},
+		{"v1 missing image", "name: a\nimplementation: {container: {command: [x]}}\n", "implementation.container.image", "is missing", "add it"},
+		{"v1 no container", "name: a\nimplementation: {graph: {}}\n", "implementation.container", "is missing", "add implementation.container"},
+		{"v1 duplicate input", "name: a\ninputs: [{name: x}, {name: X}]\nimplementation: {container: {image: i}}\n", "inputs[1].name", `"X" is declared twice (also at inputs[0])`, "distinct"},
+		{"v1 unknown input in placeholder", "name: a\ninputs: [{name: x, type: String}]\nimplementation: {container: {image: i, args: [{inputValue: z}]}}\n", "implementation.container.args[0].inputValue", `input "z" does not exist`, "one of the inputs: x"},
+		{"v1 unknown placeholder", "name: a\nimplementation: {container: {image: i, args: [{inputFile: y}]}}\n", "implementation.container.args[0].inputFile", `unknown placeholder "inputFile"`, "inputValue"},
+		{"v1 path of parameter", "name: a\ninputs: [{name: x, type: String}]\nimplementation: {container: {image: i, args: [{inputPath: x}]}}\n", "implementation.container.args[0].inputPath", `input "x" is a parameter`, "use inputValue"},
+		{"v1 bad default", "name: a\ninputs: [{name: count, type: Integer, default: ten}]\nimplementation: {container: {image: i}}\n", "inputs[0].default", `default "ten" is not an integer`, "type"},
+		{"v2 unknown type", "", "root.inputDefinitions.parameters.text.parameterType", `unknown parameter type "STRNG"`, "use STRING"},
+		{"v2 missing pipelineInfo", "root: {}\n", "pipelineInfo", "is missing", "add pipelineInfo"},
+		{"v2 missing component", "pipelineInfo: {name: a}\nroot: {dag: {tasks: {t: {componentRef: {name: comp-x}}}}}\n", "root.dag.tasks.t.componentRef.name", `component "comp-x" does not exist`, "add the component"},
+		{"v2 missing executor", "pipelineInfo: {name: a}\nroot: {}\ncomponents: {comp-a: {executorLabel: exec-a}}\n", "components.comp-a.executorLabel", `executor "exec-a" does not exist`, "deploymentSpec.executors"},
+		{"v2 malformed placeholder", "pipelineInfo: {name: a}\nroot: {dag: {tasks: {a: {componentRef: {name: comp-a}}}}}\ncomponents: {comp-a: {executorLabel: exec-a}}\ndeploymentSpec: {executors: {exec-a: {container: {image: i, args: [\"{{$.inputs.parameters['nope']}}\"]}}}}\n",
+			"deploymentSpec.executors.exec-a.container.args[0]", `placeholder refers to input "nope", which does not exist`, "name one of the component's inputs"},
+		{"v2 broken placeholder", "pipelineInfo: {name: a}\nroot: {dag: {tasks: {a: {componentRef: {name: comp-a}}}}}\ncomponents: {comp-a: {executorLabel: exec-a}}\ndeploymentSpec: {executors: {exec-a: {container: {image: i, args: [\"{{$.inputs.parameters[x]}}\"]}}}}\n",
+			"deploymentSpec.executors.exec-a.container.args[0]", "malformed placeholder", "{{$.inputs.parameters['name']}}"},
+		{"duplicate key", "name: a\nname: b\n", "document 1", "invalid YAML", "each key may appear once"},
+		{"not a mapping", "- a\n", "document 1", "the document is a list", "mapping"},
+		{"neither form", "foo: 1\n", "", "not a KFP component", "component.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := []byte(tt.yaml)
+			file := "bad.yaml"
+			if tt.yaml == "" {
+				file = "testdata/bad_unknown_type.yaml"
+				var err error
+				data, err = os.ReadFile(file)
+				require.NoError(t, err)
+			}
+			_, err := componentyaml.Load(file, data)
+			require.Error(t, err)
+			var e *componentyaml.Error
+			require.True(t, errors.As(err, &e), "%T", err)
+			assert.Equal(t, file, e.File)
+			assert.Equal(t, tt.path, e.Path)
+			assert.Contains(t, e.Msg, tt.msg)
+			assert.Contains(t, e.Hint, tt.hint)
+			assert.Contains(t, err.Error(), file+": ")
+		})
+	}
+}
+
+// TestUntypedInPipeline checks that a loaded component's inputs and outputs
+// are checked by name and type at compile time, at the Task call's line.
+func TestUntypedInPipeline(t *testing.T) {
+	train, err := componentyaml.LoadFile("testdata/v1_train.yaml")
+	require.NoError(t, err)
+	type pin struct {
+		Data dsl.Artifact[dsl.Dataset] `kfp:"data"`
+	}
+	type trainOut struct {
+		Model    dsl.Artifact[dsl.Model] `kfp:"model"`
+		Accuracy dsl.Param[float64]      `kfp:"accuracy"`
+	}
+	type byName struct {
+		Data  dsl.Artifact[dsl.Dataset] `kfp:"training_data"`
+		Notes dsl.Artifact[dsl.Generic] `kfp:"notes"`
+		Rate  dsl.Param[float64]        `kfp:"learning_rate"`
+	}
+	good := dsl.NewPipeline("good-untyped", func(b *dsl.Builder, in pin) trainOut {
+		tr := dsl.TaskAs[trainOut](train, b, map[string]any{"training_data": in.Data, "epochs": 3, "notes": in.Data})
+		u := train.Task(b, byName{Data: in.Data, Notes: dsl.AsGeneric(tr.Out.Model), Rate: tr.Out.Accuracy})
+		return trainOut{Model: dsl.OutputArtifact[dsl.Model](u.Out, "model"), Accuracy: dsl.OutputParam[float64](u.Out, "accuracy")}
+	})
+	res, err := compiler.Compile(good, compiler.Options{})
+	require.NoError(t, err)
+	assert.Contains(t, string(res.YAML), "comp-train-model-2:")
+	assert.Contains(t, string(res.YAML), "producerSubtask: train-model-2")
+
+	var lines [4]int
+	bad := dsl.NewPipeline("bad-untyped", func(b *dsl.Builder, in pin) struct{} {
+		_, _, l, _ := runtime.Caller(0)
+		train.Task(b, map[string]any{"training_data": in.Data, "epocs": 3, "notes": in.Data})
+		train.Task(b, map[string]any{"training_data": in.Data, "epochs": "ten", "notes": in.Data})
+		u := train.Task(b, map[string]any{"notes": in.Data})
+		dsl.OutputParam[string](u.Out, "accuracy")
+		for i := range lines {
+			lines[i] = l + 1 + i
+		}
+		return struct{}{}
+	})
+	_, err = compiler.Compile(bad, compiler.Options{})
+	require.Error(t, err)
+	var list ir.ErrorList
+	require.True(t, errors.As(err, &list), "%T", err)
+	want := []struct {
+		line int
+		code ir.Code
+		msg  string
+	}{
+		{lines[0], ir.UnknownInput, `"epocs"`},
+		{lines[1], ir.MismatchedType, `input "epochs" of component "Train model" is NUMBER_INTEGER but gets the literal ten (STRING)`},
+		{lines[2], ir.MissingInput, `required input "training_data"`},
+		{lines[3], ir.MismatchedType, `output "accuracy" of task "train-model-3" is NUMBER_DOUBLE, not STRING`},
+	}
+	for _, w := range want {
+		found := false
+		for _, e := range list {
+			file, line := e.Pos.FileLine()
+			if filepath.Base(file) == "componentyaml_test.go" && line == w.line && e.Code == w.code && strings.Contains(e.Msg, w.msg) {
+				found = true
+			}
+		}
+		assert.True(t, found, "no %s error at line %d containing %q in:\n%v", w.code, w.line, w.msg, err)
+	}
+}
+
+// seeds returns the fuzz seeds: every golden of the conformance corpus
+// ($KFPGO_CONFORMANCE_DIR or ../../../shared/conformance), or the package's
+// testdata when the corpus is absent.
+func seeds(f *testing.F) [][]byte {
+	dir := os.Getenv("KFPGO_CONFORMANCE_DIR")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "conformance")
+	}
+	var out [][]byte
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") {
+			if b, err := os.ReadFile(p); err == nil {
+				out = append(out, b)
+			}
+		}
+		return nil
+	})
+	if len(out) == 0 {
+		paths, err := filepath.Glob("testdata/*.yaml")
+		require.NoError(f, err)
+		for _, p := range paths {
+			b, err := os.ReadFile(p)
+			require.NoError(f, err)
+			out = append(out, b)
+		}
+	}
+	require.NotEmpty(f, out, "no fuzz seeds: neither the conformance corpus nor testdata/*.yaml")
+	return out
+}
+
+// FuzzLoad feeds arbitrary bytes to the loader: it must return a component
+// or an *Error, never panic; a loaded component must also compile as the
+// single task of a pipeline (or fail with an error, not a panic).
+func FuzzLoad(f *testing.F) {
+	for _, s := range seeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := componentyaml.Load("fuzz.yaml", data)
+		if err != nil {
+			var e *componentyaml.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		_, _ = componentyaml.Marshal(c.IR(), compiler.Options{})
+	})
+}
+
+// FuzzLoadV1 fuzzes the v1 component.yaml path from the package's v1 seed.
+func FuzzLoadV1(f *testing.F) {
+	b, err := os.ReadFile("testdata/v1_train.yaml")
+	require.NoError(f, err)
+	f.Add(b)
+	f.Add([]byte("name: a\ninputs: [{name: x, type: String, default: '1'}]\nimplementation: {container: {image: i, args: [{if: {cond: {isPresent: x}, then: [{inputValue: x}]}}]}}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := componentyaml.Load("fuzz.yaml", data)
+		if err != nil {
+			var e *componentyaml.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		_, _ = componentyaml.Marshal(c.IR(), compiler.Options{})
+	})
+}

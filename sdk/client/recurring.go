@@ -173,9 +173,11 @@ func SameRecurringRun(want, has *RecurringRun) bool {
 	return sameTrigger(want.Trigger, has.Trigger)
 }
 
+// mode normalizes a mode: the server reads MODE_UNSPECIFIED as disabled
+// (toModelJobEnabled in backend/src/apiserver/server/api_converter.go).
 func mode(m string) string {
 	if m == "" || m == "MODE_UNSPECIFIED" {
-		return ModeEnable
+		return ModeDisable
 	}
 	return m
 }

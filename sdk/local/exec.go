@@ -129,7 +129,9 @@ func (r *run) attempt(ctx context.Context, res *TaskResult, h TaskHandler, image
 	defer stderr.Close()
 	tail := &tailBuffer{max: 4096}
 	r.emit(res, StateRunning, "")
+	began := time.Now()
 	runErr := h.Run(ctx, Process{Task: res.Name, Image: image, Argv: argv, Env: env, Dir: res.Dir, Stdout: stdout, Stderr: io.MultiWriter(stderr, tail)})
+	res.ExecTime += time.Since(began)
 	res.StderrTail = trimLines(tail.String(), 20)
 	if runErr != nil {
 		return nil, runErr

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
+
+	"github.com/kfpgo/kfpgo/sdk/launcher"
 )
 
 // writeEvent prints one progress line: wall time, state, task path, and the
@@ -50,6 +52,14 @@ func WriteSummary(w io.Writer, res *RunResult) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for _, n := range sortedKeys(res.Parameters) {
+		fmt.Fprintf(w, "output %s = %s\n", n, launcher.FormatParameter(res.Parameters[n]))
+	}
+	for _, n := range sortedKeys(res.Artifacts) {
+		for _, a := range res.Artifacts[n].GetArtifacts() {
+			fmt.Fprintf(w, "output artifact %s: %s\n", n, a.GetUri())
+		}
 	}
 	_, err := fmt.Fprintf(w, "run %s %s in %s; folder %s\n", res.RunID, res.State, roundDuration(res.End.Sub(res.Start)), res.RunDir)
 	return err

@@ -116,6 +116,9 @@ type TaskResult struct {
 	Start, End time.Time
 	// Attempts counts executions, retries included.
 	Attempts int
+	// ExecTime is the time spent inside TaskHandler.Run (the process itself,
+	// from start to exit), summed over attempts.
+	ExecTime time.Duration
 	// Parameters and Artifacts are the task's outputs.
 	Parameters map[string]*structpb.Value
 	Artifacts  map[string]*pipelinespec.ArtifactList
@@ -141,7 +144,7 @@ type RunResult struct {
 	State  State
 	Start  time.Time
 	End    time.Time
-	// Tasks lists every task in the order it was first seen.
+	// Tasks lists every task by start time, then name.
 	Tasks []*TaskResult
 	// Parameters and Artifacts are the pipeline's outputs (root dagOutputs).
 	Parameters map[string]*structpb.Value
@@ -273,6 +276,13 @@ func Run(ctx context.Context, p *Pipeline, opts Options) (*RunResult, error) {
 	r.mu.Lock()
 	res.Tasks = append(res.Tasks, r.tasks...)
 	r.mu.Unlock()
+	sort.SliceStable(res.Tasks, func(i, j int) bool {
+		a, b := res.Tasks[i], res.Tasks[j]
+		if !a.Start.Equal(b.Start) {
+			return a.Start.Before(b.Start)
+		}
+		return a.Name < b.Name
+	})
 	if state != StateSucceeded {
 		return res, &RunError{Result: res}
 	}

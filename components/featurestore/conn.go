@@ -1,0 +1,237 @@
+package featurestore
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+)
+
+// Environment variables read when a connection setting is left empty.
+const (
+	// EnvPostgresDSN holds the offline store DSN (URL or key=value form).
+	// When it is empty too, pgx falls back to libpq's PGHOST, PGPORT,
+	// PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE… variables.
+	EnvPostgresDSN = "KFPGO_POSTGRES_DSN"
+	// EnvRedisURL holds the online store URL: redis://[user:password@]host:port/db,
+	// or rediss:// for TLS.
+	EnvRedisURL = "KFPGO_REDIS_URL"
+	// EnvRedisPassword, when set, overrides the URL's password (so the URL
+	// can live in a ConfigMap and the password in a Secret).
+	EnvRedisPassword = "KFPGO_REDIS_PASSWORD"
+)
+
+// Retry bounds connection attempts: Attempts tries with an exponential
+// backoff starting at Backoff and capped at 5s between tries.
+type Retry struct {
+	// Attempts is the number of connection attempts. Optional: defaults to 5.
+	Attempts int `json:"attempts,omitempty"`
+	// Backoff is the first wait between attempts. Optional: defaults to 250ms.
+	Backoff time.Duration `json:"backoff,omitempty"`
+}
+
+func (r Retry) do(ctx context.Context, what string, f func(context.Context) error) error {
+	if r.Attempts <= 0 {
+		r.Attempts = 5
+	}
+	if r.Backoff <= 0 {
+		r.Backoff = 250 * time.Millisecond
+	}
+	wait := r.Backoff
+	var err error
+	for i := 0; i < r.Attempts; i++ {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%s: %w (last error: %v)", what, ctx.Err(), err)
+			case <-time.After(wait):
+			}
+			wait = min(wait*2, 5*time.Second)
+		}
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err = f(actx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: gave up after %d attempts: %w", what, r.Attempts, err)
+}
+
+var kvPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+
+// Redact returns a DSN or URL with its password replaced by "xxxxx", for
+// logs and errors: "postgres://u:secret@h/db" → "postgres://u:xxxxx@h/db",
+// "host=h password=secret" → "host=h password=xxxxx". Query parameters
+// named password are redacted too.
+func Redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" && u.Host != "" {
+		q := u.Query()
+		if q.Has("password") {
+			q.Set("password", "xxxxx")
+			u.RawQuery = q.Encode()
+		}
+		return u.Redacted()
+	}
+	return kvPassword.ReplaceAllString(dsn, "${1}xxxxx")
+}
+
+// redactErr replaces any occurrence of the secret-bearing dsn in err's text.
+func redactErr(err error, secrets ...string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	changed := false
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		if r := regexp.MustCompile(regexp.QuoteMeta(s)); r.MatchString(msg) {
+			msg = r.ReplaceAllString(msg, "xxxxx")
+			changed = true
+		}
+	}
+	if !changed {
+		return err
+	}
+	return errors.New(msg)
+}
+
+// ConnectPostgres opens a pgx pool to dsn (or $KFPGO_POSTGRES_DSN, or the
+// libpq PG* variables when both are empty) and pings it, retrying as r says.
+//
+// Errors: a malformed DSN, or the server unreachable after all attempts;
+// the DSN in the message has its password redacted.
+func ConnectPostgres(ctx context.Context, dsn string, r Retry) (*pgxpool.Pool, error) {
+	if dsn == "" {
+		dsn = os.Getenv(EnvPostgresDSN)
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("offline store: parse PostgreSQL DSN %q: %w", Redact(dsn), redactErr(errors.Unwrap(err), passwordOf(dsn)))
+	}
+	password := cfg.ConnConfig.Password
+	where := fmt.Sprintf("postgres://%s@%s:%d/%s", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
+	var pool *pgxpool.Pool
+	err = r.do(ctx, "offline store: connect to PostgreSQL at "+where, func(ctx context.Context) error {
+		p, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		if err := p.Ping(ctx); err != nil {
+			p.Close()
+			return err
+		}
+		pool = p
+		return nil
+	})
+	if err != nil {
+		return nil, redactErr(fmt.Errorf("%w (check the DSN, that the server is up, and its pg_hba.conf)", err), password)
+	}
+	return pool, nil
+}
+
+// ConnectPostgresConn is [ConnectPostgres] for a single connection.
+func ConnectPostgresConn(ctx context.Context, dsn string, r Retry) (*pgx.Conn, error) {
+	if dsn == "" {
+		dsn = os.Getenv(EnvPostgresDSN)
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("offline store: parse PostgreSQL DSN %q: %w", Redact(dsn), redactErr(errors.Unwrap(err), passwordOf(dsn)))
+	}
+	where := fmt.Sprintf("postgres://%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+	var conn *pgx.Conn
+	err = r.do(ctx, "offline store: connect to PostgreSQL at "+where, func(ctx context.Context) error {
+		c, err := pgx.ConnectConfig(ctx, cfg)
+		if err == nil {
+			conn = c
+		}
+		return err
+	})
+	if err != nil {
+		return nil, redactErr(fmt.Errorf("%w (check the DSN, that the server is up, and its pg_hba.conf)", err), cfg.Password)
+	}
+	return conn, nil
+}
+
+func passwordOf(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		p, _ := u.User.Password()
+		return p
+	}
+	if m := kvPassword.FindStringSubmatch(dsn); m != nil {
+		return m[2]
+	}
+	return ""
+}
+
+// RedisConfig holds online store connection settings.
+type RedisConfig struct {
+	// URL is redis://[user:password@]host:port/db or rediss:// (TLS).
+	// Optional: defaults to $KFPGO_REDIS_URL.
+	URL string `json:"url,omitempty"`
+	// Password overrides the URL's password. Optional: defaults to
+	// $KFPGO_REDIS_PASSWORD, then the URL's.
+	Password string `json:"-"`
+	// TLS forces TLS even for a redis:// URL. Optional: defaults to false.
+	TLS bool `json:"tls,omitempty"`
+	// Retry bounds the connection attempts.
+	Retry Retry `json:"retry,omitzero"`
+}
+
+// ConnectRedis opens a client for c and pings the server, retrying as
+// c.Retry says.
+//
+// Errors: a malformed URL, or the server unreachable or refusing the
+// password after all attempts; secrets never appear in the message.
+func ConnectRedis(ctx context.Context, c RedisConfig) (*redis.Client, error) {
+	if c.URL == "" {
+		c.URL = os.Getenv(EnvRedisURL)
+	}
+	if c.URL == "" {
+		return nil, fmt.Errorf("online store: no Redis URL: set it in the config or $%s", EnvRedisURL)
+	}
+	if c.Password == "" {
+		c.Password = os.Getenv(EnvRedisPassword)
+	}
+	opt, err := redis.ParseURL(c.URL)
+	if err != nil {
+		return nil, fmt.Errorf("online store: parse Redis URL %q: %w", Redact(c.URL), redactErr(err, passwordOf(c.URL)))
+	}
+	if c.Password != "" {
+		opt.Password = c.Password
+	}
+	if c.TLS && opt.TLSConfig == nil {
+		opt.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: hostOnly(opt.Addr)}
+	}
+	opt.MaxRetries = 0
+	client := redis.NewClient(opt)
+	err = c.Retry.do(ctx, "online store: connect to Redis at "+Redact(c.URL), func(ctx context.Context) error {
+		return client.Ping(ctx).Err()
+	})
+	if err != nil {
+		client.Close()
+		return nil, redactErr(fmt.Errorf("%w (check the URL, password and that the server is up)", err), opt.Password)
+	}
+	client.Options().MaxRetries = 3
+	return client, nil
+}
+
+func hostOnly(addr string) string {
+	for i := len(addr) - 1; i >= 0; i-- {
+		if addr[i] == ':' {
+			return addr[:i]
+		}
+	}
+	return addr
+}

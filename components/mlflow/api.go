@@ -66,9 +66,9 @@ func (c *Client) GetRun(ctx context.Context, runID string) (*Run, error) {
 // Log-batch limits of MLflow's REST API (mlflow/utils/validation.py
 // MAX_METRICS_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH, MAX_ENTITIES_PER_BATCH).
 const (
-	MaxMetricsPerBatch   = 1000
+	MaxMetricsPerBatch    = 1000
 	MaxParamsTagsPerBatch = 100
-	MaxEntitiesPerBatch  = 1000
+	MaxEntitiesPerBatch   = 1000
 )
 
 // LogBatch calls POST runs/log-batch, split into as many requests as

@@ -201,13 +201,13 @@ func (c *Client) TrackingURI() string { return c.base.String() }
 // server sends in error bodies, with the HTTP status MLflow maps each to
 // (mlflow/exceptions.py ERROR_CODE_TO_HTTP_STATUS).
 const (
-	ErrInvalidParameterValue = "INVALID_PARAMETER_VALUE" // 400
-	ErrResourceAlreadyExists = "RESOURCE_ALREADY_EXISTS" // 400
-	ErrResourceDoesNotExist  = "RESOURCE_DOES_NOT_EXIST" // 404
-	ErrInvalidState          = "INVALID_STATE"           // 400
-	ErrUnauthenticated       = "UNAUTHENTICATED"         // 401
-	ErrPermissionDenied      = "PERMISSION_DENIED"       // 403
-	ErrInternalError         = "INTERNAL_ERROR"          // 500
+	ErrInvalidParameterValue  = "INVALID_PARAMETER_VALUE" // 400
+	ErrResourceAlreadyExists  = "RESOURCE_ALREADY_EXISTS" // 400
+	ErrResourceDoesNotExist   = "RESOURCE_DOES_NOT_EXIST" // 404
+	ErrInvalidState           = "INVALID_STATE"           // 400
+	ErrUnauthenticated        = "UNAUTHENTICATED"         // 401
+	ErrPermissionDenied       = "PERMISSION_DENIED"       // 403
+	ErrInternalError          = "INTERNAL_ERROR"          // 500
 	ErrTemporarilyUnavailable = "TEMPORARILY_UNAVAILABLE" // 503
 )
 

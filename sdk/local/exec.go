@@ -268,8 +268,8 @@ func (c *cache) acquire(ctx context.Context, key string) func() {
 
 func (c *cache) path(key string) string { return filepath.Join(c.dir, key[:2], key+".json") }
 
-// load returns the cached outputs of key, or nil when absent or when an
-// output artifact's local file is gone.
+// load returns the cached outputs of key, or nil when absent or when the
+// folder of a local output artifact is gone (its run folder was deleted).
 func (c *cache) load(key, root string) *pipelinespec.ExecutorOutput {
 	b, err := os.ReadFile(c.path(key))
 	if err != nil {
@@ -282,7 +282,9 @@ func (c *cache) load(key, root string) *pipelinespec.ExecutorOutput {
 	for _, l := range eo.GetArtifacts() {
 		for _, a := range l.GetArtifacts() {
 			if p, err := launcher.LocalPath(root, a.GetUri()); err == nil && filepath.IsAbs(a.GetUri()) {
-				if _, err := os.Stat(p); err != nil {
+				// The folder, not the file: artifacts such as Metrics may
+				// live in metadata only.
+				if _, err := os.Stat(filepath.Dir(p)); err != nil {
 					return nil
 				}
 			}

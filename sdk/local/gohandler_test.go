@@ -3,6 +3,7 @@ package local_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -168,4 +169,30 @@ func BenchmarkFanOut1000(b *testing.B) {
 			b.Fatalf("%d of 1000 tasks succeeded", done)
 		}
 	}
+}
+
+// TestGoFunctionComponentEndToEnd runs the compiled examples/gofunc
+// pipeline: its ko:// image is built from examples/gofunc/cmd/wordcount and
+// speaks the executor protocol (ExecutorInput in, ExecutorOutput out).
+func TestGoFunctionComponentEndToEnd(t *testing.T) {
+	text := filepath.Join(t.TempDir(), "text.txt")
+	require.NoError(t, os.WriteFile(text, []byte("the cat and the dog\nthe end\n"), 0o644))
+	opts := goOptions(t, t.TempDir())
+	opts.Params = map[string]string{"text": text}
+	res, err := local.Run(context.Background(), load(t, "gofunc.yaml"), opts)
+	require.NoError(t, err)
+	assert.Equal(t, 7.0, res.Parameters["words"].GetNumberValue())
+	wc := res.Task("word-count")
+	report, err := os.ReadFile(wc.Artifacts["report"].GetArtifacts()[0].GetUri())
+	require.NoError(t, err)
+	assert.Contains(t, string(report), "| the | 3 |")
+
+	again, err := local.Run(context.Background(), load(t, "gofunc.yaml"), opts)
+	require.NoError(t, err)
+	assert.Equal(t, local.StateCached, state(t, again, "word-count"))
+	assert.Equal(t, 7.0, again.Parameters["words"].GetNumberValue())
+
+	opts.Params = nil
+	_, err = local.Run(context.Background(), load(t, "gofunc.yaml"), opts)
+	assert.EqualError(t, err, "missing required parameter text: pass --param text=<path or URI>")
 }

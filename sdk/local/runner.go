@@ -224,7 +224,7 @@ type run struct {
 // returns the result, with a *RunError if a task failed or the run was
 // cancelled (ctx). Go component images are built during the checks.
 func Run(ctx context.Context, p *Pipeline, opts Options) (*RunResult, error) {
-	params, err := pipelineParams(p.Spec.GetRoot(), opts.Params)
+	params, inArts, err := pipelineParams(p.Spec.GetRoot(), opts.Params)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +269,7 @@ func Run(ctx context.Context, p *Pipeline, opts Options) (*RunResult, error) {
 	r.sem = make(chan struct{}, n)
 	r.cache = newCache(filepath.Join(r.root, ".cache"))
 
-	s := &scope{r: r, comp: p.Spec.GetRoot(), params: params, arts: map[string]*pipelinespec.ArtifactList{}}
+	s := &scope{r: r, comp: p.Spec.GetRoot(), params: params, arts: inArts}
 	state := s.runDAG(ctx)
 	res := &RunResult{RunID: r.runID, RunDir: r.runDir, State: state, Start: start, End: time.Now().UTC()}
 	res.Parameters, res.Artifacts = s.dagOutputs()
@@ -354,12 +354,18 @@ func (r *run) emit(t *TaskResult, s State, reason string) {
 }
 
 // pipelineParams types the text parameters per the root inputDefinitions,
-// applies defaults and refuses unknown names and missing required ones.
-func pipelineParams(root *pipelinespec.ComponentSpec, raw map[string]string) (map[string]*structpb.Value, error) {
+// applies defaults and refuses unknown names and missing required ones. A
+// value for a root input artifact is its URI (a path is made absolute).
+func pipelineParams(root *pipelinespec.ComponentSpec, raw map[string]string) (map[string]*structpb.Value, map[string]*pipelinespec.ArtifactList, error) {
 	defs := root.GetInputDefinitions().GetParameters()
+	artDefs := root.GetInputDefinitions().GetArtifacts()
 	out := map[string]*structpb.Value{}
+	arts := map[string]*pipelinespec.ArtifactList{}
 	var known []string
 	for n := range defs {
+		known = append(known, n)
+	}
+	for n := range artDefs {
 		known = append(known, n)
 	}
 	sort.Strings(known)
@@ -369,22 +375,42 @@ func pipelineParams(root *pipelinespec.ComponentSpec, raw map[string]string) (ma
 	}
 	sort.Strings(names)
 	for _, n := range names {
+		if ad, ok := artDefs[n]; ok {
+			uri := raw[n]
+			if !strings.Contains(uri, "://") {
+				abs, err := filepath.Abs(uri)
+				if err != nil {
+					return nil, nil, &InputError{Msg: fmt.Sprintf("input artifact %q: %v: pass --param %s=<path or URI>", n, err, n)}
+				}
+				uri = abs
+			}
+			arts[n] = &pipelinespec.ArtifactList{Artifacts: []*pipelinespec.RuntimeArtifact{{
+				Name: n, Uri: uri, Type: ad.GetArtifactType(), Metadata: &structpb.Struct{Fields: map[string]*structpb.Value{}},
+			}}}
+			continue
+		}
 		d, ok := defs[n]
 		if !ok {
 			if len(known) == 0 {
-				return nil, &InputError{Msg: fmt.Sprintf("unknown parameter %q: the pipeline takes no parameters, remove --param %s", n, n)}
+				return nil, nil, &InputError{Msg: fmt.Sprintf("unknown parameter %q: the pipeline takes no parameters, remove --param %s", n, n)}
 			}
-			return nil, &InputError{Msg: fmt.Sprintf("unknown parameter %q: the pipeline takes %s", n, strings.Join(known, ", "))}
+			return nil, nil, &InputError{Msg: fmt.Sprintf("unknown parameter %q: the pipeline takes %s", n, strings.Join(known, ", "))}
 		}
 		v, err := parseParamFlag(raw[n], d.GetParameterType())
 		if err != nil {
-			return nil, &InputError{Msg: fmt.Sprintf("parameter %q: %v: pass --param %s=<%s>", n, err, n, typeHint(d.GetParameterType()))}
+			return nil, nil, &InputError{Msg: fmt.Sprintf("parameter %q: %v: pass --param %s=<%s>", n, err, n, typeHint(d.GetParameterType()))}
 		}
 		out[n] = v
 	}
 	var missing []string
 	for _, n := range known {
 		if _, ok := out[n]; ok {
+			continue
+		}
+		if ad, ok := artDefs[n]; ok {
+			if arts[n] == nil && !ad.GetIsOptional() {
+				missing = append(missing, n)
+			}
 			continue
 		}
 		d := defs[n]
@@ -400,11 +426,15 @@ func pipelineParams(root *pipelinespec.ComponentSpec, raw map[string]string) (ma
 	if len(missing) > 0 {
 		var flags []string
 		for _, n := range missing {
-			flags = append(flags, fmt.Sprintf("--param %s=<%s>", n, typeHint(defs[n].GetParameterType())))
+			hint := "path or URI"
+			if d, ok := defs[n]; ok {
+				hint = typeHint(d.GetParameterType())
+			}
+			flags = append(flags, fmt.Sprintf("--param %s=<%s>", n, hint))
 		}
-		return nil, &InputError{Msg: fmt.Sprintf("missing required parameter %s: pass %s", strings.Join(missing, ", "), strings.Join(flags, " "))}
+		return nil, nil, &InputError{Msg: fmt.Sprintf("missing required parameter %s: pass %s", strings.Join(missing, ", "), strings.Join(flags, " "))}
 	}
-	return out, nil
+	return out, arts, nil
 }
 
 func typeHint(t pipelinespec.ParameterType_ParameterTypeEnum) string {

@@ -52,7 +52,7 @@ var offlineEnv = []string{
 // with ko into OCI layouts, from a generated base served on loopback, and
 // checks each image; then resolves a KFP IR YAML with ko:// references.
 func TestComponentImages(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
 	defer cancel()
 	root := moduleRoot(t)
 

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -352,7 +353,8 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 
 // isDialError reports whether the request never reached the server.
 func isDialError(err error) bool {
-	return strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "no such host") || strings.Contains(err.Error(), "dial tcp")
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 func (c *Client) getJSON(ctx context.Context, path string, q url.Values, out any) error {

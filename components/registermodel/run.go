@@ -1,0 +1,469 @@
+package registermodel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/user"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kfpgo/kfpgo/components/mlflow"
+)
+
+// Tag keys register-model sets on the tracking run and the model version.
+// mlflow.source.git.commit and mlflow.user are MLflow's own system tags
+// (mlflow/utils/mlflow_tags.py); the kfp.* keys identify the pipeline task.
+const (
+	TagPipelineRunID = "kfp.pipeline_run_id"
+	TagTaskName      = "kfp.task_name"
+	TagGitCommit     = "mlflow.source.git.commit"
+	TagUser          = "mlflow.user"
+	// TagMetricPrefix prefixes one version tag per metric:
+	// "metric.accuracy" = "0.93" (Python float repr).
+	TagMetricPrefix = "metric."
+)
+
+// DefaultTrackingURI is MLflow's default tracking URI when none is set: a
+// file store in ./mlruns.
+const DefaultTrackingURI = "mlruns"
+
+// Defaults of the wait for READY: MLflow's client waits up to 300s
+// (DEFAULT_AWAIT_MAX_SLEEP_SECONDS), polling every 3s
+// (AWAIT_MODEL_VERSION_CREATE_SLEEP_INTERVAL_SECONDS).
+const (
+	DefaultReadyTimeout = 300 * time.Second
+	DefaultPollInterval = 3 * time.Second
+)
+
+// Config describes one registration. Zero values take the defaults stated
+// on each field.
+type Config struct {
+	// TrackingURI selects the store: http(s)://… for an MLflow tracking
+	// server (REST API), file:<dir> or a plain directory for a local MLflow
+	// file store. Optional: defaults to $MLFLOW_TRACKING_URI, then "mlruns"
+	// (MLflow's default).
+	TrackingURI string
+	// Client holds credentials, TLS and retry settings for a tracking
+	// server. Optional: when left zero, mlflow.OptionsFromEnv() is used
+	// (MLFLOW_TRACKING_TOKEN, MLFLOW_TRACKING_USERNAME/PASSWORD,
+	// MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_TRACKING_SERVER_CERT_PATH…).
+	Client mlflow.Options
+	// Store replaces the store chosen from TrackingURI. Optional.
+	Store mlflow.Store
+
+	// ModelName is the registered model's name. Required.
+	ModelName string
+	// ModelURI is the model artifact's URI (s3://…, gs://…, file:///…,
+	// runs:/<run_id>/<path>), stored as the version's source. Required.
+	ModelURI string
+	// Description of the model version. Optional.
+	Description string
+	// Alias is pointed at the version, e.g. "champion". Optional: none.
+	// Word characters and dashes; "latest" and "v<N>" are reserved.
+	Alias string
+
+	// RunID is an existing MLflow run to log to and to link the version to,
+	// as KFP's MLflow integration injects it. Optional: defaults to
+	// $MLFLOW_RUN_ID; when empty a run is created and finished.
+	RunID string
+	// ExperimentID of the run to create. Optional: defaults to
+	// $MLFLOW_EXPERIMENT_ID, else the experiment named ExperimentName.
+	ExperimentID string
+	// ExperimentName of the run to create, created if missing. Optional:
+	// defaults to $MLFLOW_EXPERIMENT_NAME, else "Default".
+	ExperimentName string
+	// RunName of the run to create. Optional: defaults to
+	// "<TaskName>-<PipelineRunID>" when both are set, else the store's choice.
+	RunName string
+	// Params are logged to the run (values at most 6000 characters).
+	Params map[string]string
+	// Metrics are logged to the run (step 0, timestamp now) and set as
+	// "metric.<key>" tags on the version.
+	Metrics map[string]float64
+
+	// PipelineRunID is the KFP run's ID ({{$.pipeline_job_uuid}}); with
+	// TaskName it identifies the registration: a re-run of the same task
+	// finds its earlier version by these tags and registers nothing new.
+	// Optional, but without it every call creates a new version.
+	PipelineRunID string
+	// TaskName is the pipeline task's name. Optional.
+	TaskName string
+	// GitSHA is the source commit, tagged as mlflow.source.git.commit.
+	// Optional.
+	GitSHA string
+	// Tags are extra model version tags. Optional.
+	Tags map[string]string
+
+	// ReadyTimeout bounds the wait for the version to become READY.
+	// Optional: defaults to 300s.
+	ReadyTimeout time.Duration
+	// PollInterval is the wait between status reads. Optional: defaults to 3s.
+	PollInterval time.Duration
+	// Logger receives progress lines (never credentials). Optional:
+	// defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Result is what a registration produced.
+type Result struct {
+	// Name is the registered model's name.
+	Name string
+	// Version is the model version number ("1", "2"…).
+	Version string
+	// ModelURI is "models:/<name>/<version>", the URI MLflow's clients load.
+	ModelURI string
+	// Source is the version's source (Config.ModelURI).
+	Source string
+	// RunID is the MLflow run the version links to.
+	RunID string
+	// ExperimentID is the run's experiment; empty when an earlier version
+	// was reused.
+	ExperimentID string
+	// Status is the version's final status, READY.
+	Status string
+	// Alias is the alias pointed at the version, if any.
+	Alias string
+	// Reused is true when an earlier version of the same pipeline run and
+	// task was found and nothing new was registered.
+	Reused bool
+}
+
+// ConfigError is a refused Config: Field names the Config field.
+type ConfigError struct {
+	Field, Msg string
+}
+
+// Error formats the error as "register-model: <Field>: <Msg>".
+func (e *ConfigError) Error() string { return "register-model: " + e.Field + ": " + e.Msg }
+
+func (cfg *Config) validate() error {
+	if strings.TrimSpace(cfg.ModelURI) == "" {
+		return &ConfigError{"ModelURI", "the model URI is empty: pass the URI of the trained model artifact (the trainer's Model output, e.g. s3://bucket/models/cars or file:///runs/x/model)"}
+	}
+	if strings.TrimSpace(cfg.ModelName) == "" {
+		return &ConfigError{"ModelName", "the registered model name is empty: pass a name such as \"cars-origin\""}
+	}
+	if err := mlflow.ValidateModelName(cfg.ModelName); err != nil {
+		return &ConfigError{"ModelName", errMessage(err)}
+	}
+	if cfg.Alias != "" {
+		if err := mlflow.ValidateAlias(cfg.Alias); err != nil {
+			return &ConfigError{"Alias", errMessage(err)}
+		}
+	}
+	if cfg.ReadyTimeout < 0 || cfg.PollInterval < 0 {
+		return &ConfigError{"ReadyTimeout", "ReadyTimeout and PollInterval must not be negative"}
+	}
+	for k, v := range cfg.Params {
+		if len(v) > 6000 {
+			return &ConfigError{"Params", fmt.Sprintf("param %q is %d characters long; MLflow accepts at most 6000", k, len(v))}
+		}
+	}
+	return nil
+}
+
+func errMessage(err error) string {
+	var e *mlflow.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
+}
+
+func (cfg *Config) defaults() {
+	if cfg.TrackingURI == "" {
+		cfg.TrackingURI = os.Getenv(mlflow.EnvTrackingURI)
+	}
+	if cfg.TrackingURI == "" {
+		cfg.TrackingURI = DefaultTrackingURI
+	}
+	if cfg.Client == (mlflow.Options{}) {
+		cfg.Client = mlflow.OptionsFromEnv()
+	}
+	if cfg.RunID == "" {
+		cfg.RunID = os.Getenv(mlflow.EnvRunID)
+	}
+	if cfg.ExperimentID == "" {
+		cfg.ExperimentID = os.Getenv(mlflow.EnvExperimentID)
+	}
+	if cfg.ExperimentName == "" {
+		cfg.ExperimentName = os.Getenv(mlflow.EnvExperimentName)
+	}
+	if cfg.ExperimentName == "" {
+		cfg.ExperimentName = "Default"
+	}
+	if cfg.RunName == "" && cfg.TaskName != "" && cfg.PipelineRunID != "" {
+		cfg.RunName = cfg.TaskName + "-" + cfg.PipelineRunID
+	}
+	if cfg.ReadyTimeout == 0 {
+		cfg.ReadyTimeout = DefaultReadyTimeout
+	}
+	if cfg.PollInterval == 0 {
+		cfg.PollInterval = DefaultPollInterval
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+}
+
+// Run registers cfg.ModelURI as a version of cfg.ModelName:
+//
+//  1. create the registered model (RESOURCE_ALREADY_EXISTS is success);
+//  2. with PipelineRunID set, look for a version tagged with the same
+//     pipeline run and task; if one exists, reuse it (steps 3–4 skipped);
+//  3. log Params and Metrics to the run RunID, or to a new run of the
+//     experiment (created if missing), finished when done;
+//  4. create the version: source, run_id, tags, description;
+//  5. poll until READY (FAILED_REGISTRATION or the timeout is an error);
+//  6. point Alias at the version.
+//
+// Errors: a *ConfigError for a bad Config; an *mlflow.UnreachableError when
+// the server cannot be reached; an *mlflow.Error (match with errors.As) for
+// a refusal, which for 401/403 says how to fix the credentials. Every error
+// names the step that failed.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	if err := cfg.validate(); err != nil {
+		return Result{}, err
+	}
+	cfg.defaults()
+	log := cfg.Logger
+	store := cfg.Store
+	if store == nil {
+		opts := cfg.Client
+		if opts.Logger == nil {
+			opts.Logger = log
+		}
+		var err error
+		if store, err = mlflow.Open(cfg.TrackingURI, opts); err != nil {
+			return Result{}, fmt.Errorf("register-model: %w", err)
+		}
+	}
+	res := Result{Name: cfg.ModelName, Source: cfg.ModelURI, Alias: cfg.Alias}
+
+	if _, err := store.CreateRegisteredModel(ctx, cfg.ModelName, "", nil); err != nil && !mlflow.IsAlreadyExists(err) {
+		return Result{}, fmt.Errorf("register-model: creating registered model %q: %w", cfg.ModelName, err)
+	}
+
+	var mv *mlflow.ModelVersion
+	if cfg.PipelineRunID != "" {
+		found, err := store.FindModelVersions(ctx, cfg.ModelName, identity(cfg))
+		if err != nil {
+			return Result{}, fmt.Errorf("register-model: looking for an earlier version of %q from pipeline run %s: %w", cfg.ModelName, cfg.PipelineRunID, err)
+		}
+		mv = latestUsable(found)
+		if mv != nil {
+			res.Reused = true
+			log.InfoContext(ctx, "register-model: reusing the version registered earlier by this pipeline task", "model", cfg.ModelName, "version", mv.Version, "pipeline_run_id", cfg.PipelineRunID, "task", cfg.TaskName)
+		}
+	} else {
+		log.WarnContext(ctx, "register-model: no pipeline run ID given, so a re-run cannot find its earlier version and registers a new one", "model", cfg.ModelName)
+	}
+
+	if mv == nil {
+		runID, expID, err := track(ctx, store, cfg)
+		if err != nil {
+			return Result{}, err
+		}
+		res.RunID, res.ExperimentID = runID, expID
+		mv, err = store.CreateModelVersion(ctx, mlflow.CreateModelVersionRequest{
+			Name: cfg.ModelName, Source: cfg.ModelURI, RunID: runID, Tags: versionTags(cfg), Description: cfg.Description,
+		})
+		if err != nil {
+			return Result{}, fmt.Errorf("register-model: creating a version of %q from %s: %w", cfg.ModelName, cfg.ModelURI, err)
+		}
+		log.InfoContext(ctx, "register-model: created model version", "model", cfg.ModelName, "version", mv.Version, "status", mv.Status)
+	} else {
+		res.RunID = mv.RunID
+	}
+
+	mv, err := waitReady(ctx, store, cfg, mv)
+	if err != nil {
+		return Result{}, err
+	}
+	res.Version, res.Status = mv.Version, mv.Status
+	res.ModelURI = "models:/" + cfg.ModelName + "/" + mv.Version
+
+	if cfg.Alias != "" {
+		if err := store.SetRegisteredModelAlias(ctx, cfg.ModelName, cfg.Alias, mv.Version); err != nil {
+			return Result{}, fmt.Errorf("register-model: setting alias %q on %s: %w", cfg.Alias, res.ModelURI, err)
+		}
+	}
+	log.InfoContext(ctx, "register-model: registered", "model_uri", res.ModelURI, "alias", cfg.Alias, "reused", res.Reused)
+	return res, nil
+}
+
+// identity is the tag set that identifies a registration.
+func identity(cfg Config) map[string]string {
+	id := map[string]string{TagPipelineRunID: cfg.PipelineRunID}
+	if cfg.TaskName != "" {
+		id[TagTaskName] = cfg.TaskName
+	}
+	return id
+}
+
+// latestUsable returns the highest-numbered version that did not fail.
+func latestUsable(found []mlflow.ModelVersion) *mlflow.ModelVersion {
+	var best *mlflow.ModelVersion
+	bestN := -1
+	for i := range found {
+		if found[i].Status == mlflow.StatusFailedRegistration {
+			continue
+		}
+		if n, err := strconv.Atoi(found[i].Version); err == nil && n > bestN {
+			best, bestN = &found[i], n
+		}
+	}
+	return best
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// versionTags are the model version's tags: Tags, then the identity,
+// git commit and metric tags (which win over Tags).
+func versionTags(cfg Config) []mlflow.Tag {
+	all := map[string]string{}
+	for k, v := range cfg.Tags {
+		all[k] = v
+	}
+	for k, v := range identity(cfg) {
+		if k == TagPipelineRunID && v == "" {
+			continue
+		}
+		all[k] = v
+	}
+	if cfg.GitSHA != "" {
+		all[TagGitCommit] = cfg.GitSHA
+	}
+	for k, v := range cfg.Metrics {
+		all[TagMetricPrefix+k] = mlflow.PyFloat(v)
+	}
+	tags := make([]mlflow.Tag, 0, len(all))
+	for _, k := range sortedKeys(all) {
+		tags = append(tags, mlflow.Tag{Key: k, Value: all[k]})
+	}
+	return tags
+}
+
+// runTags are set on the tracking run.
+func runTags(cfg Config) []mlflow.Tag {
+	var tags []mlflow.Tag
+	if cfg.PipelineRunID != "" {
+		tags = append(tags, mlflow.Tag{Key: TagPipelineRunID, Value: cfg.PipelineRunID})
+	}
+	if cfg.TaskName != "" {
+		tags = append(tags, mlflow.Tag{Key: TagTaskName, Value: cfg.TaskName})
+	}
+	if cfg.GitSHA != "" {
+		tags = append(tags, mlflow.Tag{Key: TagGitCommit, Value: cfg.GitSHA})
+	}
+	return tags
+}
+
+// track logs params and metrics to the given run, or to a new finished
+// run, and returns the run and experiment IDs.
+func track(ctx context.Context, store mlflow.Store, cfg Config) (runID, expID string, err error) {
+	now := time.Now().UnixMilli()
+	var metrics []mlflow.Metric
+	for _, k := range sortedKeys(cfg.Metrics) {
+		metrics = append(metrics, mlflow.Metric{Key: k, Value: cfg.Metrics[k], Timestamp: now})
+	}
+	var params []mlflow.Param
+	for _, k := range sortedKeys(cfg.Params) {
+		params = append(params, mlflow.Param{Key: k, Value: cfg.Params[k]})
+	}
+	if cfg.RunID != "" {
+		run, err := store.GetRun(ctx, cfg.RunID)
+		if err != nil {
+			if mlflow.IsNotFound(err) {
+				return "", "", fmt.Errorf("register-model: the MLflow run %s (Config.RunID or %s) does not exist in this tracking store: unset it to create a run, or point %s at the server that holds it: %w", cfg.RunID, mlflow.EnvRunID, mlflow.EnvTrackingURI, err)
+			}
+			return "", "", fmt.Errorf("register-model: reading MLflow run %s: %w", cfg.RunID, err)
+		}
+		if err := store.LogBatch(ctx, cfg.RunID, metrics, params, runTags(cfg)); err != nil {
+			return "", "", fmt.Errorf("register-model: logging params and metrics to run %s: %w", cfg.RunID, err)
+		}
+		return cfg.RunID, run.Info.ExperimentID, nil
+	}
+
+	expID = cfg.ExperimentID
+	if expID == "" {
+		exp, err := store.GetExperimentByName(ctx, cfg.ExperimentName)
+		switch {
+		case err == nil:
+			expID = exp.ExperimentID
+		case mlflow.IsNotFound(err):
+			expID, err = store.CreateExperiment(ctx, cfg.ExperimentName, "", nil)
+			if mlflow.IsAlreadyExists(err) { // created meanwhile by a parallel task
+				var exp *mlflow.Experiment
+				if exp, err = store.GetExperimentByName(ctx, cfg.ExperimentName); err == nil {
+					expID = exp.ExperimentID
+				}
+			}
+			if err != nil {
+				return "", "", fmt.Errorf("register-model: creating experiment %q: %w", cfg.ExperimentName, err)
+			}
+		default:
+			return "", "", fmt.Errorf("register-model: reading experiment %q: %w", cfg.ExperimentName, err)
+		}
+	}
+	tags := runTags(cfg)
+	userName := ""
+	if u, err := user.Current(); err == nil {
+		userName = u.Username
+		tags = append(tags, mlflow.Tag{Key: TagUser, Value: userName})
+	}
+	run, err := store.CreateRun(ctx, mlflow.CreateRunRequest{ExperimentID: expID, UserID: userName, RunName: cfg.RunName, StartTime: now, Tags: tags})
+	if err != nil {
+		return "", "", fmt.Errorf("register-model: creating a run in experiment %s: %w", expID, err)
+	}
+	runID = run.Info.RunID
+	if err := store.LogBatch(ctx, runID, metrics, params, nil); err != nil {
+		_ = store.UpdateRun(ctx, runID, mlflow.RunFailed, time.Now().UnixMilli())
+		return "", "", fmt.Errorf("register-model: logging params and metrics to run %s: %w", runID, err)
+	}
+	if err := store.UpdateRun(ctx, runID, mlflow.RunFinished, time.Now().UnixMilli()); err != nil {
+		return "", "", fmt.Errorf("register-model: finishing run %s: %w", runID, err)
+	}
+	return runID, expID, nil
+}
+
+// waitReady polls the version until READY.
+func waitReady(ctx context.Context, store mlflow.Store, cfg Config, mv *mlflow.ModelVersion) (*mlflow.ModelVersion, error) {
+	deadline := time.Now().Add(cfg.ReadyTimeout)
+	for {
+		switch mv.Status {
+		case mlflow.StatusReady, "":
+			mv.Status = mlflow.StatusReady
+			return mv, nil
+		case mlflow.StatusFailedRegistration:
+			return nil, fmt.Errorf("register-model: version %s of %q failed registration: %s (check that the tracking server can read %s)", mv.Version, cfg.ModelName, mv.StatusMessage, cfg.ModelURI)
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("register-model: version %s of %q is still %s after %s: raise ReadyTimeout, or check the server's artifact store", mv.Version, cfg.ModelName, mv.Status, cfg.ReadyTimeout)
+		}
+		t := time.NewTimer(cfg.PollInterval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("register-model: waiting for version %s of %q: %w", mv.Version, cfg.ModelName, ctx.Err())
+		case <-t.C:
+		}
+		next, err := store.GetModelVersion(ctx, cfg.ModelName, mv.Version)
+		if err != nil {
+			return nil, fmt.Errorf("register-model: reading the status of version %s of %q: %w", mv.Version, cfg.ModelName, err)
+		}
+		mv = next
+	}
+}

@@ -335,3 +335,34 @@ func IsError(err error) bool {
 	var e *Error
 	return errors.As(err, &e)
 }
+
+// FromStandardCron converts a standard 5-field cron expression ("minute hour
+// day-of-month month day-of-week", as crontab, Argo and GitHub Actions write
+// it) or a descriptor to the 6-field form of Schedule.Cron, by adding second
+// 0. Use it where the input is known to be in the standard form, e.g. an
+// Argo-style --schedule flag. It returns an *Error for any other field count,
+// a TZ=/CRON_TZ= prefix (use Schedule.Timezone) or an invalid expression.
+func FromStandardCron(expr string) (string, error) {
+	expr = strings.TrimSpace(expr)
+	if strings.HasPrefix(expr, "TZ=") || strings.HasPrefix(expr, "CRON_TZ=") {
+		return "", &Error{Field: "cron", Value: expr, Msg: "a time zone prefix is not part of the expression", Fix: "set the schedule's time zone instead"}
+	}
+	if strings.HasPrefix(expr, "@") {
+		if _, err := cron.ParseStandard(expr); err != nil {
+			return "", &Error{Field: "cron", Value: expr, Msg: err.Error(), Fix: "use @yearly, @monthly, @weekly, @daily, @hourly or \"@every <duration>\""}
+		}
+		return expr, nil
+	}
+	f := strings.Fields(expr)
+	if len(f) != 5 {
+		fix := "write 5 fields: minute hour day-of-month month day-of-week"
+		if len(f) == 6 {
+			fix = fmt.Sprintf("this looks like the 6-field seconds-first form; use it as Schedule.Cron directly, or write %q", strings.Join(f[1:], " "))
+		}
+		return "", &Error{Field: "cron", Value: expr, Msg: fmt.Sprintf("has %d fields, not the 5 of standard cron", len(f)), Fix: fix}
+	}
+	if _, err := cron.ParseStandard(expr); err != nil {
+		return "", &Error{Field: "cron", Value: expr, Msg: err.Error()}
+	}
+	return "0 " + strings.Join(f, " "), nil
+}

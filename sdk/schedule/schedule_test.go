@@ -122,3 +122,23 @@ func TestRenderArgo(t *testing.T) {
 	_, err = Schedule{Cron: "0 2 * * *"}.Argo()
 	assert.ErrorContains(t, err, `write "0 0 2 * * *"`, "the one input form is 6 fields on both sides")
 }
+
+func TestFromStandardCron(t *testing.T) {
+	got, err := FromStandardCron("30 2 * * 1-5")
+	require.NoError(t, err)
+	assert.Equal(t, "0 30 2 * * 1-5", got)
+	a, err := Schedule{Cron: got, Timezone: "Asia/Tokyo"}.Argo()
+	require.NoError(t, err)
+	assert.Equal(t, "30 2 * * 1-5", a.Schedule, "round trip back to the standard form")
+
+	got, err = FromStandardCron("@hourly")
+	require.NoError(t, err)
+	assert.Equal(t, "@hourly", got)
+
+	_, err = FromStandardCron("0 30 2 * * *")
+	assert.ErrorContains(t, err, "6-field seconds-first form")
+	_, err = FromStandardCron("CRON_TZ=UTC 0 2 * * *")
+	assert.ErrorContains(t, err, "time zone")
+	_, err = FromStandardCron("0 25 * * *")
+	assert.ErrorContains(t, err, "above maximum")
+}

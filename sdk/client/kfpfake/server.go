@@ -781,7 +781,7 @@ func get(q map[string][]string, k string) string {
 }
 
 // list filters and paginates items; page tokens are base64 offsets.
-func list[T any](s *Server, q map[string][]string, items []T, field func(T, string) (string, bool), keep func(T) bool) ([]T, string, int, error) {
+func list[E any](s *Server, q map[string][]string, items []*E, field func(*E, string) (string, bool), keep func(*E) bool) ([]*E, string, int, error) {
 	var preds []client.Predicate
 	if f := get(q, "filter"); f != "" {
 		var filter client.Filter
@@ -791,18 +791,20 @@ func list[T any](s *Server, q map[string][]string, items []T, field func(T, stri
 			return nil, "", 0, errf(http.StatusBadRequest, codeInvalidArgument, "Invalid input error: failed to parse valid filter from %q: %v", f, err)
 		}
 		preds = filter.Predicates
+		for _, p := range preds {
+			if _, ok := field(new(E), p.Key); !ok {
+				return nil, "", 0, errf(http.StatusBadRequest, codeInvalidArgument, "Invalid input error: filter key %q is not supported", p.Key)
+			}
+		}
 	}
-	var sel []T
+	var sel []*E
 	for _, it := range items {
 		if !keep(it) {
 			continue
 		}
 		match := true
 		for _, p := range preds {
-			v, ok := field(it, p.Key)
-			if !ok {
-				return nil, "", 0, errf(http.StatusBadRequest, codeInvalidArgument, "Invalid input error: filter key %q is not supported", p.Key)
-			}
+			v, _ := field(it, p.Key)
 			switch p.Operation {
 			case "EQUALS":
 				match = match && v == p.StringValue

@@ -168,12 +168,15 @@ type Run struct {
 
 // Recurring run modes and statuses (v2beta1 RecurringRun.Mode, .Status).
 const (
-	ModeEnable      = "ENABLE"
-	ModeDisable     = "DISABLE"
-	StatusEnabled   = "ENABLED"
-	StatusDisabled  = "DISABLED"
-	DefaultPageSize = 100
+	ModeEnable     = "ENABLE"
+	ModeDisable    = "DISABLE"
+	StatusEnabled  = "ENABLED"
+	StatusDisabled = "DISABLED"
 )
+
+// DefaultPageSize is the page size the List…All helpers ask for when
+// ListOptions.PageSize is 0.
+const DefaultPageSize = 100
 
 // DeletePropagationPolicy says what happens to a recurring run's runs when it
 // is deleted (v2beta1 DeletePropagationPolicy).

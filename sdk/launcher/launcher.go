@@ -1,6 +1,7 @@
 package launcher
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,9 @@ type Runtime struct {
 	// ({{$.pipeline_job_schedule_time_utc}}); for a run started by hand it
 	// equals CreateTimeUTC.
 	ScheduleTimeUTC string
+	// WorkspacePath is the folder standing in for KFP's workspace volume
+	// ({{$.workspace_path}}); empty means the run has no workspace.
+	WorkspacePath string
 }
 
 // Inputs are the resolved inputs of one task, keyed by the component's
@@ -174,6 +178,7 @@ func artifactPath(localRoot string, a *pipelinespec.RuntimeArtifact) (string, er
 var (
 	placeholderRe = regexp.MustCompile(`\{\{\$(?:\.[^{}]*)?\}\}`)
 	inputParamRe  = regexp.MustCompile(`\{\{\$\.inputs\.parameters\['([^']*)'\]\}\}`)
+	artifactsRe   = regexp.MustCompile(`^\{\{\$\.inputs\.artifacts\['([^']*)'\]\}\}$`)
 	artifactRe    = regexp.MustCompile(`^\{\{\$\.(inputs|outputs)\.artifacts\['([^']*)'\]\.(path|uri|metadata)\}\}$`)
 	outParamRe    = regexp.MustCompile(`^\{\{\$\.outputs\.parameters\['([^']*)'\]\.output_file\}\}$`)
 )
@@ -356,6 +361,33 @@ func resolveOne(m string, ei *pipelinespec.ExecutorInput, rt Runtime, localRoot 
 			}
 			return string(b), nil
 		}
+	}
+	if sm := artifactsRe.FindStringSubmatch(m); sm != nil {
+		l, ok := ei.GetInputs().GetArtifacts()[sm[1]]
+		if !ok {
+			return m, nil
+		}
+		list := make([]json.RawMessage, 0, len(l.GetArtifacts()))
+		for _, a := range l.GetArtifacts() {
+			b, err := protojson.Marshal(a)
+			if err != nil {
+				return "", fmt.Errorf("placeholder %s: %w", m, err)
+			}
+			// protojson may add random spaces; compact for stable text.
+			var c bytes.Buffer
+			if err := json.Compact(&c, b); err != nil {
+				return "", fmt.Errorf("placeholder %s: %w", m, err)
+			}
+			list = append(list, c.Bytes())
+		}
+		b, err := json.Marshal(list)
+		if err != nil {
+			return "", fmt.Errorf("placeholder %s: %w", m, err)
+		}
+		return string(b), nil
+	}
+	if m == "{{$.workspace_path}}" && rt.WorkspacePath != "" {
+		return rt.WorkspacePath, nil
 	}
 	if strings.HasPrefix(m, "{{$.workspace_path") {
 		return "", fmt.Errorf("placeholder %s needs a KFP workspace, which local runs do not provide: remove the workspace from the pipeline to run it locally", m)

@@ -54,7 +54,7 @@ func TestResolve(t *testing.T) {
 			Uri: "gs://bucket/x/data", Metadata: &structpb.Struct{Fields: map[string]*structpb.Value{"rows": mustValue(t, 2.0)}},
 		}}}},
 	}, launcher.Layout{ArtifactURIPrefix: "/runs/r1/t", ParameterDir: "/runs/r1/t/outputs", OutputFile: "/runs/r1/t/executor_output.json"})
-	rt := launcher.Runtime{JobName: "job", JobResourceName: "job-res", JobUUID: "uuid", TaskName: "task", TaskUUID: "tuuid", PipelineRoot: root, CreateTimeUTC: "2026-01-02T03:04:05Z", ScheduleTimeUTC: "2026-01-02T03:04:06Z"}
+	rt := launcher.Runtime{JobName: "job", JobResourceName: "job-res", JobUUID: "uuid", TaskName: "task", TaskUUID: "tuuid", PipelineRoot: root, CreateTimeUTC: "2026-01-02T03:04:05Z", ScheduleTimeUTC: "2026-01-02T03:04:06Z", WorkspacePath: "/ws"}
 
 	tests := []struct {
 		name string
@@ -77,6 +77,8 @@ func TestResolve(t *testing.T) {
 		{name: "if absent nothing", in: []string{"a", `{"IfPresent": {"InputName": "opt", "Then": ["--opt", "{{$.inputs.parameters['opt']}}"]}}`, "b"}, want: []string{"a", "b"}},
 		{name: "if absent else with nested concat", in: []string{`{"IfPresent": {"InputName": "opt", "Then": "x", "Else": {"Concat": ["--none=", "{{$.inputs.parameters['d']}}"]}}}`}, want: []string{"--none=dflt"}},
 		{name: "artifact presence", in: []string{`{"IfPresent": {"InputName": "data", "Then": "has-data"}}`}, want: []string{"has-data"}},
+		{name: "list of input artifacts", in: []string{"{{$.inputs.artifacts['data']}}"}, want: []string{`[{"uri":"gs://bucket/x/data","metadata":{"rows":2}}]`}},
+		{name: "workspace", in: []string{"{{$.workspace_path}}/f"}, want: []string{"/ws/f"}},
 		{name: "values are not rescanned", in: []string{"{{$.inputs.parameters['fs']}}{{$.inputs.parameters['s']}}"}, want: []string{"pre-hi therehi there"}},
 	}
 	for _, tt := range tests {
@@ -103,11 +105,12 @@ func TestResolve(t *testing.T) {
 		{`{"Concat": "x"}`, `"Concat" must hold a list`},
 		{`{"IfPresent": {"Then": "x"}}`, `needs a string "InputName"`},
 		{`{"Concat": [}`, "is not valid JSON"},
-		{"{{$.workspace_path}}", "needs a KFP workspace"},
 	} {
 		_, err := launcher.Resolve(ei, rt, root, []string{bad.in})
 		assert.ErrorContains(t, err, bad.want, bad.in)
 	}
+	_, err := launcher.Resolve(ei, launcher.Runtime{}, root, []string{"{{$.workspace_path}}"})
+	assert.ErrorContains(t, err, "needs a KFP workspace")
 }
 
 func TestLocalPath(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -286,9 +288,20 @@ func (s *scope) resolveInputs(spec *pipelinespec.PipelineTaskSpec, comp *pipelin
 	return params, arts, nil
 }
 
+// workspace returns the run's workspace folder, the local stand-in for
+// KFP's workspace volume ({{$.workspace_path}}), creating it on first use.
+func (r *run) workspace() string {
+	dir := filepath.Join(r.runDir, "workspace")
+	r.wsOnce.Do(func() { _ = os.MkdirAll(dir, 0o755) })
+	return dir
+}
+
 // pipelineConst resolves the pipeline placeholders KFP's driver resolves in
 // constant inputs.
 func (r *run) pipelineConst(s string) string {
+	if strings.Contains(s, "{{$.workspace_path}}") {
+		return strings.ReplaceAll(s, "{{$.workspace_path}}", r.workspace())
+	}
 	switch s {
 	case "{{$.pipeline_job_name}}", "{{$.pipeline_job_resource_name}}":
 		return r.runID

@@ -37,6 +37,7 @@ func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelines
 		JobName: r.runID, JobResourceName: r.runID, JobUUID: r.runID,
 		TaskName: res.TaskName, TaskUUID: res.Name, PipelineRoot: r.root,
 		CreateTimeUTC: r.created, ScheduleTimeUTC: r.created,
+		WorkspacePath: r.workspace(),
 	}
 	argv, err := launcher.Resolve(ei, rt, r.root, append(append([]string(nil), c.GetCommand()...), c.GetArgs()...))
 	if err != nil {
@@ -130,7 +131,7 @@ func (r *run) attempt(ctx context.Context, res *TaskResult, h TaskHandler, image
 	tail := &tailBuffer{max: 4096}
 	r.emit(res, StateRunning, "")
 	began := time.Now()
-	runErr := h.Run(ctx, Process{Task: res.Name, Image: image, Argv: argv, Env: env, Dir: res.Dir, Stdout: stdout, Stderr: io.MultiWriter(stderr, tail)})
+	runErr := h.Run(ctx, Process{Task: res.Name, Image: image, Argv: argv, ExecutorInput: ei, Component: comp, Env: env, Dir: res.Dir, Stdout: stdout, Stderr: io.MultiWriter(stderr, tail)})
 	res.ExecTime += time.Since(began)
 	res.StderrTail = trimLines(tail.String(), 20)
 	if runErr != nil {

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/kubeflow/pipelines/api/v2alpha1/go/pipelinespec"
 )
 
 // Process is one container execution, its placeholders already resolved.
@@ -29,6 +31,11 @@ type Process struct {
 	// Env holds NAME=value pairs from the executor's env, appended to the
 	// host environment.
 	Env []string
+	// ExecutorInput is what the placeholders were resolved from (read-only).
+	ExecutorInput *pipelinespec.ExecutorInput
+	// Component is the task's component: input and output definitions
+	// (read-only).
+	Component *pipelinespec.ComponentSpec
 	// Dir is the task's folder, used as the working directory.
 	Dir string
 	// Stdout and Stderr receive the process output.

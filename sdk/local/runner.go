@@ -214,6 +214,8 @@ type run struct {
 	sem     chan struct{}
 	cache   *cache
 
+	wsOnce sync.Once
+
 	mu    sync.Mutex
 	tasks []*TaskResult
 }

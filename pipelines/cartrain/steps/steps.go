@@ -1,0 +1,162 @@
+// Package steps holds the small pipeline-specific components of the
+// reference pipeline cartrain: evaluate (accuracy and confusion matrix of a
+// trained model on a split of the offline store, as KFP metrics) and
+// record-run-status (the exit handler's task, which records the run's final
+// status). Both run in one binary, cmd/cartrain-steps, which dispatches on
+// the component name.
+package steps
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kfpgo/kfpgo/components/cartrainer"
+	"github.com/kfpgo/kfpgo/sdk/artifacts"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+)
+
+// Image is the ko reference of the binary hosting these components.
+const Image = "ko://github.com/kfpgo/kfpgo/cmd/cartrain-steps"
+
+// EnvPostgresDSN names the variable holding the offline store's DSN (on a
+// cluster it comes from a Kubernetes secret; see the pipeline).
+const EnvPostgresDSN = "KFPGO_POSTGRES_DSN"
+
+// EvaluateIn is the input of evaluate.
+type EvaluateIn struct {
+	// Model is the trained model: a directory holding model.json (the
+	// trainer contract of components/distributedtrain/contract).
+	Model dsl.Artifact[dsl.Model] `kfp:"model"`
+	// Dataset is prepare-data's output; its metadata names the table.
+	Dataset dsl.Artifact[dsl.Dataset] `kfp:"dataset"`
+	// Split is the offline store split to score ("validation" or "test").
+	Split dsl.Param[string] `kfp:"split" default:"validation"`
+}
+
+// EvaluateOut is the output of evaluate.
+type EvaluateOut struct {
+	// Metrics holds accuracy, loss and rows (KFP Metrics scalars).
+	Metrics dsl.Artifact[dsl.Metrics] `kfp:"metrics"`
+	// ClassificationMetrics holds the confusion matrix the KFP UI draws.
+	ClassificationMetrics dsl.Artifact[dsl.ClassificationMetrics] `kfp:"classification_metrics"`
+	// Accuracy is the fraction of correctly classified rows, in [0, 1].
+	Accuracy dsl.Param[float64] `kfp:"accuracy"`
+}
+
+// Evaluate scores the model on a split of the offline store.
+var Evaluate = dsl.NewComponent("evaluate", evaluate, dsl.Image(Image),
+	dsl.Description("Scores a trained model on a split of the offline store: accuracy, loss and confusion matrix as KFP metrics."))
+
+func evaluate(ctx context.Context, in EvaluateIn) (EvaluateOut, error) {
+	out := dsl.Outputs[EvaluateOut](ctx)
+	table, _ := in.Dataset.Metadata()["table"].(string)
+	if table == "" {
+		return *out, fmt.Errorf("dataset artifact %s has no \"table\" metadata: wire prepare-data's dataset output", in.Dataset.URI())
+	}
+	dir, err := modelDir(in.Model)
+	if err != nil {
+		return *out, err
+	}
+	m, err := cartrainer.LoadModel(dir)
+	if err != nil {
+		return *out, fmt.Errorf("load model from %s: %w", dir, err)
+	}
+	conn, err := pgx.Connect(ctx, os.Getenv(EnvPostgresDSN))
+	if err != nil {
+		return *out, fmt.Errorf("connect to the offline store (set %s): %w", EnvPostgresDSN, redactErr(err))
+	}
+	defer conn.Close(context.Background())
+	split := in.Split.Value()
+	recs, err := cartrainer.PostgresSource{DB: conn, Table: table}.Split(ctx, split)
+	if err != nil {
+		return *out, err
+	}
+	if len(recs) == 0 {
+		return *out, fmt.Errorf("split %q of %s is empty: nothing to evaluate", split, table)
+	}
+	ev, err := cartrainer.Evaluate(m, recs)
+	if err != nil {
+		return *out, err
+	}
+	for name, v := range map[string]float64{"accuracy": ev.Accuracy, "loss": ev.Loss, "rows": float64(ev.Rows)} {
+		if err := artifacts.LogMetric(out.Metrics, name, v); err != nil {
+			return *out, err
+		}
+	}
+	cm := make([][]float64, len(ev.ConfusionMatrix.Matrix))
+	for i, row := range ev.ConfusionMatrix.Matrix {
+		cm[i] = make([]float64, len(row))
+		for j, c := range row {
+			cm[i][j] = float64(c)
+		}
+	}
+	if err := artifacts.LogClassificationMetrics(out.ClassificationMetrics, artifacts.ClassificationMetrics{
+		Categories: ev.ConfusionMatrix.Classes, Matrix: cm}); err != nil {
+		return *out, err
+	}
+	out.Accuracy.Set(ev.Accuracy)
+	slog.Info("evaluated", "split", split, "rows", ev.Rows, "accuracy", ev.Accuracy, "loss", ev.Loss)
+	return *out, nil
+}
+
+// modelDir finds the directory holding model.json: the artifact's local
+// path itself, or its parent when the path is the model.json file.
+func modelDir(a dsl.Artifact[dsl.Model]) (string, error) {
+	p := a.Path()
+	for _, dir := range []string{p, filepath.Dir(p)} {
+		if _, err := os.Stat(filepath.Join(dir, "model.json")); err == nil {
+			return dir, nil
+		}
+	}
+	return "", fmt.Errorf("model artifact %s: no model.json at %s (the trainer writes it under KFPGO_MODEL_DIR)", a.URI(), p)
+}
+
+func redactErr(err error) error {
+	s := err.Error()
+	if i := strings.Index(s, "password="); i >= 0 {
+		s = s[:i] + "password=<redacted>"
+	}
+	return fmt.Errorf("%s", s)
+}
+
+// StatusIn is the input of record-run-status.
+type StatusIn struct {
+	// Status is the final status of the tasks the exit handler guards.
+	Status dsl.PipelineTaskFinalStatus `kfp:"status"`
+}
+
+// StatusOut is the output of record-run-status.
+type StatusOut struct {
+	// State is the final state: SUCCEEDED, FAILED or CANCELLED.
+	State dsl.Param[string] `kfp:"state"`
+	// Report is a Markdown summary the KFP UI renders.
+	Report dsl.Artifact[dsl.Markdown] `kfp:"report"`
+}
+
+// RecordRunStatus is the exit task: it records the run's final state.
+var RecordRunStatus = dsl.NewComponent("record-run-status", recordRunStatus, dsl.Image(Image),
+	dsl.Description("Records the final status of the run (the exit handler's task)."))
+
+func recordRunStatus(ctx context.Context, in StatusIn) (StatusOut, error) {
+	out := dsl.Outputs[StatusOut](ctx)
+	s := in.Status
+	out.State.Set(s.State)
+	b, _ := json.MarshalIndent(s, "", "  ")
+	md := fmt.Sprintf("# Run %s\n\nFinal state: **%s**\n\n```json\n%s\n```\n", s.PipelineJobResourceName, s.State, b)
+	if err := artifacts.WriteMarkdown(out.Report, md); err != nil {
+		return *out, err
+	}
+	fmt.Fprintf(os.Stderr, "run %s finished: %s", s.PipelineJobResourceName, s.State)
+	if s.Error.Message != "" {
+		fmt.Fprintf(os.Stderr, " (%s)", s.Error.Message)
+	}
+	fmt.Fprintln(os.Stderr)
+	return *out, nil
+}

@@ -253,13 +253,42 @@ type Task struct {
 	// IgnoreUpstreamFailure makes the task run when its upstream tasks
 	// failed (KFP triggerPolicy.strategy ALL_UPSTREAM_TASKS_COMPLETED).
 	IgnoreUpstreamFailure bool
-	// Platform holds Kubernetes options (a kubernetesplatform
-	// KubernetesExecutorConfig built by sdk/kubernetes), nil if none.
+	// Platform holds the task's Kubernetes options, nil if none: a
+	// map[string]any in the protojson form of kfp-kubernetes'
+	// KubernetesExecutorConfig (built by sdk/kubernetes from the typed
+	// kubernetesplatform messages plus the keys newer than the pinned
+	// module), in which a PlatformParam value stands for an
+	// InputParameterSpec that the back end resolves where the task sits.
 	Platform any
 	// PlatformRefs are the references that Kubernetes options take (e.g. a
-	// secret name from a pipeline parameter), keyed by the input name under
-	// which they reach the task.
+	// secret name from a pipeline parameter or a PVC name from a task
+	// output), keyed by the option path that takes them
+	// ("secretAsEnv[0].secretNameParameter"). They enter enclosing
+	// conditions and loops like task inputs and make the task depend on
+	// their producers, but are not task inputs (KFP
+	// register_pipeline_channels).
 	PlatformRefs map[string]*Ref
+	// PlatformPos records, per top-level executor config key
+	// ("securityContext", "tolerations"…), the position of the first DSL
+	// call that set it, so back ends can point at it.
+	PlatformPos map[string]Pos
+	// Errors are the problems found while options were set on the task
+	// (e.g. an invalid Kubernetes name); Validate reports them.
+	Errors ErrorList
+}
+
+// PlatformParam is a placeholder inside Task.Platform for a value that a
+// Kubernetes option takes from Ref (a pipeline input, a task output, a loop
+// item…). The back end replaces it with KFP's TaskInputsSpec
+// InputParameterSpec as seen from the DAG that holds the task
+// (componentInputParameter, with the "pipelinechannel--" name inside
+// sub-DAGs, or taskOutputParameter for a producer in the same DAG).
+type PlatformParam struct {
+	Ref *Ref
+	// Legacy also writes the deprecated PvcMount pvc_reference oneof
+	// (taskOutputParameter or componentInputParameter) into the map that
+	// holds the placeholder, as kfp-kubernetes still does.
+	Legacy bool
 }
 
 // GroupKind is the kind of a Group.

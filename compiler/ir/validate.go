@@ -2,6 +2,7 @@ package ir
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -36,6 +37,43 @@ func (v *validator) pipeline(p *Pipeline) {
 	}
 	v.cycles(p)
 	checkScopes(p, &v.errs)
+	v.platform(p)
+}
+
+// platform reports the errors recorded while Kubernetes options were set
+// and checks that the references they take are in scope where the task
+// runs (an exit task runs at the pipeline's top level).
+func (v *validator) platform(p *Pipeline) {
+	exit := map[*Task]bool{}
+	for _, g := range p.Groups {
+		if g.Kind == GroupExitHandler && g.ExitTask != nil {
+			exit[g.ExitTask] = true
+		}
+	}
+	for _, t := range p.Tasks {
+		v.errs = append(v.errs, t.Errors...)
+		where := t.Group
+		if exit[t] {
+			where = p.Root
+		}
+		for _, key := range sortedRefKeys(t.PlatformRefs) {
+			r := t.PlatformRefs[key]
+			pos := t.PlatformPos[key[:strings.IndexAny(key+".", "[.")]]
+			if !pos.IsValid() {
+				pos = t.Pos
+			}
+			checkRef(r, where, pos, fmt.Sprintf("task %q, Kubernetes option %s", t.Name, key), &v.errs)
+		}
+	}
+}
+
+func sortedRefKeys(m map[string]*Ref) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func (v *validator) task(p *Pipeline, t *Task) {
@@ -171,6 +209,9 @@ func upstreamTasks(t *Task) []*Task {
 	}
 	for _, in := range t.Component.Inputs {
 		add(t.Args[in.Name])
+	}
+	for _, k := range sortedRefKeys(t.PlatformRefs) {
+		add(t.PlatformRefs[k])
 	}
 	out = append(out, t.After...)
 	return out

@@ -56,6 +56,9 @@ type emitter struct {
 	executorList []string
 	// platform maps executor labels to their Kubernetes executor config.
 	platform map[string]map[string]any
+	// platformScopes holds, per task with Kubernetes options, the inputs
+	// of the DAG that holds it and that DAG's task names (platform.go).
+	platformScopes map[*ir.Task]platformScope
 	plan     *plan
 	// compOrder lists component names in insertion order (KFP's merge of
 	// nested pipelines renames in that order).
@@ -558,9 +561,9 @@ func (e *emitter) taskSpec(t *ir.Task, parentInputs *pipelinespec.ComponentInput
 			RuntimeValue: &pipelinespec.ValueOrRuntimeParameter{Value: &pipelinespec.ValueOrRuntimeParameter_Constant{Constant: structpb.NewStringValue(e.channelPlaceholder(s.ref))}}}})
 		e.setChannelInput(inputs, ChannelName(s.ref), s.ref, parentInputs, inDag)
 	}
-	for name, r := range t.PlatformRefs {
-		e.setChannelInput(inputs, name, r, parentInputs, inDag)
-	}
+	// Kubernetes option references are not task inputs; remember where
+	// the task sits to resolve them (addPlatform).
+	e.notePlatformScope(t, parentInputs, inDag)
 	if inputs.Parameters != nil || inputs.Artifacts != nil {
 		ts.Inputs = inputs
 	}

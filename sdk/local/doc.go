@@ -29,6 +29,12 @@
 //     fingerprint of inputs, command, args and image as KFP's cache key does,
 //     honouring cachingOptions.enableCache and Options.NoCache.
 //
+// A failed task skips its dependants (except ALL_UPSTREAM_TASKS_COMPLETED
+// ones); tasks that do not depend on it keep running, and the run ends
+// failed. Cancelling the context stops running processes (SIGTERM to the
+// process group, SIGKILL after Options.GracePeriod) and records every
+// unfinished task as cancelled.
+//
 // Artifacts and logs live under the local pipeline root, one folder per run
 // (<root>/<run id>) and one per task inside it (tasks/<task path>), with the
 // task's stdout.log and stderr.log.

@@ -192,7 +192,7 @@ func (g *GoHandler) build(ctx context.Context, importPath string) (string, error
 	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
 		return "", fmt.Errorf("create Go build cache: %w", err)
 	}
-	tmp := bin + ".tmp"
+	tmp := fmt.Sprintf("%s.tmp-%d", bin, os.Getpid())
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", tmp, importPath)
 	cmd.Dir = abs
 	out, err := cmd.CombinedOutput()

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -278,4 +279,52 @@ func TestRunErrorOnFailureNamesTask(t *testing.T) {
 	require.True(t, errors.As(err, &re))
 	assert.Same(t, res, re.Result)
 	assert.True(t, strings.HasPrefix(err.Error(), "task "), err.Error())
+}
+
+func TestCancelKillsProcessesThatIgnoreSIGTERM(t *testing.T) {
+	p, err := local.Parse("stubborn.yaml", []byte(`
+components:
+  comp-stubborn:
+    executorLabel: exec-stubborn
+deploymentSpec:
+  executors:
+    exec-stubborn:
+      container:
+        command: ["sh", "-c", "trap '' TERM; echo started; while :; do sleep 1; done"]
+        image: alpine
+pipelineInfo:
+  name: stubborn
+root:
+  dag:
+    tasks:
+      stubborn:
+        componentRef:
+          name: comp-stubborn
+        taskInfo:
+          name: stubborn
+      after:
+        componentRef:
+          name: comp-stubborn
+        dependentTasks: [stubborn]
+        taskInfo:
+          name: after
+`))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	res, err := local.Run(ctx, p, local.Options{
+		HostExec: true, PipelineRoot: t.TempDir(), GracePeriod: 200 * time.Millisecond,
+		OnEvent: func(ev local.Event) {
+			if ev.State == local.StateRunning {
+				go func() { time.Sleep(300 * time.Millisecond); cancel() }()
+			}
+		},
+	})
+	var re *local.RunError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, local.StateCancelled, res.State)
+	assert.Equal(t, local.StateCancelled, state(t, res, "stubborn"))
+	assert.Equal(t, local.StateCancelled, state(t, res, "after"))
+	assert.Equal(t, "started\n", stdout(t, res, "stubborn"))
+	assert.Contains(t, err.Error(), "cancelled")
 }

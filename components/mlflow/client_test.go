@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -132,7 +134,9 @@ func TestClientOptionErrors(t *testing.T) {
 func TestClientInsecureTLS(t *testing.T) {
 	srv := mlflowfake.New()
 	srv.Close()
-	tls := httptest.NewTLSServer(srv.Config.Handler)
+	tls := httptest.NewUnstartedServer(srv.Config.Handler)
+	tls.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake below is expected
+	tls.StartTLS()
 	defer tls.Close()
 	var logs bytes.Buffer
 	strict := newClient(t, tls.URL, &logs)

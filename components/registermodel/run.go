@@ -93,6 +93,12 @@ type Config struct {
 	PipelineRunID string
 	// TaskName is the pipeline task's name. Optional.
 	TaskName string
+	// Identity, when set, replaces the pipeline run and task as the tags
+	// that identify a registration: a version carrying all of them is
+	// reused. Key registrations on content with it, e.g.
+	// {"kfpgo.model_sha256": "<hex>"}, so that re-running a pipeline on the
+	// same inputs registers nothing new. Optional.
+	Identity map[string]string
 	// GitSHA is the source commit, tagged as mlflow.source.git.commit.
 	// Optional.
 	GitSHA string
@@ -250,7 +256,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 
 	var mv *mlflow.ModelVersion
-	if cfg.PipelineRunID != "" {
+	if cfg.PipelineRunID != "" || len(cfg.Identity) > 0 {
 		found, err := store.FindModelVersions(ctx, cfg.ModelName, identity(cfg))
 		if err != nil {
 			return Result{}, fmt.Errorf("register-model: looking for an earlier version of %q from pipeline run %s: %w", cfg.ModelName, cfg.PipelineRunID, err)
@@ -258,7 +264,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		mv = latestUsable(found)
 		if mv != nil {
 			res.Reused = true
-			log.InfoContext(ctx, "register-model: reusing the version registered earlier by this pipeline task", "model", cfg.ModelName, "version", mv.Version, "pipeline_run_id", cfg.PipelineRunID, "task", cfg.TaskName)
+			log.InfoContext(ctx, "register-model: reusing the version registered earlier with the same identity", "model", cfg.ModelName, "version", mv.Version, "identity", identity(cfg))
 		}
 	} else {
 		log.WarnContext(ctx, "register-model: no pipeline run ID given, so a re-run cannot find its earlier version and registers a new one", "model", cfg.ModelName)
@@ -299,6 +305,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 
 // identity is the tag set that identifies a registration.
 func identity(cfg Config) map[string]string {
+	if len(cfg.Identity) > 0 {
+		id := make(map[string]string, len(cfg.Identity))
+		for k, v := range cfg.Identity {
+			id[k] = v
+		}
+		return id
+	}
 	id := map[string]string{TagPipelineRunID: cfg.PipelineRunID}
 	if cfg.TaskName != "" {
 		id[TagTaskName] = cfg.TaskName
@@ -342,6 +355,12 @@ func versionTags(cfg Config) []mlflow.Tag {
 			continue
 		}
 		all[k] = v
+	}
+	if cfg.PipelineRunID != "" {
+		all[TagPipelineRunID] = cfg.PipelineRunID
+	}
+	if cfg.TaskName != "" {
+		all[TagTaskName] = cfg.TaskName
 	}
 	if cfg.GitSHA != "" {
 		all[TagGitCommit] = cfg.GitSHA

@@ -477,3 +477,28 @@ func TestRunFileStoreUnwritable(t *testing.T) {
 	assert.Contains(t, err.Error(), "is not a directory")
 	assert.False(t, errors.Is(err, context.Canceled))
 }
+
+func TestRunIdentityReusesAcrossPipelineRuns(t *testing.T) {
+	isolateEnv(t)
+	srv := newFake(t)
+	var logs bytes.Buffer
+	cfg := baseConfig(srv.URL, &logs)
+	cfg.Identity = map[string]string{"kfpgo.model_sha256": "ab12"}
+	first, err := Run(context.Background(), cfg)
+	require.NoError(t, err)
+
+	// A new pipeline run of the same model content reuses the version.
+	cfg.PipelineRunID = "another-run"
+	second, err := Run(context.Background(), cfg)
+	require.NoError(t, err)
+	assert.True(t, second.Reused)
+	assert.Equal(t, first.Version, second.Version)
+	assert.Len(t, srv.ModelVersions("cars-origin"), 1)
+
+	// Different content registers a new version.
+	cfg.Identity = map[string]string{"kfpgo.model_sha256": "cd34"}
+	third, err := Run(context.Background(), cfg)
+	require.NoError(t, err)
+	assert.False(t, third.Reused)
+	assert.Equal(t, "2", third.Version)
+}

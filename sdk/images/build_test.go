@@ -12,6 +12,7 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,7 +74,7 @@ func TestComponentImages(t *testing.T) {
 	var koLog bytes.Buffer
 	opts := images.KoOptions{
 		Ko: ko, Dir: root, BaseImage: baseRef.String(), Version: testVersion,
-		Env: offlineEnv, Log: &koLog,
+		Env: offlineEnv, Log: io.MultiWriter(&koLog, &progress{t: t}),
 	}
 	// ko v0.19.1 wants a lower-case layout path; t.TempDir has upper case.
 	tmp, err := os.MkdirTemp("", "kfpgo-images-")
@@ -213,4 +214,27 @@ func irYAML(comps []images.Component) []byte {
 	}
 	b.WriteString("schemaVersion: 2.1.0\nsdkVersion: kfpgo\n")
 	return []byte(b.String())
+}
+
+// progress forwards ko's timestamped log lines (Building, Saving, …) to the
+// test log as they come, so a slow cold cross-compile shows where it is.
+type progress struct {
+	t       *testing.T
+	pending []byte
+}
+
+// Write implements io.Writer.
+func (p *progress) Write(b []byte) (int, error) {
+	p.pending = append(p.pending, b...)
+	for {
+		i := bytes.IndexByte(p.pending, '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		line := string(p.pending[:i])
+		p.pending = p.pending[i+1:]
+		if strings.Contains(line, " Building ") || strings.Contains(line, " Saved ") || (strings.Contains(line, " Published ") && !strings.Contains(line, "SBOM")) {
+			p.t.Log("ko:", line)
+		}
+	}
 }

@@ -63,6 +63,11 @@ func (c Config) env() []corev1.EnvVar {
 	for _, k := range slices.Sorted(maps.Keys(c.Env)) {
 		out = append(out, corev1.EnvVar{Name: k, Value: c.Env[k]})
 	}
+	for _, k := range slices.Sorted(maps.Keys(c.SecretEnv)) {
+		name, key, _ := strings.Cut(c.SecretEnv[k], "/")
+		out = append(out, corev1.EnvVar{Name: k, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: name}, Key: key}}})
+	}
 	return append(out,
 		corev1.EnvVar{Name: contract.EnvModelDir, Value: c.modelDir()},
 		corev1.EnvVar{Name: contract.EnvMetricsFile, Value: c.metricsFile()},

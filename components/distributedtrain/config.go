@@ -117,6 +117,10 @@ type Config struct {
 	Command, Args []string
 	// Env is added to every replica, sorted by name.
 	Env map[string]string
+	// SecretEnv adds variables read from Kubernetes secrets to every
+	// replica: variable name → "secret-name/key" (a secretKeyRef), so
+	// credentials never appear in the job object. Cluster modes only.
+	SecretEnv map[string]string
 	// Replicas per type. At least one chief or worker.
 	Replicas Replicas
 	// Resources of each replica.

@@ -559,4 +559,4 @@ func SplitOf(salt, key string, r SplitRatios) string {
 }
 
 func (s *rowSource) Values() ([]any, error) { return s.cur, nil }
-func (s *rowSource) Err() error              { return s.err }
+func (s *rowSource) Err() error             { return s.err }

@@ -1,0 +1,123 @@
+package materialize
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	fs "github.com/kfpgo/kfpgo/components/featurestore"
+)
+
+// FeatureView is the feature view to materialize, in Feast's terms.
+type FeatureView struct {
+	// Name is the feature view name used in the Redis layout. Required.
+	Name string `json:"name"`
+	// Source is the offline store table, "table" or "schema.table". Required.
+	Source string `json:"source"`
+	// Entities are the entity (join key) columns. Optional: defaults to
+	// {"entity_key"}. Values must be text, bigint or integer columns
+	// (Feast's entity types).
+	Entities []string `json:"entities,omitempty"`
+	// Features are the feature columns. Required.
+	Features []string `json:"features"`
+	// EventTimestamp is the event time column. Optional: defaults to
+	// "event_timestamp".
+	EventTimestamp string `json:"event_timestamp,omitempty"`
+	// TTL is Feast's feature view ttl: with no start and no watermark, an
+	// incremental run starts at end - TTL. Optional: defaults to 0 (from the
+	// beginning).
+	TTL time.Duration `json:"ttl,omitempty"`
+}
+
+// Config is everything materialize-features needs. Field names follow the
+// component's KFP input names (json tags).
+type Config struct {
+	// View is the feature view. Required.
+	View FeatureView `json:"feature_view"`
+	// Project is the Feast project, the suffix of every Redis key.
+	// Optional: defaults to "kfpgo".
+	Project string `json:"project,omitempty"`
+	// Start and End bound the event-time window [Start, End). A zero Start
+	// means incremental: from this shard's watermark, else End - View.TTL,
+	// else the beginning. A zero End means the run's start time.
+	Start time.Time `json:"start,omitzero"`
+	End   time.Time `json:"end,omitzero"`
+	// WatermarkTable keeps, per (project, feature view, shard), the end of
+	// the last completed window. Optional: defaults to
+	// "kfpgo_materialize_watermarks" (created if missing).
+	WatermarkTable string `json:"watermark_table,omitempty"`
+	// KeyTTL sets EXPIRE on every written entity hash (Feast's redis
+	// key_ttl_seconds). Optional: defaults to 0 (no expiry).
+	KeyTTL time.Duration `json:"key_ttl,omitempty"`
+	// ShardIndex and ShardCount select the entities of this task: those
+	// whose hashtextextended(entity columns joined with '|', 0) modulo
+	// ShardCount is ShardIndex (PostgreSQL's hash, so each ParallelFor
+	// task of a fan-out reads only its share). Optional: defaults to 0 of 1.
+	ShardIndex int `json:"shard_index"`
+	ShardCount int `json:"shard_count,omitempty"`
+	// BatchSize is the number of entities per pipelined Redis round trip.
+	// Optional: defaults to 2048.
+	BatchSize int `json:"batch_size,omitempty"`
+	// DSN is the PostgreSQL offline store DSN. Optional: defaults to
+	// $KFPGO_POSTGRES_DSN, then libpq's PG* variables.
+	DSN string `json:"-"`
+	// Redis holds the online store connection settings.
+	Redis fs.RedisConfig `json:"redis,omitzero"`
+	// Retry bounds the PostgreSQL connection attempts (Redis has its own
+	// in Redis.Retry).
+	Retry fs.Retry `json:"retry,omitzero"`
+	// Progress receives progress lines (rows, rate). Optional: defaults to
+	// none; the component binary passes os.Stderr.
+	Progress io.Writer `json:"-"`
+	// Logger receives a summary. Optional: defaults to slog.Default().
+	Logger *slog.Logger `json:"-"`
+}
+
+func (c Config) withDefaults(now time.Time) Config {
+	if c.Project == "" {
+		c.Project = "kfpgo"
+	}
+	if len(c.View.Entities) == 0 {
+		c.View.Entities = []string{fs.ColumnEntityKey}
+	}
+	if c.View.EventTimestamp == "" {
+		c.View.EventTimestamp = fs.ColumnEventTimestamp
+	}
+	if c.WatermarkTable == "" {
+		c.WatermarkTable = "kfpgo_materialize_watermarks"
+	}
+	if c.ShardCount <= 0 {
+		c.ShardCount = 1
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 2048
+	}
+	if c.End.IsZero() {
+		c.End = now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+func (c Config) validate() error {
+	v := c.View
+	if v.Name == "" || v.Source == "" || len(v.Features) == 0 {
+		return fmt.Errorf("materialize: feature view needs a name, a source table and features (got name %q, source %q, %d features)", v.Name, v.Source, len(v.Features))
+	}
+	if _, err := fs.ParseTableName(v.Source); err != nil {
+		return fmt.Errorf("materialize: source: %w", err)
+	}
+	if _, err := fs.ParseTableName(c.WatermarkTable); err != nil {
+		return fmt.Errorf("materialize: watermark table: %w", err)
+	}
+	if c.ShardIndex < 0 || c.ShardIndex >= c.ShardCount {
+		return fmt.Errorf("materialize: shard_index %d is outside [0, shard_count %d)", c.ShardIndex, c.ShardCount)
+	}
+	if !c.Start.IsZero() && !c.Start.Before(c.End) {
+		return fmt.Errorf("materialize: window start %s is not before end %s", c.Start.Format(time.RFC3339), c.End.Format(time.RFC3339))
+	}
+	return nil
+}

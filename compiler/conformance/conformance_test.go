@@ -4,6 +4,7 @@ package conformance
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"sigs.k8s.io/yaml"
+	goyaml "sigs.k8s.io/yaml/goyaml.v3"
 
 	"github.com/kfpgo/kfpgo/compiler"
 )
@@ -46,8 +47,19 @@ func splitDocs(b []byte) ([]any, error) {
 		if len(bytes.TrimSpace(part)) == 0 {
 			continue
 		}
+		// YAML 1.2 scalars (goyaml.v3), as PyYAML wrote them: an unquoted key
+		// such as `y` is a string, not YAML 1.1's boolean. The JSON round trip
+		// gives every number one Go type (float64), so 2 equals 2.0.
+		var raw any
+		if err := goyaml.Unmarshal(part, &raw); err != nil {
+			return nil, err
+		}
+		js, err := json.Marshal(raw)
+		if err != nil {
+			return nil, err
+		}
 		var v any
-		if err := yaml.Unmarshal(part, &v); err != nil {
+		if err := json.Unmarshal(js, &v); err != nil {
 			return nil, err
 		}
 		if v != nil {

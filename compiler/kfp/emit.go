@@ -59,7 +59,7 @@ type emitter struct {
 	// platformScopes holds, per task with Kubernetes options, the inputs
 	// of the DAG that holds it and that DAG's task names (platform.go).
 	platformScopes map[*ir.Task]platformScope
-	plan     *plan
+	plan           *plan
 	// compOrder lists component names in insertion order (KFP's merge of
 	// nested pipelines renames in that order).
 	compOrder []string

@@ -9,13 +9,14 @@
 //	cartrainer --table features.cars [--dsn postgres://...] [--epochs 300]
 //	           [--batch-size 32] [--learning-rate 0.1] [--l2 0.001] [--seed 0]
 //
-// The connection string comes from --dsn, else $DATABASE_URL, else the
-// libpq PG* variables (PGHOST, PGUSER, PGPASSWORD, ...). It is never logged.
+// The connection string comes from --dsn, else $DATABASE_URL, else
+// $KFPGO_POSTGRES_DSN, else the libpq PG* variables (PGHOST, PGUSER, PGPASSWORD, ...). It is never logged.
 // Exit status 0 on success, 1 on a training error, 2 on bad flags.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -39,7 +40,7 @@ func run(args []string) int {
 	fs := flag.NewFlagSet("cartrainer", flag.ContinueOnError)
 	var (
 		dsn     = fs.String("dsn", "", "PostgreSQL connection string (default $DATABASE_URL, else PG* variables)")
-		table   = fs.String("table", "", "offline store table, [schema.]name (required)")
+		table   = fs.String("table", os.Getenv("KFPGO_DATASET_TABLE"), "offline store table, [schema.]name (default $KFPGO_DATASET_TABLE, which distributed-train sets)")
 		classes = fs.String("classes", strings.Join(cartrainer.DefaultClasses, ","), "comma-separated class names (origin values)")
 		timeout = fs.Duration("timeout", 2*time.Minute, "wait for peer workers and for each all-reduce step")
 		h       cartrainer.Hyperparameters
@@ -50,6 +51,9 @@ func run(args []string) int {
 	fs.Float64Var(&h.L2, "l2", 0.001, "L2 weight decay")
 	fs.Uint64Var(&h.Seed, "seed", 0, "shuffle seed")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if *table == "" {
@@ -62,6 +66,9 @@ func run(args []string) int {
 
 	if *dsn == "" {
 		*dsn = os.Getenv("DATABASE_URL")
+	}
+	if *dsn == "" {
+		*dsn = os.Getenv("KFPGO_POSTGRES_DSN")
 	}
 	conn, err := pgx.Connect(ctx, *dsn)
 	if err != nil {

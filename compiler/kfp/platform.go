@@ -152,19 +152,6 @@ var (
 	initSince         = platformFeature{min: Version{2, 18}, since: "kubeflow/pipelines#13651, released after KFP 2.17"}
 )
 
-// PlatformMinVersion returns the oldest KFP backend that runs the
-// Kubernetes executor config cfg (as sdk/kubernetes builds it), with the
-// reason; Version{2, 0} when every option is older than that.
-func PlatformMinVersion(cfg map[string]any) (Version, string) {
-	min, why := Version{2, 0}, ""
-	for _, f := range platformFeatures(cfg) {
-		if f.min.AtLeast(min) && f.min != min {
-			min, why = f.min, f.what
-		}
-	}
-	return min, why
-}
-
 // platformFeatures lists the options of cfg that need a newer backend.
 func platformFeatures(cfg map[string]any) []platformFeature {
 	var out []platformFeature

@@ -151,18 +151,6 @@ func msgMap(m proto.Message) map[string]any {
 	return out
 }
 
-// jsonTree normalises a Go value to a generic JSON tree (numbers as
-// float64), or reports why it cannot be one.
-func jsonTree(v any) (any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var out any
-	err = json.Unmarshal(b, &out)
-	return out, err
-}
-
 // Name checks. Each returns false after reporting.
 
 // checkSubdomain checks a literal object name (Secret, ConfigMap, PVC):

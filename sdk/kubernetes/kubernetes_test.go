@@ -397,3 +397,38 @@ func TestCreatePVCComponentInterface(t *testing.T) {
 	assert.Empty(t, kubernetes.CreatePVCComponent.Errors())
 	assert.Empty(t, kubernetes.DeletePVCComponent.Errors())
 }
+
+// Options on tasks of a nested pipeline travel with its executors when it
+// is merged; options on an exit task resolve against the root DAG.
+func TestNestedPipelineAndExitTask(t *testing.T) {
+	type secretIn struct {
+		Secret dsl.Param[string] `kfp:"secret"`
+	}
+	inner := dsl.NewPipeline("inner-with-options", func(b *dsl.Builder, in secretIn) none {
+		e := echo.Task(b, textIn{Text: dsl.Lit("inner")})
+		kubernetes.UseSecretAsVolume(e, in.Secret, "/s")
+		return none{}
+	})
+	p := dsl.NewPipeline("outer", func(b *dsl.Builder, in secretIn) none {
+		name := produce.Task(b, none{})
+		exit := echo.Task(b, textIn{Text: dsl.Lit("bye")})
+		kubernetes.UseSecretAsEnv(exit, name.Out.Output, []kubernetes.KeyToEnv{{Key: "k", EnvVar: "K"}})
+		dsl.ExitHandler(b, exit, func(b *dsl.Builder) {
+			inner.Task(b, secretIn{Secret: in.Secret})
+		})
+		return none{}
+	})
+	ex, _ := compile(t, p, compiler.Options{})
+	assert.Equal(t, fromYAML(t, `
+exec-echo:
+  secretAsVolume:
+  - mountPath: /s
+    optional: false
+    secretNameParameter: {componentInputParameter: secret}
+exec-echo-2:
+  secretAsEnv:
+  - keyToEnv: [{envVar: K, secretKey: k}]
+    optional: false
+    secretNameParameter: {taskOutputParameter: {outputParameterKey: Output, producerTask: produce}}
+`), any(ex))
+}

@@ -9,7 +9,9 @@
 // For a feature view (source table, entity columns, feature columns, event
 // timestamp column) and a window [start, end), Run reads the latest row per
 // entity whose event time is in the window (Feast's materialize semantics)
-// with one streaming DISTINCT ON query, and writes one Redis hash per
+// with one streaming DISTINCT ON query (ties on the event time go to the
+// row with the greatest feature values, so every run picks the same row),
+// and writes one Redis hash per
 // entity in pipelined batches. A Lua script compares the stored
 // _ts:<feature_view> with the row's event time and never replaces a newer
 // value with an older (or equal) one, so re-runs and overlapping windows

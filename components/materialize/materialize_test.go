@@ -289,7 +289,7 @@ func TestBadInput(t *testing.T) {
 		{"float entity", func(c *materialize.Config) {
 			c.View.Source, c.View.Entities, c.View.Features = "odd", []string{"f"}, []string{"p"}
 		}, "Feast entity keys must be text, bigint or integer"},
-		{"unsupported feature type", func(c *materialize.Config) { c.View.Source, c.View.Features = "odd", []string{"p"} }, `feature column "p"`},
+		{"unsupported feature type", func(c *materialize.Config) { c.View.Source, c.View.Features = "odd", []string{"p"} }, `point`},
 		{"postgres down", func(c *materialize.Config) {
 			c.DSN, c.Retry = "postgres://postgres:hunter2@127.0.0.1:1/x?sslmode=disable", fast
 		}, "gave up after 2 attempts"},

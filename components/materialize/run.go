@@ -181,9 +181,12 @@ func scan(ctx context.Context, pool *pgxpool.Pool, cfg Config, start time.Time, 
 		where = append(where, fmt.Sprintf("((hashtextextended(concat_ws('|', %s), 0) %% $%d) + $%d) %% $%d = $%d",
 			strings.Join(entText, ", "), len(args)-1, len(args)-1, len(args)-1, len(args)))
 	}
-	q := fmt.Sprintf("SELECT DISTINCT ON (%s) %s, %s, %s FROM %s WHERE %s ORDER BY %s, %s DESC",
+	// Ties on the event time are broken by the feature values, so that
+	// every run picks the same row.
+	q := fmt.Sprintf("SELECT DISTINCT ON (%s) %s, %s, %s FROM %s WHERE %s ORDER BY %s, %s DESC, %s",
 		strings.Join(ents, ", "), strings.Join(ents, ", "), ts, strings.Join(feats, ", "),
-		table.Sanitize(), strings.Join(where, " AND "), strings.Join(ents, ", "), ts)
+		table.Sanitize(), strings.Join(where, " AND "), strings.Join(ents, ", "), ts,
+		strings.Join(feats, " DESC NULLS LAST, ")+" DESC NULLS LAST")
 	rows, err := pool.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("materialize: read %s: %w", v.Source, err)

@@ -43,7 +43,7 @@ type In struct {
 	TrainerCommand dsl.Param[[]string] `kfp:"trainer_command" default:"[]"`
 	TrainerArgs    dsl.Param[[]string] `kfp:"trainer_args" default:"[]"`
 	// Workers is the number of worker replicas; Chief adds a chief.
-	Workers dsl.Param[int] `kfp:"workers" default:"2"`
+	Workers dsl.Param[int]  `kfp:"workers" default:"2"`
 	Chief   dsl.Param[bool] `kfp:"chief" default:"false"`
 	// Epochs, when above 0, is passed as --epochs=N after TrainerArgs.
 	Epochs dsl.Param[int] `kfp:"epochs" default:"0"`
@@ -191,6 +191,8 @@ func localBinary(ctx context.Context, image string) (string, error) {
 		return "", err
 	}
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, imp)
+	// The local runner says which module its Go images come from.
+	cmd.Dir = os.Getenv("KFPGO_MODULE_DIR")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("distributed-train: go build %s: %v\n%s", imp, err, b)
 	}

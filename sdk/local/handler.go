@@ -128,7 +128,23 @@ func (g *GoHandler) Run(ctx context.Context, p Process) error {
 	default:
 		argv = append([]string{bin}, argv...)
 	}
+	// Go components that build further Go binaries locally (e.g. a trainer
+	// image in distributed-train's local mode) build them from this module.
+	if dir, err := filepath.Abs(g.moduleDir()); err == nil {
+		p.Env = append(append([]string(nil), p.Env...), EnvModuleDir+"="+dir)
+	}
 	return runProcess(ctx, p, argv, g.GracePeriod)
+}
+
+// EnvModuleDir is set on Go component processes to the Go module the
+// runner builds images from (GoHandler.ModuleDir).
+const EnvModuleDir = "KFPGO_MODULE_DIR"
+
+func (g *GoHandler) moduleDir() string {
+	if g.ModuleDir != "" {
+		return g.ModuleDir
+	}
+	return "."
 }
 
 func (g *GoHandler) binary(ctx context.Context, image string) (string, error) {

@@ -1,6 +1,9 @@
 package conformance
 
-import "github.com/kfpgo/kfpgo/sdk/dsl"
+import (
+	"github.com/kfpgo/kfpgo/compiler"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+)
 
 // Ports of nested-pipeline and loop goldens (batch 1).
 
@@ -88,4 +91,31 @@ func init() {
 	add("kfp-ir/critical/parameter_cache.yaml", pcCrust)
 	add("kfp-ir/critical/mixed_parameters.yaml", mpCrust)
 	add("kfp-ir/critical/parameters_simple.yaml", psMath)
+}
+
+// kfp-ir/arguments_parameters.yaml: the container component compiled as a
+// pipeline with pipeline_parameters={'param1': 'hello'}; the override sets
+// the root default without isOptional (Options.PipelineParameters).
+type apEchoIn struct {
+	Param1 dsl.Param[string] `kfp:"param1"`
+	Param2 dsl.Param[string] `kfp:"param2"`
+}
+
+var (
+	apEcho = dsl.NewContainerComponent("echo", func(in apEchoIn, _ none) dsl.Container {
+		return dsl.Container{Image: ubiPython, Command: []any{"echo"}, Args: []any{dsl.Join(in.Param1, "-", in.Param2)}}
+	})
+	apPipeline = dsl.NewPipeline("echo", func(b *dsl.Builder, in apEchoIn) none {
+		apEcho.Task(b, in)
+		return none{}
+	})
+)
+
+// kfp-ir/containerized_python_component.yaml: concat_message compiled as a
+// pipeline; only the executor image (kfp-image) differs from
+// essential/concat_message.yaml, and Python-function images are not compared.
+
+func init() {
+	add("kfp-ir/arguments_parameters.yaml", apPipeline, compiler.Options{PipelineParameters: map[string]any{"param1": "hello"}})
+	add("kfp-ir/containerized_python_component.yaml", concatMessagePipeline)
 }

@@ -104,6 +104,11 @@ type (
 	InputValue struct{ Name string }
 	// InputPath is `{{$.inputs.artifacts['name'].path}}`.
 	InputPath struct{ Name string }
+	// InputArtifactList is `{{$.inputs.artifacts['name']}}`: a list-of-
+	// artifacts input as the JSON list of its artifacts (KFP's
+	// InputListOfArtifactsPlaceholder, written when a container component
+	// uses an Input[List[...]] argument directly).
+	InputArtifactList struct{ Name string }
 	// InputURI is `{{$.inputs.artifacts['name'].uri}}`.
 	InputURI struct{ Name string }
 	// InputMetadata is `{{$.inputs.artifacts['name'].metadata}}`.
@@ -142,6 +147,7 @@ type (
 func (Lit) argNode()                {}
 func (InputValue) argNode()         {}
 func (InputPath) argNode()          {}
+func (InputArtifactList) argNode()  {}
 func (InputURI) argNode()           {}
 func (InputMetadata) argNode()      {}
 func (OutputPath) argNode()         {}

@@ -154,12 +154,35 @@ func (e *emitter) build() {
 	e.spec.DefaultPipelineRoot = p.DefaultPipelineRoot
 	e.spec.SchemaVersion = SchemaVersion
 	e.spec.Root = componentSpec(p.Component)
+	e.overrideDefaults()
 	e.plan = newPlan(p)
 	for _, g := range e.plan.allGroups {
 		e.buildGroup(g)
 	}
 	e.buildExitHandlers()
 	e.buildDAGOutputs(e.spec.Root, p.Outputs)
+}
+
+// overrideDefaults applies Options.PipelineParameters to the root's input
+// definitions (KFP modify_pipeline_spec_with_override: defaultValue only).
+func (e *emitter) overrideDefaults() {
+	names := make([]string, 0, len(e.opts.PipelineParameters))
+	for name := range e.opts.PipelineParameters {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var ps *pipelinespec.ComponentInputsSpec_ParameterSpec
+		if defs := e.spec.Root.GetInputDefinitions(); defs != nil {
+			ps = defs.Parameters[name]
+		}
+		if ps == nil {
+			e.errs.Addf(e.p.Component.Pos, ir.UnknownInput, "override only the pipeline's own parameter inputs (artifact inputs take no default)",
+				"pipeline parameter %q given to the compiler does not match any parameter input of pipeline %q", name, e.p.Component.Name)
+			continue
+		}
+		ps.DefaultValue = protoValue(e.opts.PipelineParameters[name])
+	}
 }
 
 // componentSpec converts a component's interface to a ComponentSpec (KFP

@@ -46,6 +46,14 @@ type Options struct {
 	// are written as they are, for `ko resolve -f`.
 	ImageRepo string
 	ImageTag  string
+	// PipelineParameters overrides the defaults of the pipeline's own
+	// parameter inputs, as KFP's Compiler.compile(pipeline_parameters=...)
+	// does: each value becomes the root inputDefinitions defaultValue (a
+	// JSON-compatible value: string, float64/int, bool, []any,
+	// map[string]any) and isOptional is left as the input declared it. A
+	// name that is not a parameter input of the pipeline is an
+	// ir.UnknownInput error. Optional: defaults to no override.
+	PipelineParameters map[string]any
 }
 
 func (o Options) target() Version {

@@ -29,6 +29,8 @@ func argScalar(a ir.Arg) string {
 		return fmt.Sprintf("{{$.inputs.parameters['%s']}}", x.Name)
 	case ir.InputPath:
 		return fmt.Sprintf("{{$.inputs.artifacts['%s'].path}}", x.Name)
+	case ir.InputArtifactList:
+		return fmt.Sprintf("{{$.inputs.artifacts['%s']}}", x.Name)
 	case ir.InputURI:
 		return fmt.Sprintf("{{$.inputs.artifacts['%s'].uri}}", x.Name)
 	case ir.InputMetadata:

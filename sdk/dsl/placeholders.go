@@ -187,6 +187,9 @@ func toArg(it any) (ir.Arg, error) {
 		}
 		switch r.Kind {
 		case ir.RefComponentInput:
+			if r.Type.IsArtifact() && r.Type.List {
+				return ir.InputArtifactList{Name: r.Name}, nil
+			}
 			if r.Type.IsArtifact() {
 				return ir.InputPath{Name: r.Name}, nil
 			}

@@ -254,3 +254,15 @@ func FuzzLoadV1(f *testing.F) {
 		_, _ = componentyaml.Marshal(c.IR(), compiler.Options{})
 	})
 }
+
+// TestYAML12Names checks that names such as y and n stay names (KFP writes
+// YAML with PyYAML, which never reads them as booleans).
+func TestYAML12Names(t *testing.T) {
+	c, err := componentyaml.Load("xy.yaml", []byte("name: add\ninputs:\n- {name: x, type: Float}\n- {name: y, type: Float}\n- {name: n, type: Float}\noutputs:\n- {name: on, type: Float}\nimplementation:\n  container:\n    image: alpine\n    args: [{inputValue: y}, {outputPath: on}]\n"))
+	require.NoError(t, err)
+	assert.NotNil(t, c.IR().Input("y"))
+	assert.NotNil(t, c.IR().Input("n"))
+	assert.NotNil(t, c.IR().Output("on"))
+	_, err = componentyaml.Load("bomb.yaml", []byte("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"))
+	assert.ErrorContains(t, err, "more than a million nodes")
+}

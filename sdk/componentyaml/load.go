@@ -1,19 +1,17 @@
 package componentyaml
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"regexp"
 	"sort"
 	"strings"
 
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
@@ -112,29 +110,27 @@ func LoadIR(file string, data []byte) (*ir.Component, error) {
 		Hint: "load a component.yaml with implementation.container, or a YAML file written by kfp.compiler or kfpgo"}
 }
 
-// splitDocs parses each YAML document into a generic JSON tree; duplicate
-// keys are errors.
+// splitDocs parses each YAML document into a generic JSON tree (mappings
+// with string keys, lists, strings, float64 numbers, booleans, nil). It reads
+// YAML 1.2 scalars, as KFP's own files are meant (PyYAML quotes every string
+// that YAML 1.1 would read as a boolean, while keys such as y or n stay plain
+// names); duplicate keys, non-scalar keys and alias bombs are errors.
 func splitDocs(file string, data []byte) ([]map[string]any, error) {
-	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []map[string]any
 	for i := 1; ; i++ {
-		raw, err := r.Read()
+		var n yaml.Node
+		err := dec.Decode(&n)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, &Error{File: file, Path: fmt.Sprintf("document %d", i), Msg: "unreadable YAML: " + err.Error(), Hint: "fix the YAML syntax"}
+			return nil, &Error{File: file, Path: fmt.Sprintf("document %d", i), Msg: "invalid YAML: " + err.Error(), Hint: "fix the YAML syntax"}
 		}
-		if len(bytes.TrimSpace(stripComments(raw))) == 0 {
-			continue
-		}
-		js, err := yaml.YAMLToJSONStrict(raw)
+		budget := maxNodes
+		v, err := toTree(&n, &budget, 0)
 		if err != nil {
 			return nil, &Error{File: file, Path: fmt.Sprintf("document %d", i), Msg: "invalid YAML: " + err.Error(), Hint: "fix the YAML syntax; each key may appear once per mapping"}
-		}
-		var v any
-		if err := json.Unmarshal(js, &v); err != nil {
-			return nil, &Error{File: file, Path: fmt.Sprintf("document %d", i), Msg: "invalid YAML: " + err.Error()}
 		}
 		if v == nil {
 			continue
@@ -148,15 +144,86 @@ func splitDocs(file string, data []byte) ([]map[string]any, error) {
 	return docs, nil
 }
 
-func stripComments(b []byte) []byte {
-	var out []byte
-	for _, line := range bytes.Split(b, []byte("\n")) {
-		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
-			out = append(out, line...)
-			out = append(out, '\n')
-		}
+// maxNodes bounds the nodes a document may expand to (aliases included), so
+// an alias bomb fails instead of exhausting memory.
+const maxNodes = 1 << 20
+
+// toTree converts a YAML node to a generic JSON tree.
+func toTree(n *yaml.Node, budget *int, depth int) (any, error) {
+	*budget--
+	if *budget < 0 {
+		return nil, errors.New("the document expands to more than a million nodes")
 	}
-	return out
+	if depth > 1000 {
+		return nil, fmt.Errorf("line %d: nesting deeper than 1000 levels", n.Line)
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return toTree(n.Content[0], budget, depth+1)
+	case yaml.AliasNode:
+		if n.Alias == nil {
+			return nil, fmt.Errorf("line %d: unknown alias", n.Line)
+		}
+		return toTree(n.Alias, budget, depth+1)
+	case yaml.SequenceNode:
+		l := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := toTree(c, budget, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			l = append(l, v)
+		}
+		return l, nil
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind == yaml.AliasNode && k.Alias != nil {
+				k = k.Alias
+			}
+			if k.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("line %d: mapping keys must be plain names", k.Line)
+			}
+			if k.Tag == "!!merge" {
+				return nil, fmt.Errorf("line %d: merge keys (<<) are not supported: write the keys out", k.Line)
+			}
+			if _, dup := m[k.Value]; dup {
+				return nil, fmt.Errorf("line %d: key %q is set twice in this mapping", k.Line, k.Value)
+			}
+			v, err := toTree(n.Content[i+1], budget, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = v
+		}
+		return m, nil
+	case yaml.ScalarNode:
+		var v any
+		if err := n.Decode(&v); err != nil {
+			return nil, fmt.Errorf("line %d: %v", n.Line, err)
+		}
+		switch x := v.(type) {
+		case int:
+			return float64(x), nil
+		case int64:
+			return float64(x), nil
+		case uint64:
+			return float64(x), nil
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, fmt.Errorf("line %d: %v is not a JSON number", n.Line, n.Value)
+			}
+			return x, nil
+		case string, bool, nil:
+			return x, nil
+		}
+		return n.Value, nil
+	}
+	return nil, fmt.Errorf("line %d: unsupported YAML node", n.Line)
 }
 
 func kindOf(v any) string {

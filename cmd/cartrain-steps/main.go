@@ -1,5 +1,5 @@
 // Command cartrain-steps hosts the reference pipeline's own components
-// (evaluate, record-run-status) and runs the one KFP's launcher names with
+// (evaluate, record-run-status, inspect-model-store) and runs the one KFP's launcher names with
 // --function_to_execute.
 package main
 
@@ -8,4 +8,4 @@ import (
 	"github.com/kfpgo/kfpgo/sdk/executor"
 )
 
-func main() { executor.Main(steps.Evaluate, steps.RecordRunStatus) }
+func main() { executor.Main(steps.Evaluate, steps.RecordRunStatus, steps.InspectModelStore) }

@@ -16,12 +16,31 @@
 package cartrain
 
 import (
+	"time"
+
 	"github.com/kfpgo/kfpgo/components/distributedtrain"
 	"github.com/kfpgo/kfpgo/components/materialize"
 	"github.com/kfpgo/kfpgo/components/preparedata"
 	"github.com/kfpgo/kfpgo/components/registermodel"
 	"github.com/kfpgo/kfpgo/pipelines/cartrain/steps"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
+	k8s "github.com/kfpgo/kfpgo/sdk/kubernetes"
+)
+
+// Cluster settings: the Kubernetes secrets the components read their
+// connections from, and the GPU node pool of the trainer.
+const (
+	// PostgresSecret holds key "dsn": the offline store's connection URL.
+	PostgresSecret = "cartrain-postgres"
+	// RedisSecret holds key "url": the online store's redis:// URL.
+	RedisSecret = "cartrain-redis"
+	// MLflowSecret holds key "token": the MLflow tracking token (optional).
+	MLflowSecret = "cartrain-mlflow"
+	// GPUNodeLabel and GPUNodeValue select the trainer's node pool; GPUTaint
+	// is the taint those nodes carry.
+	GPUNodeLabel = "nvidia.com/gpu.present"
+	GPUNodeValue = "true"
+	GPUTaint     = "nvidia.com/gpu"
 )
 
 // Name is the pipeline's name (KFP pipelineInfo.name).
@@ -76,12 +95,15 @@ func build(b *dsl.Builder, in In) struct{} {
 			Table:      in.OfflineTable,
 			Required:   dsl.Lit([]string{"Origin"}),
 			MaxBadRows: in.MaxBadRows,
-		})
+		}).SetCPURequest("500m").SetMemoryRequest("512Mi").SetMemoryLimit("2Gi").SetRetry(2, dsl.BackoffDuration(30*time.Second))
+		postgresEnv(prep)
 		mat := materialize.Component.Task(b, materialize.In{
 			Dataset:     prep.Out.Dataset,
 			FeatureView: in.FeatureView,
 			Features:    dsl.Lit(Features),
-		})
+		}).SetCPURequest("500m").SetMemoryLimit("1Gi").SetRetry(2, dsl.BackoffDuration(30*time.Second))
+		postgresEnv(mat)
+		k8s.UseSecretAsEnv(mat, dsl.Lit(RedisSecret), []k8s.KeyToEnv{{Key: "url", EnvVar: "KFPGO_REDIS_URL"}})
 		train := distributedtrain.Component.Task(b, distributedtrain.In{
 			Dataset:      prep.Out.Dataset,
 			Mode:         in.TrainingBackend,
@@ -89,19 +111,38 @@ func build(b *dsl.Builder, in In) struct{} {
 			Workers:      in.Workers,
 			Epochs:       in.Epochs,
 			ModelPVC:     in.ModelPVC,
-			SecretEnv:    dsl.Lit(map[string]string{steps.EnvPostgresDSN: "cartrain-postgres/dsn"}),
-		}).After(mat)
-		eval := steps.Evaluate.Task(b, steps.EvaluateIn{Model: train.Out.Model, Dataset: prep.Out.Dataset})
+			SecretEnv:    dsl.Lit(map[string]string{steps.EnvPostgresDSN: PostgresSecret + "/dsn"}),
+		}).After(mat).SetCPURequest("250m").SetMemoryLimit("512Mi")
+		// The launcher reads the metrics the replicas write to the shared
+		// model store, and is placed with them on the GPU pool.
+		k8s.MountPVC(train, in.ModelPVC, steps.ModelStoreMountPath)
+		k8s.AddNodeSelector(train, GPUNodeLabel, GPUNodeValue)
+		k8s.AddToleration(train, k8s.Toleration{Key: GPUTaint, Operator: "Exists", Effect: "NoSchedule"})
+		// The inspection pod of the original system: it mounts the same
+		// claim and lists what the replicas wrote.
+		inspect := steps.InspectModelStore.Task(b, steps.InspectIn{Model: train.Out.Model})
+		k8s.MountPVC(inspect, in.ModelPVC, steps.ModelStoreMountPath)
+		eval := steps.Evaluate.Task(b, steps.EvaluateIn{Model: train.Out.Model, Dataset: prep.Out.Dataset}).
+			SetCPURequest("250m").SetMemoryLimit("512Mi")
+		postgresEnv(eval)
+		k8s.MountPVC(eval, in.ModelPVC, steps.ModelStoreMountPath)
 		dsl.If(b, dsl.Ge(eval.Out.Accuracy, in.AccuracyThreshold), func(b *dsl.Builder) {
-			registermodel.Component.Task(b, registermodel.In{
+			reg := registermodel.Component.Task(b, registermodel.In{
 				Model:         train.Out.Model,
 				Metrics:       eval.Out.Metrics,
 				ModelName:     in.ModelName,
 				TrackingURI:   in.MLflowTrackingURI,
 				PipelineRunID: dsl.PipelineJobUUID(),
 				TaskName:      dsl.PipelineTaskName(),
-			})
+			}).SetRetry(3, dsl.BackoffDuration(10*time.Second))
+			k8s.UseSecretAsEnv(reg, dsl.Lit(MLflowSecret), []k8s.KeyToEnv{{Key: "token", EnvVar: "MLFLOW_TRACKING_TOKEN"}})
+			k8s.MountPVC(reg, in.ModelPVC, steps.ModelStoreMountPath)
 		}, dsl.Named("quality-gate"))
 	}, dsl.Named("car-training"))
 	return struct{}{}
+}
+
+// postgresEnv gives a task the offline store's DSN from its secret.
+func postgresEnv(t dsl.TaskRef) {
+	k8s.UseSecretAsEnv(t, dsl.Lit(PostgresSecret), []k8s.KeyToEnv{{Key: "dsn", EnvVar: steps.EnvPostgresDSN}})
 }

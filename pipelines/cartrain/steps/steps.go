@@ -160,3 +160,62 @@ func recordRunStatus(ctx context.Context, in StatusIn) (StatusOut, error) {
 	fmt.Fprintln(os.Stderr)
 	return *out, nil
 }
+
+// ModelStoreMountPath is where the model store PVC is mounted in the
+// trainer replicas and in the inspection task.
+const ModelStoreMountPath = "/mnt/model-store"
+
+// InspectIn is the input of inspect-model-store.
+type InspectIn struct {
+	// Model is the trained model (its folder is listed when the model
+	// store is not mounted, as on one machine).
+	Model dsl.Artifact[dsl.Model] `kfp:"model"`
+	// MountPath is where the model store PVC is mounted.
+	MountPath dsl.Param[string] `kfp:"mount_path" default:"/mnt/model-store"`
+}
+
+// InspectOut is the output of inspect-model-store.
+type InspectOut struct {
+	// Listing is a Markdown table of the files (path, bytes).
+	Listing dsl.Artifact[dsl.Markdown] `kfp:"listing"`
+}
+
+// InspectModelStore lists the shared model store the trainer replicas
+// wrote (model, metrics, logs), the role the inspection pod played in the
+// original system.
+var InspectModelStore = dsl.NewComponent("inspect-model-store", inspectModelStore, dsl.Image(Image),
+	dsl.Description("Lists the files of the model store shared with the trainer replicas (the inspection pod)."))
+
+func inspectModelStore(ctx context.Context, in InspectIn) (InspectOut, error) {
+	out := dsl.Outputs[InspectOut](ctx)
+	root := in.MountPath.Value()
+	if st, err := os.Stat(root); err != nil || !st.IsDir() {
+		root = in.Model.Path()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Model store %s\n\n| file | bytes |\n| --- | ---: |\n", root)
+	n := 0
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			fmt.Fprintf(&b, "| %s | %d |\n", rel, info.Size())
+			fmt.Fprintf(os.Stderr, "%10d  %s\n", info.Size(), rel)
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return *out, fmt.Errorf("inspect-model-store: listing %s: %w", root, err)
+	}
+	if n == 0 {
+		return *out, fmt.Errorf("inspect-model-store: %s holds no files: the trainer wrote nothing", root)
+	}
+	return *out, artifacts.WriteMarkdown(out.Listing, b.String())
+}

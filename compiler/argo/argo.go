@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"path"
 	"strings"
 
@@ -152,6 +153,19 @@ func Compile(b compiler.Builder, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("argo: encode %s: %w", name, err)
 	}
 	return res, nil
+}
+
+// CompileYAML is Compile for the `kfpgo compile --target argo` command: it
+// returns the YAML and logs each warning with log/slog.
+func CompileYAML(b compiler.Builder, opts Options) ([]byte, error) {
+	res, err := Compile(b, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range res.Warnings {
+		slog.Warn("argo: " + w)
+	}
+	return res.YAML, nil
 }
 
 // Lint checks a Workflow with Argo's own validation in lint mode (the check

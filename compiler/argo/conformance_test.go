@@ -11,6 +11,13 @@ import (
 	"github.com/kfpgo/kfpgo/compiler/conformance"
 )
 
+// unsupported lists the ported pipelines the Argo target refuses, with the
+// error it must give.
+var unsupported = map[string]string{
+	// Argo has no aggregation of the artifacts of a fan-out.
+	"kfp-ir/artifacts_simple.yaml": "Argo does not aggregate the artifacts of a fan-out",
+}
+
 // TestConformanceLint compiles every ported KFP conformance pipeline to an
 // Argo Workflow and checks it with Argo's validate in lint mode.
 func TestConformanceLint(t *testing.T) {
@@ -24,11 +31,15 @@ func TestConformanceLint(t *testing.T) {
 		c := conformance.Cases[n]
 		t.Run(n, func(t *testing.T) {
 			res, err := argo.Compile(c.Pipeline, argo.Options{DisableCaching: c.Options.DisableCaching})
+			if want, ok := unsupported[n]; ok {
+				require.ErrorContains(t, err, want)
+				return
+			}
 			require.NoError(t, err)
 			require.NotEmpty(t, res.YAML)
 			passed++
 		})
 	}
-	fmt.Printf("argo: %d of %d conformance pipelines compile and pass Argo lint\n", passed, len(names))
-	require.Equal(t, len(names), passed)
+	fmt.Printf("argo: %d of %d conformance pipelines compile and pass Argo lint (%d refused as unsupported)\n", passed, len(names), len(unsupported))
+	require.Equal(t, len(names)-len(unsupported), passed)
 }

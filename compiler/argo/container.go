@@ -50,6 +50,10 @@ func (e *emitter) taskTemplate(ps *pipeState, t *ir.Task) *taskTmpl {
 	case *ir.Pipeline:
 		tt.name = e.pipeline(impl)
 	case *ir.Container:
+		if impl.Image == createPVCImage || impl.Image == deletePVCImage {
+			e.pvcTask(t, impl, tt)
+			break
+		}
 		e.containerTask(t, impl, tt)
 	case *ir.Compiled:
 		tt.name = e.uniq(t.Name)
@@ -159,7 +163,7 @@ func (e *emitter) containerTask(t *ir.Task, ctr *ir.Container, tt *taskTmpl) {
 	if t.Image != nil {
 		image = c.extraParam("image", t.Image)
 	}
-	k := &apiv1.Container{Image: e.opts.resolveImage(image)}
+	k := &apiv1.Container{Name: "main", Image: e.opts.resolveImage(image)}
 	k.Command = c.render(ctr.Command)
 	k.Args = c.render(ctr.Args)
 	for _, v := range append(append([]ir.EnvVar(nil), ctr.Env...), t.Env...) {

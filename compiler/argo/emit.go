@@ -15,7 +15,7 @@ import (
 type emitter struct {
 	opts  Options
 	top   *ir.Pipeline // the pipeline being compiled (inputs are workflow parameters)
-	order []string // template names in output order
+	order []string     // template names in output order
 	tmpls map[string]*wfv1.Template
 	taken map[string]bool
 	pipes map[*ir.Pipeline]*pipeState
@@ -350,8 +350,8 @@ func (e *emitter) taskNode(ps *pipeState, t *ir.Task, at *ir.Group) wfv1.DAGTask
 	dt := wfv1.DAGTask{Name: t.Name, Template: tt.name}
 	for _, in := range t.Component.Inputs {
 		r, ok := t.Args[in.Name]
-		if in.Type.Param == ir.ParamTaskFinalStatus {
-			if !ok && ps.exit[t] == nil {
+		if in.Type.Param == ir.ParamTaskFinalStatus && !ok {
+			if ps.exit[t] == nil {
 				// Not an exit task: the status of the run so far.
 				addArg(&dt.Arguments, in.Name, val{param: `{"error":{},"pipelineJobResourceName":"{{workflow.name}}","pipelineTaskName":"` +
 					t.Name + `","state":"{{=sprig.upper(workflow.status)}}"}`})
@@ -508,6 +508,16 @@ func (e *emitter) value(ps *pipeState, r *ir.Ref, at *ir.Group, pos ir.Pos) val 
 	switch r.Kind {
 	case ir.RefLiteral:
 		return val{param: paramString(r.Value)}
+	case ir.RefFormat:
+		segs, _ := r.Value.([]string)
+		var b strings.Builder
+		for i, seg := range segs {
+			b.WriteString(seg)
+			if i < len(r.Of) {
+				b.WriteString(e.value(ps, r.Of[i], at, pos).param)
+			}
+		}
+		return val{param: b.String()}
 	case ir.RefPlaceholder:
 		return val{param: argoPlaceholder(strings.TrimSuffix(strings.TrimPrefix(r.Name, "{{$."), "}}"))}
 	case ir.RefPipelineInput:

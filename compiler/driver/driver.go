@@ -28,6 +28,7 @@ import (
 	"strings"
 
 	"github.com/kfpgo/kfpgo/compiler"
+	"github.com/kfpgo/kfpgo/compiler/argo"
 	"github.com/kfpgo/kfpgo/compiler/ir"
 	"github.com/kfpgo/kfpgo/compiler/kfp"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
@@ -57,6 +58,13 @@ var targets = map[string]Target{
 		}
 		return r.YAML, nil
 	},
+}
+
+func init() {
+	RegisterTarget("argo", func(p dsl.PipelineDef, o Options) ([]byte, error) {
+		return argo.CompileYAML(p, argo.Options{Kind: o.Kind, Schedule: o.Schedule, Timezone: o.Timezone,
+			DisableCaching: o.DisableCaching, ImageRepo: o.ImageRepo, ImageTag: o.ImageTag})
+	})
 }
 
 // RegisterTarget adds a back end under name (called from init functions of

@@ -192,6 +192,12 @@ const (
 	// container's command line into placeholders, never in a pipeline.
 	RefComponentInput
 	RefComponentOutput
+	// RefFormat is a string parameter made of literal text with values
+	// embedded in it (KFP's f-string or str.format over pipeline channels,
+	// e.g. f"heads and {x} > 5!"). Value holds the literal segments as a
+	// []string with one more element than Of; the values in Of (pipeline
+	// inputs, task outputs, loop items…) sit between them.
+	RefFormat
 )
 
 // Ref is a value flowing into a task input, a condition, a loop, a

@@ -80,6 +80,13 @@ func fedByTask(r *Ref) bool {
 	switch r.Kind {
 	case RefTaskOutput, RefCollected, RefOneOf:
 		return true
+	case RefFormat:
+		for _, o := range r.Of {
+			if fedByTask(o) {
+				return true
+			}
+		}
+		return false
 	case RefLoopItem:
 		return r.Group != nil && r.Group.LoopOver != nil && fedByTask(r.Group.LoopOver)
 	}
@@ -142,6 +149,10 @@ func checkRef(r *Ref, where *Group, pos Pos, what string, errs *ErrorList) {
 				hint = "fan the values in with dsl.Collected (or dsl.CollectedArtifacts)"
 			}
 			errs.Addf(pos, OutOfScope, hint, "%s reads output %q of task %q, which runs inside %s %s", what, r.Name, r.Task.Name, kindName(g), g.Name)
+		}
+	case RefFormat:
+		for _, o := range r.Of {
+			checkRef(o, where, pos, what, errs)
 		}
 	case RefLoopItem:
 		if r.Group != nil && !within(where, r.Group) {

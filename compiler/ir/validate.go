@@ -138,6 +138,8 @@ func describe(r *Ref) string {
 		return "a Collected value"
 	case RefOneOf:
 		return "a OneOf value"
+	case RefFormat:
+		return "a formatted string"
 	}
 	return "a value"
 }

@@ -657,9 +657,33 @@ func (e *emitter) setTaskInput(inputs *pipelinespec.TaskInputsSpec, name string,
 			RuntimeValue: &pipelinespec.ValueOrRuntimeParameter{Value: &pipelinespec.ValueOrRuntimeParameter_Constant{Constant: structpb.NewStringValue(r.Name)}}}})
 	case ir.RefTaskFinalStatus:
 		// Wired by the exit handler pass.
+	case ir.RefFormat:
+		e.setFormatInput(inputs, name, r, parentInputs, inDag)
 	default:
 		e.setChannelInput(inputs, name, r, parentInputs, inDag)
 	}
+}
+
+// setFormatInput wires a string argument with embedded values as KFP's
+// build_task_spec_for_task does for a str holding pipeline channels: each
+// value becomes an extra task input "pipelinechannel--<full name>" and the
+// argument a runtimeValue constant that reads it through
+// {{$.inputs.parameters['pipelinechannel--<full name>']}}.
+func (e *emitter) setFormatInput(inputs *pipelinespec.TaskInputsSpec, name string, r *ir.Ref, parentInputs *pipelinespec.ComponentInputsSpec, inDag map[string]bool) {
+	segs, _ := r.Value.([]string)
+	var b strings.Builder
+	for i, seg := range segs {
+		b.WriteString(seg)
+		if i >= len(r.Of) {
+			continue
+		}
+		c := r.Of[i]
+		extra := ChannelName(c)
+		b.WriteString("{{$.inputs.parameters['" + extra + "']}}")
+		e.setChannelInput(inputs, extra, c, parentInputs, inDag)
+	}
+	setParam(inputs, name, &pipelinespec.TaskInputsSpec_InputParameterSpec{Kind: &pipelinespec.TaskInputsSpec_InputParameterSpec_RuntimeValue{
+		RuntimeValue: &pipelinespec.ValueOrRuntimeParameter{Value: &pipelinespec.ValueOrRuntimeParameter_Constant{Constant: structpb.NewStringValue(b.String())}}}})
 }
 
 // setChannelInput wires a task input from a channel: a producer task in the

@@ -277,6 +277,12 @@ func taskRefs(t *ir.Task) []*ir.Ref {
 	var out []*ir.Ref
 	for _, in := range t.Component.Inputs {
 		if r, ok := t.Args[in.Name]; ok {
+			if r.Kind == ir.RefFormat {
+				// KFP extracts the channels embedded in a string argument
+				// into task.channel_inputs.
+				out = append(out, r.Of...)
+				continue
+			}
 			out = append(out, r)
 		}
 	}

@@ -112,6 +112,10 @@ func (b *Builder) checkRef(r *ir.Ref, pos ir.Pos, what string) {
 			b.errorf(pos, ir.ForeignTask, "use the inputs of the pipeline being built (the in argument of its body)",
 				"%s: input %q belongs to another pipeline", what, r.Name)
 		}
+	case ir.RefFormat:
+		for _, o := range r.Of {
+			b.checkRef(o, pos, what)
+		}
 	case ir.RefTaskOutput:
 		if !b.owns(r.Task) {
 			b.errorf(pos, ir.ForeignTask, "use tasks created with this pipeline's Builder",

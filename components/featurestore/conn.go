@@ -215,6 +215,7 @@ func ConnectRedis(ctx context.Context, c RedisConfig) (*redis.Client, error) {
 		opt.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: hostOnly(opt.Addr)}
 	}
 	opt.MaxRetries = 0
+	opt.DialerRetries = 1 // Retry below bounds the attempts
 	client := redis.NewClient(opt)
 	err = c.Retry.do(ctx, "online store: connect to Redis at "+Redact(c.URL), func(ctx context.Context) error {
 		return client.Ping(ctx).Err()

@@ -287,7 +287,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown table", func(c *materialize.Config) { c.View.Source = "nope" }, `relation "nope" does not exist`},
 		{"unknown column", func(c *materialize.Config) { c.View.Features = []string{"nope"} }, `column "nope" does not exist`},
 		{"float entity", func(c *materialize.Config) {
-			c.View.Source, c.View.Entities, c.View.Features = "odd", []string{"f"}, []string{"p"}
+			c.View.Source, c.View.Entities, c.View.Features = "odd", []string{"f"}, []string{"entity_key"}
 		}, "Feast entity keys must be text, bigint or integer"},
 		{"unsupported feature type", func(c *materialize.Config) { c.View.Source, c.View.Features = "odd", []string{"p"} }, `point`},
 		{"postgres down", func(c *materialize.Config) {

@@ -182,6 +182,11 @@ func cronWorkflow(name string, wf *wfv1.Workflow, opts Options) (*wfv1.CronWorkf
 	if opts.Schedule == "" {
 		return nil, fmt.Errorf("argo: kind %s needs --schedule (a 5-field cron such as \"0 3 * * *\")", KindCronWorkflow)
 	}
+	for _, a := range wf.Spec.Arguments.Parameters {
+		if a.Value == nil {
+			return nil, fmt.Errorf("argo: pipeline input %q has no default, and a CronWorkflow starts runs without arguments: give the input a default (`default:\"…\"` tag)", a.Name)
+		}
+	}
 	six, err := schedule.FromStandardCron(opts.Schedule)
 	if err != nil {
 		return nil, fmt.Errorf("argo: --schedule: %w", err)

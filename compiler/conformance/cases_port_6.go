@@ -125,3 +125,37 @@ func init() {
 	add("kfp-ir/parallel_and_nested/pipeline_in_pipeline.yaml", pipPipeline)
 	add("kfp-ir/parallel_and_nested/pipeline_in_pipeline_complex.yaml", pipcPipeline)
 }
+
+// kfp-ir/pipeline_as_exit_task.yaml: a pipeline as the exit task, whose
+// PipelineTaskFinalStatus input feeds a dict input (dsl.StatusAsStruct).
+type paetStatusIn struct {
+	Status dsl.PipelineTaskFinalStatus `kfp:"status"`
+}
+type paetStructIn struct {
+	Status dsl.Param[map[string]any] `kfp:"status"`
+}
+
+var (
+	paetPrintOp     = goFunc[cfMessageIn, none]("print-op")
+	paetFailOp      = goFunc[cfMessageIn, none]("fail-op")
+	paetGetRunState = goFunc[paetStructIn, stringOutput]("get-run-state")
+	paetExitOp      = dsl.NewPipeline("conditional-notification", func(b *dsl.Builder, in paetStatusIn) none {
+		s := paetGetRunState.Task(b, paetStructIn{Status: dsl.StatusAsStruct(in.Status)})
+		dsl.If(b, dsl.Eq(s.Out.Output, dsl.Lit("FAILED")), func(b *dsl.Builder) {
+			paetPrintOp.Task(b, cfMessageIn{Message: dsl.Lit("notify task failure.")})
+		})
+		return none{}
+	})
+	paetPipeline = dsl.NewPipeline("pipeline-with-task-final-status-conditional", func(b *dsl.Builder, in cfMessageDefaultIn) none {
+		exit := paetExitOp.Task(b, paetStatusIn{})
+		dsl.ExitHandler(b, exit, func(b *dsl.Builder) {
+			paetPrintOp.Task(b, cfMessageIn{Message: in.Message})
+			paetFailOp.Task(b, cfMessageIn{Message: dsl.Lit("Task failed.")})
+		}, dsl.Named("my-pipeline"))
+		return none{}
+	})
+)
+
+func init() {
+	add("kfp-ir/pipeline_as_exit_task.yaml", paetPipeline)
+}

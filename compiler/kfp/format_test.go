@@ -88,3 +88,19 @@ func TestFormatRefusesArtifactsAndOutOfScopeValues(t *testing.T) {
 	require.NotEmpty(t, list)
 	assert.Equal(t, ir.OutOfScope, list[0].Code)
 }
+
+type statusStructIn struct {
+	Status dsl.Param[map[string]any] `kfp:"status"`
+}
+
+func TestStatusAsStructFeedsADictInput(t *testing.T) {
+	getState := fn[statusStructIn, strOut]("get-state")
+	p := dsl.NewPipeline("status-as-struct", func(b *dsl.Builder, in statusIn) none {
+		getState.Task(b, statusStructIn{Status: dsl.StatusAsStruct(in.Status)})
+		return none{}
+	})
+	res, err := compiler.Compile(p, compiler.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "status", res.KFP.Spec.Root.GetDag().Tasks["get-state"].Inputs.Parameters["status"].GetComponentInputParameter())
+	assert.True(t, res.KFP.Spec.Root.InputDefinitions.Parameters["status"].IsOptional)
+}

@@ -22,7 +22,7 @@ conformance: ## reproduce KFP's own compiled goldens (reads ../shared/conformanc
 	$(GO) test -count=1 -tags conformance -run Conformance -v ./compiler/... 2>&1 | grep -E '^(conformance|kfp-kubernetes conformance|round trip|  unported|--- FAIL|FAIL|ok)' ; exit $${PIPESTATUS[0]}
 
 demo: setup ## run the reference pipeline end to end on cars.json with the local runner
-	$(GO) run ./cmd/kfpgo demo
+	$(GO) run ./pipelines/cartrain/demo $(DEMO_ARGS)
 
 images: ## build every component image with ko (v0.19.1 into ./bin): push to $$KO_DOCKER_REPO if set, else write the OCI layout out/images
 	@test -x bin/ko && [ "$$(bin/ko version)" = v0.19.1 ] || GOBIN=$(CURDIR)/bin $(GO) install github.com/google/ko@v0.19.1

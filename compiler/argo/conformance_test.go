@@ -18,6 +18,8 @@ var unsupported = map[string]string{
 	// Argo has no aggregation of the artifacts of a fan-out.
 	"kfp-ir/artifacts_simple.yaml":                                  "Argo does not aggregate the artifacts of a fan-out",
 	"kfp-ir/local_execution/pipeline_with_collected_artifacts.yaml": "Argo does not aggregate the artifacts of a fan-out",
+	// An Argo artifact location must be known when compiling.
+	"kfp-ir/pipeline_with_importer.yaml": "takes its URI from a parameter",
 }
 
 // TestConformanceLint compiles every ported KFP conformance pipeline to an

@@ -123,6 +123,21 @@
 //     secrets (podSpecPatch) and policy, active deadline; a value taken from
 //     a parameter is passed as a template input.
 //
+// # Not expressible on Argo (refused with a positioned error)
+//
+//   - Collected artifacts and artifacts leaving a ParallelFor: Argo
+//     aggregates only the output parameters of a fan-out;
+//   - a ParallelFor over a list of artifacts;
+//   - an importer whose URI is a parameter (an artifact location must be
+//     known when compiling);
+//   - a nested pipeline loaded from compiled KFP IR (ir.Compiled).
+//
+// Pipeline inputs of the compiled pipeline are workflow parameters
+// (`argo submit -p name=value`); an artifact input is read from the
+// artifact repository at the key given by the workflow parameter of the
+// same name. An optional input of a nested pipeline left unset reads as "".
+// A CronWorkflow needs a default for every input.
+//
 // # Size
 //
 // Argo stores a Workflow in etcd, whose default request limit is 1.5 MiB

@@ -133,8 +133,13 @@ func (e *emitter) pipeline(p *ir.Pipeline) string {
 			continue
 		}
 		prm := wfv1.Parameter{Name: x.Name}
-		if x.HasDefault {
+		switch {
+		case x.HasDefault:
 			prm.Default = wfv1.AnyStringPtr(paramString(x.Default))
+		case x.Optional:
+			// Argo has no absent parameter: an optional input left unset
+			// by the caller reads as "".
+			prm.Default = wfv1.AnyStringPtr("")
 		}
 		in.Parameters = append(in.Parameters, prm)
 	}

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kfpgo/kfpgo/compiler"
+	"github.com/kfpgo/kfpgo/compiler/argo"
 	"github.com/kfpgo/kfpgo/pipelines/cartrain"
 )
 
@@ -54,4 +55,21 @@ func splitFirst(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// TestGoldenArgo pins the Argo Workflow of the reference pipeline
+// (testdata/golden/argo/cartrain.yaml, what `kfpgo compile
+// ./pipelines/cartrain --target argo` writes); argo.Compile has already
+// passed it through Argo's validator.
+func TestGoldenArgo(t *testing.T) {
+	res, err := argo.Compile(cartrain.Pipeline, argo.Options{})
+	require.NoError(t, err)
+	assert.Empty(t, res.Warnings)
+	path := filepath.Join("..", "..", "testdata", "golden", "argo", "cartrain.yaml")
+	if *update {
+		require.NoError(t, os.WriteFile(path, res.YAML, 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test ./pipelines/cartrain -run Golden -args -update to create it")
+	assert.Equal(t, string(want), string(res.YAML), "compiled cartrain (Argo) differs from %s", path)
 }

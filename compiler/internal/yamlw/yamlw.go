@@ -295,6 +295,14 @@ var (
 // looksNumeric reports whether a plain scalar could be read as a number,
 // timestamp or other non-string by a YAML 1.1 or 1.2 reader.
 func looksNumeric(s string) bool {
+	// Every YAML number, timestamp and sexagesimal form starts with a
+	// digit, a sign or a dot; checking that first avoids parsing (and its
+	// error allocations) for ordinary words.
+	switch c := s[0]; {
+	case c >= '0' && c <= '9', c == '+', c == '-', c == '.':
+	default:
+		return false
+	}
 	if _, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64); err == nil {
 		return true
 	}

@@ -510,7 +510,6 @@ func (e *emitter) channelPlaceholder(r *ir.Ref) string {
 	return fmt.Sprintf("{{$.inputs.parameters['%s']}}", ChannelName(r))
 }
 
-
 // cpuToFloat is KFP's _cpu_to_float: "500m" → 0.5, "2" → 2.
 func cpuToFloat(s string) float64 {
 	if strings.HasSuffix(s, "m") {

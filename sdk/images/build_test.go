@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -167,6 +168,23 @@ func TestComponentImages(t *testing.T) {
 			require.NoError(t, err)
 			_, err = remote.Index(ref, remote.WithContext(ctx))
 			assert.NoError(t, err, "%s was pushed to the loopback registry", got)
+		}
+	})
+
+	// The compiled reference pipeline: every ko:// reference (executor
+	// images and the trainer image parameter) is replaced by a pushed image
+	// pinned by digest.
+	t.Run("resolve-cartrain", func(t *testing.T) {
+		golden, err := filepath.Abs(filepath.Join("..", "..", "testdata", "golden", "kfp", "cartrain.yaml"))
+		require.NoError(t, err)
+		o := opts
+		o.Push = true
+		o.Repo = reg.Repo("kfpgo")
+		out, err := images.Resolve(ctx, o, []string{golden})
+		require.NoError(t, err, "ko log:\n%s", koLog.String())
+		assert.NotContains(t, string(out), images.KoScheme, "every ko:// reference is replaced")
+		for _, bin := range []string{"prepare-data", "materialize-features", "distributed-train", "register-model", "cartrain-steps", "cartrainer"} {
+			assert.Regexp(t, regexp.QuoteMeta(reg.Repo("kfpgo")+"/"+bin+"@sha256:"), string(out), "image of %s", bin)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,39 +48,38 @@ func loadGoPackage(pkg string) (*goPackage, error) {
 	return &p, nil
 }
 
-// runDriver builds a throw-away main importing pkg and calling
-// driver.Main with args, as `go test` synthesises a test main. The main
-// lives only in a -overlay file, so nothing is written into the user's tree.
-func runDriver(pkg string, args []string, stdout, stderr *os.File) error {
+// runDriver compiles with driver.Main in a throw-away main that imports pkg.
+func runDriver(pkg string, args []string, stdout, stderr io.Writer) error {
+	return runGeneratedMain(pkg, "github.com/kfpgo/kfpgo/compiler/driver", "driver.Main()", args, stdout, stderr)
+}
+
+// runGeneratedMain builds a throw-away main that imports pkg (so its
+// init functions register its pipelines and components) and calls
+// entry from package lib, then runs it with args — the way `go test`
+// synthesises its test main. The main exists only as a -overlay file:
+// nothing is written into the user's tree.
+func runGeneratedMain(pkg, lib, entry string, args []string, stdout, stderr io.Writer) error {
 	p, err := loadGoPackage(pkg)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp("", "kfpgo-compile-")
+	tmp, err := os.MkdirTemp("", "kfpgo-main-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	src := fmt.Sprintf(`package main
-
-import (
-	"github.com/kfpgo/kfpgo/compiler/driver"
-	_ %q
-)
-
-func main() { driver.Main() }
-`, p.ImportPath)
+	src := fmt.Sprintf("package main\n\nimport (\n\t%q\n\t_ %q\n)\n\nfunc main() { %s }\n", lib, p.ImportPath, entry)
 	mainFile := filepath.Join(tmp, "main.go")
 	if err := os.WriteFile(mainFile, []byte(src), 0o644); err != nil {
 		return err
 	}
-	virtualDir := filepath.Join(p.Module.Dir, ".kfpgo-compile-main")
+	virtualDir := filepath.Join(p.Module.Dir, ".kfpgo-generated-main")
 	overlay, _ := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(virtualDir, "main.go"): mainFile}})
 	overlayFile := filepath.Join(tmp, "overlay.json")
 	if err := os.WriteFile(overlayFile, overlay, 0o644); err != nil {
 		return err
 	}
-	bin := filepath.Join(tmp, "compile")
+	bin := filepath.Join(tmp, "main")
 	// The virtual directory exists only in the overlay, so build it by its
 	// path from the module root.
 	build := exec.Command("go", "build", "-overlay", overlayFile, "-o", bin, "./"+filepath.Base(virtualDir))

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -91,45 +87,8 @@ func isYAML(arg string) bool {
 	return ext == ".yaml" || ext == ".yml"
 }
 
-// runComponentDriver builds a throw-away main importing pkg and calling
-// componentyaml.DriverMain with args (the main exists only in a -overlay
-// file, nothing is written into the user's tree), then runs it.
+// runComponentDriver runs componentyaml.DriverMain in a throw-away main
+// that imports pkg (see runGeneratedMain).
 func runComponentDriver(pkg string, args []string, stdout, stderr io.Writer) error {
-	p, err := loadGoPackage(pkg)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp("", "kfpgo-component-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	src := fmt.Sprintf("package main\n\nimport (\n\t\"github.com/kfpgo/kfpgo/sdk/componentyaml\"\n\t_ %q\n)\n\nfunc main() { componentyaml.DriverMain() }\n", p.ImportPath)
-	mainFile := filepath.Join(tmp, "main.go")
-	if err := os.WriteFile(mainFile, []byte(src), 0o644); err != nil {
-		return err
-	}
-	virtualDir := filepath.Join(p.Module.Dir, ".kfpgo-component-main")
-	overlay, _ := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(virtualDir, "main.go"): mainFile}})
-	overlayFile := filepath.Join(tmp, "overlay.json")
-	if err := os.WriteFile(overlayFile, overlay, 0o644); err != nil {
-		return err
-	}
-	bin := filepath.Join(tmp, "component")
-	build := exec.Command("go", "build", "-overlay", overlayFile, "-o", bin, "./"+filepath.Base(virtualDir))
-	build.Dir = p.Module.Dir
-	var berr bytes.Buffer
-	build.Stderr = &berr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building %s: %s", pkg, strings.TrimSpace(berr.String()))
-	}
-	run := exec.Command(bin, args...)
-	run.Stdout, run.Stderr = stdout, stderr
-	if err := run.Run(); err != nil {
-		if _, ok := err.(*exec.ExitError); ok {
-			return errSilentExit
-		}
-		return err
-	}
-	return nil
+	return runGeneratedMain(pkg, "github.com/kfpgo/kfpgo/sdk/componentyaml", "componentyaml.DriverMain()", args, stdout, stderr)
 }

@@ -60,6 +60,70 @@ var (
 	})
 )
 
+// kfp-ir/pipeline_with_parallelfor_parallelism.yaml: list_dict_maker_1 is
+// also loaded back from its compiled YAML in Python, which gives a second
+// component of the same name (comp-list-dict-maker-1-2) whose output list is
+// untyped, so its loop items are strings. The golden names the pipeline
+// pipeline-with-loops.
+type pfpXIn struct {
+	X dsl.Param[int] `kfp:"x"`
+}
+type pfpLoopIn struct {
+	LoopParameter dsl.Param[[]string] `kfp:"loop_parameter"`
+}
+type pfpDictsOut struct {
+	Output dsl.Param[[]map[string]any] `kfp:"Output"`
+}
+type pfpListOut struct {
+	Output dsl.Param[[]any] `kfp:"Output"`
+}
+
+var (
+	pfpPrintText    = goFunc[cfMsgIn, none]("print-text")
+	pfpPrintInt     = goFunc[pfpXIn, none]("print-int")
+	pfpDictMaker0   = goFunc[none, pfpDictsOut]("list-dict-maker-0")
+	pfpDictMaker1   = goFunc[none, pfpDictsOut]("list-dict-maker-1")
+	pfpDictMaker2   = goFunc[none, pfpDictsOut]("list-dict-maker-2")
+	pfpDictMaker3   = goFunc[none, pfpListOut]("list-dict-maker-3")
+	pfpLoadedMaker1 = goFunc[none, pfpListOut]("list-dict-maker-1")
+	pfpPipeline     = dsl.NewPipeline("pipeline-with-loops", func(b *dsl.Builder, in pfpLoopIn) none {
+		dsl.ParallelFor(b, in.LoopParameter, func(b *dsl.Builder, item dsl.Param[string]) {
+			pfpPrintText.Task(b, cfMsgIn{Msg: item})
+			dsl.ParallelFor(b, in.LoopParameter, func(b *dsl.Builder, nested dsl.Param[string]) {
+				pfpPrintText.Task(b, cfMsgIn{Msg: nested})
+			})
+		}, dsl.Parallelism(2))
+		loopArgs := []map[string]any{{"A_a": "1", "B_b": "2"}, {"A_a": "10", "B_b": "20"}}
+		dsl.ParallelForItems(b, loopArgs, func(b *dsl.Builder, item dsl.Param[map[string]any]) {
+			pfpPrintText.Task(b, cfMsgIn{Msg: dsl.ItemField[string](item, "A_a")})
+			pfpPrintText.Task(b, cfMsgIn{Msg: dsl.ItemField[string](item, "B_b")})
+			nestedArgs := []map[string]any{{"A_a": "10", "B_b": "20"}, {"A_a": "100", "B_b": "200"}}
+			dsl.ParallelForItems(b, nestedArgs, func(b *dsl.Builder, nested dsl.Param[map[string]any]) {
+				pfpPrintText.Task(b, cfMsgIn{Msg: dsl.ItemField[string](nested, "A_a")})
+				pfpPrintText.Task(b, cfMsgIn{Msg: dsl.ItemField[string](nested, "B_b")})
+			}, dsl.Parallelism(1))
+		}, dsl.Parallelism(0))
+		dictArgs := []map[string]any{{"a": 1, "b": 2}, {"a": 2, "b": 3}, {"a": 3, "b": 4}}
+		dsl.ParallelForItems(b, dictArgs, func(b *dsl.Builder, item dsl.Param[map[string]any]) {
+			pfpPrintInt.Task(b, pfpXIn{X: dsl.ItemField[int](item, "a")})
+		}, dsl.Parallelism(1))
+		for _, maker := range []*dsl.Component[none, pfpDictsOut]{pfpDictMaker0, pfpDictMaker1, pfpDictMaker2} {
+			t := maker.Task(b, none{})
+			dsl.ParallelFor(b, t.Out.Output, func(b *dsl.Builder, item dsl.Param[map[string]any]) {
+				pfpPrintInt.Task(b, pfpXIn{X: dsl.ItemField[int](item, "a")})
+			})
+		}
+		for _, maker := range []*dsl.Component[none, pfpListOut]{pfpDictMaker3, pfpLoadedMaker1} {
+			t := maker.Task(b, none{})
+			dsl.ParallelFor(b, t.Out.Output, func(b *dsl.Builder, item dsl.Param[string]) {
+				pfpPrintInt.Task(b, pfpXIn{X: dsl.ItemField[int](item, "a")})
+			})
+		}
+		return none{}
+	})
+)
+
 func init() {
 	add("kfp-ir/if_elif_else_complex.yaml", ieecLuckyPipeline)
+	add("kfp-ir/pipeline_with_parallelfor_parallelism.yaml", pfpPipeline)
 }

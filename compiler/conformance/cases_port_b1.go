@@ -127,3 +127,42 @@ func init() {
 	add("kfp-ir/if_elif_else_complex.yaml", ieecLuckyPipeline)
 	add("kfp-ir/pipeline_with_parallelfor_parallelism.yaml", pfpPipeline)
 }
+
+// kfp-ir/parameters_complex.yaml
+type pcxNumsIn struct {
+	Nums dsl.Param[[]int] `kfp:"nums"`
+}
+type pcxNestedIn struct {
+	Nums dsl.Param[[]any] `kfp:"nums"` // List[List[int]]: a LIST of lists
+}
+type pcxXYIn struct {
+	X dsl.Param[[]int] `kfp:"x"`
+	Y dsl.Param[[]int] `kfp:"y"`
+}
+
+var (
+	pcxDouble    = goFunc[psNumIn, intOutput]("double")
+	pcxSimpleAdd = goFunc[pcxNumsIn, intOutput]("simple-add")
+	pcxNestedAdd = goFunc[pcxNestedIn, intOutput]("nested-add")
+	pcxAddTwo    = goFunc[pcxXYIn, intOutput]("add-two-numbers")
+	pcxPipeline  = dsl.NewPipeline("math-pipeline", func(b *dsl.Builder, _ none) intOutput {
+		var t1, t2, t3, t4 *dsl.Task[intOutput]
+		dsl.ParallelForItems(b, []int{1, 2, 3}, func(b *dsl.Builder, a dsl.Param[int]) {
+			t1 = pcxDouble.Task(b, psNumIn{Num: a})
+			dsl.ParallelForItems(b, []int{4, 5, 6}, func(b *dsl.Builder, bb dsl.Param[int]) {
+				t2 = pcxDouble.Task(b, psNumIn{Num: bb})
+			})
+			pcxSimpleAdd.Task(b, pcxNumsIn{Nums: dsl.Collected[[]int](t2.Out.Output)})
+		})
+		pcxNestedAdd.Task(b, pcxNestedIn{Nums: dsl.Collected[[]any](t2.Out.Output)})
+		dsl.ParallelForItems(b, []int{0, 0, 0}, func(b *dsl.Builder, _ dsl.Param[int]) {
+			t3 = pcxSimpleAdd.Task(b, pcxNumsIn{Nums: dsl.Collected[[]int](t1.Out.Output)})
+			t4 = pcxNestedAdd.Task(b, pcxNestedIn{Nums: dsl.Collected[[]any](t2.Out.Output)})
+		})
+		return pcxAddTwo.Task(b, pcxXYIn{X: dsl.Collected[[]int](t3.Out.Output), Y: dsl.Collected[[]int](t4.Out.Output)}).Out
+	})
+)
+
+func init() {
+	add("kfp-ir/parameters_complex.yaml", pcxPipeline)
+}

@@ -68,6 +68,7 @@ func newPlan(p *ir.Pipeline) *plan {
 	walk(p.Root, nil)
 	pl.computeInputs()
 	pl.computeOutputs()
+	pl.renameSurfacedInputs()
 	pl.computeDeps()
 	return pl
 }
@@ -500,6 +501,25 @@ func (pl *plan) computeOutputs() {
 			pl.rootOutputs[name] = pl.surfaceOneOf(r)
 		case ir.RefTaskOutput:
 			pl.rootOutputs[name] = refChannel(r)
+		}
+	}
+}
+
+// renameSurfacedInputs gives a Collected value that enters a group (its
+// consumer sits in another loop) the name of the loop output surfacing it,
+// e.g. pipelinechannel--for-loop-2-pipelinechannel--double-Output: KFP's
+// get_outputs_for_all_groups renames the Collected channel in place after
+// get_inputs_for_all_groups has recorded it, so the group inputs carry the
+// surfaced name (golden parameters_complex).
+func (pl *plan) renameSurfacedInputs() {
+	for _, in := range pl.inputs {
+		for i, c := range in {
+			if c.kind != chCollected || c.ref == nil {
+				continue
+			}
+			if s := pl.collected[c.ref]; s != nil {
+				in[i] = s
+			}
 		}
 	}
 }

@@ -135,7 +135,8 @@
 // Pipeline inputs of the compiled pipeline are workflow parameters
 // (`argo submit -p name=value`); an artifact input is read from the
 // artifact repository at the key given by the workflow parameter of the
-// same name. An optional input of a nested pipeline left unset reads as "".
+// same name. An optional parameter input of a nested pipeline left unset
+// reads as ""; an optional artifact input left unset is absent.
 // A CronWorkflow needs a default for every input.
 //
 // # Size

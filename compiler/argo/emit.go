@@ -129,7 +129,9 @@ func (e *emitter) pipeline(p *ir.Pipeline) string {
 			continue // read as {{workflow.parameters.x}}
 		}
 		if x.Type.IsArtifact() {
-			in.Artifacts = append(in.Artifacts, wfv1.Artifact{Name: x.Name})
+			// An optional artifact input left unset by the caller is
+			// absent (Argo Artifact.optional).
+			in.Artifacts = append(in.Artifacts, wfv1.Artifact{Name: x.Name, Optional: x.Optional})
 			continue
 		}
 		prm := wfv1.Parameter{Name: x.Name}

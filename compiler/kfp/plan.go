@@ -578,11 +578,48 @@ func (pl *plan) upstreamOf(t *ir.Task) []ir.Node {
 			out = append(out, n)
 		}
 	}
+	resourceOnly := resourceOnlyRefs(t)
 	for _, c := range pl.taskChannels(t) {
+		if c.ref != nil && resourceOnly[c.ref] {
+			continue
+		}
 		add(c.producer)
 	}
 	for _, a := range t.After {
 		add(a)
+	}
+	return out
+}
+
+// resourceOnlyRefs returns the references a task reads only through its
+// resources (CPU, memory, accelerator). KFP's PipelineTask.set_cpu_limit and
+// the other resource setters do not register their channel in
+// task.channel_inputs, so such a producer gets no dependentTasks entry (KFP
+// golden pipeline_with_string_machine_fields_task_output); the KFP backend
+// still runs the task after it, since its Argo compiler adds a dependency for
+// every taskOutputParameter input (argocompiler addImplicitDependencies).
+func resourceOnlyRefs(t *ir.Task) map[*ir.Ref]bool {
+	res := t.Resources
+	// uses counts how often each reference is read outside the resources:
+	// every read (taskRefs) minus the resource reads.
+	uses := map[*ir.Ref]int{}
+	for _, r := range taskRefs(t) {
+		uses[r]++
+	}
+	var out map[*ir.Ref]bool
+	for _, r := range []*ir.Ref{res.CPURequest, res.CPULimit, res.MemoryRequest, res.MemoryLimit, res.AcceleratorType, res.AcceleratorCount} {
+		if r != nil {
+			uses[r]--
+			if out == nil {
+				out = map[*ir.Ref]bool{}
+			}
+			out[r] = true
+		}
+	}
+	for r := range out {
+		if uses[r] > 0 {
+			delete(out, r)
+		}
 	}
 	return out
 }

@@ -166,3 +166,63 @@ var (
 func init() {
 	add("kfp-ir/parameters_complex.yaml", pcxPipeline)
 }
+
+// kfp-ir/artifacts_complex.yaml
+type acxNumIn struct {
+	Num dsl.Param[int] `kfp:"num"`
+}
+type acxOut struct {
+	OutDataset dsl.Artifact[dsl.Dataset] `kfp:"out_dataset"`
+}
+type acxAddIn struct {
+	InDatasets dsl.Artifacts[dsl.Dataset] `kfp:"in_datasets"`
+}
+type acxTwoIn struct {
+	InDataset1 dsl.Artifact[dsl.Dataset] `kfp:"in_dataset1"`
+	InDataset2 dsl.Artifact[dsl.Dataset] `kfp:"in_dataset2"`
+}
+type acxListsIn struct {
+	InDatasets1 dsl.Artifacts[dsl.Dataset] `kfp:"in_datasets1"`
+	InDatasets2 dsl.Artifacts[dsl.Dataset] `kfp:"in_datasets2"`
+}
+type acxDatasetOut struct {
+	Output dsl.Artifact[dsl.Dataset] `kfp:"Output"`
+}
+type acxThresholdIn struct {
+	Threshold dsl.Param[int] `kfp:"threshold" default:"2"`
+}
+type acxMathOut struct {
+	Sum      dsl.Artifact[dsl.Dataset]  `kfp:"sum"`
+	Datasets dsl.Artifacts[dsl.Dataset] `kfp:"datasets"`
+}
+
+var (
+	acxDouble     = goFunc[acxNumIn, acxOut]("double")
+	acxAdd        = goFunc[acxAddIn, acxOut]("add")
+	acxAddTwoInts = goFunc[acxTwoIn, acxOut]("add-two-ints")
+	acxAddLists   = dsl.NewPipeline("add-two-lists-of-datasets", func(b *dsl.Builder, in acxListsIn) acxDatasetOut {
+		sum1 := acxAdd.Task(b, acxAddIn{InDatasets: in.InDatasets1})
+		sum2 := acxAdd.Task(b, acxAddIn{InDatasets: in.InDatasets2})
+		return acxDatasetOut{Output: acxAddTwoInts.Task(b, acxTwoIn{InDataset1: sum1.Out.OutDataset, InDataset2: sum2.Out.OutDataset}).Out.OutDataset}
+	})
+	acxPipeline = dsl.NewPipeline("math-pipeline", func(b *dsl.Builder, in acxThresholdIn) acxMathOut {
+		var d1, d2 *dsl.Task[acxOut]
+		dsl.ParallelForItems(b, []int{1, 2, 3}, func(b *dsl.Builder, x dsl.Param[int]) {
+			d1 = acxDouble.Task(b, acxNumIn{Num: x})
+			dsl.ParallelForItems(b, []int{1, 2, 3}, func(b *dsl.Builder, y dsl.Param[int]) {
+				dsl.If(b, dsl.Ge(y, in.Threshold), func(b *dsl.Builder) {
+					d2 = acxDouble.Task(b, acxNumIn{Num: y})
+				})
+			})
+		})
+		sum := acxAddLists.Task(b, acxListsIn{
+			InDatasets1: dsl.CollectedArtifacts(d1.Out.OutDataset),
+			InDatasets2: dsl.CollectedArtifacts(d2.Out.OutDataset),
+		})
+		return acxMathOut{Sum: sum.Out.Output, Datasets: dsl.CollectedArtifacts(d1.Out.OutDataset)}
+	})
+)
+
+func init() {
+	add("kfp-ir/artifacts_complex.yaml", acxPipeline)
+}

@@ -21,6 +21,7 @@ var unsupported = map[string]string{
 	"kfp-ir/artifacts_complex.yaml":                                 "Argo does not aggregate the artifacts of a fan-out",
 	// An Argo artifact location must be known when compiling.
 	"kfp-ir/pipeline_with_importer.yaml": "takes its URI from a parameter",
+	"kfp-ir/critical/modelcar.yaml":      "takes its URI from a parameter",
 	// An Argo container's extended resource name must be known when compiling.
 	"kfp-ir/pipeline_with_string_machine_fields_task_output.yaml": "accelerator type from a parameter",
 }

@@ -45,3 +45,44 @@ func init() {
 	add("kfp-ir/critical/pipeline_with_submit_request.yaml", paSubmitRequestFlight)
 	add("kfp-ir/critical/modelcar.yaml", paModelCar)
 }
+
+// kfp-ir/pipeline_with_dynamic_importer_metadata.yaml: importer metadata
+// holding pipeline inputs, a task output, an f-string and run-time keys;
+// ordered entries number the importer's metadata inputs as KFP does.
+type paMakeNameIn struct {
+	Name dsl.Param[string] `kfp:"name"`
+}
+type paDynImporterIn struct {
+	Name                     dsl.Param[string] `kfp:"name" default:"default-name"`
+	IntInput                 dsl.Param[int]    `kfp:"int_input" default:"1"`
+	PipelineInputArtifactURI dsl.Param[string] `kfp:"pipeline_input_artifact_uri" default:"gs://ml-pipeline-playground/shakespeare1.txt"`
+	PipelineInputImageURI    dsl.Param[string] `kfp:"pipeline_input_image_uri" default:"us-docker.pkg.dev/vertex-ai/prediction/tf2-gpu.2-5:latest"`
+}
+
+const (
+	paDefaultArtifactURI = "gs://ml-pipeline-playground/shakespeare1.txt"
+	paDefaultImageURI    = "us-docker.pkg.dev/vertex-ai/prediction/tf2-gpu.2-5:latest"
+)
+
+var (
+	paMakeName           = goFunc[paMakeNameIn, stringOutput]("make-name")
+	paDynImporterPipeline = dsl.NewPipeline("pipeline-with-importer", func(b *dsl.Builder, in paDynImporterIn) none {
+		dsl.Importer[dsl.Dataset](b, in.PipelineInputArtifactURI, dsl.ImportOrderedMetadata(
+			dsl.MetadataEntry{Key: "name", Value: []any{in.Name, "alias-name"}},
+			dsl.MetadataEntry{Key: "containerSpec", Value: map[string]any{"imageUri": in.PipelineInputImageURI}},
+		))
+		made := paMakeName.Task(b, paMakeNameIn{Name: dsl.Lit("a-different-name")})
+		dsl.Importer[dsl.Dataset](b, dsl.Lit(paDefaultArtifactURI), dsl.ImportOrderedMetadata(
+			dsl.MetadataEntry{Key: "name", Value: dsl.Format("prefix-", made.Out.Output)},
+			dsl.MetadataEntry{Key: "list-of-data", Value: []any{made.Out.Output, in.Name, in.IntInput}},
+			dsl.MetadataEntry{Key: made.Out.Output, Value: made.Out.Output},
+			dsl.MetadataEntry{Key: in.Name, Value: paDefaultImageURI},
+			dsl.MetadataEntry{Key: "containerSpec", Value: map[string]any{"imageUri": paDefaultImageURI}},
+		))
+		return none{}
+	})
+)
+
+func init() {
+	add("kfp-ir/pipeline_with_dynamic_importer_metadata.yaml", paDynImporterPipeline)
+}

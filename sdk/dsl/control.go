@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
 )
@@ -493,7 +494,8 @@ type ImporterOption func(*importerConfig)
 
 type importerConfig struct {
 	reimport bool
-	metadata map[string]any
+	// metadata is a map[string]any or an OrderedMetadata.
+	metadata any
 }
 
 // Reimport makes the importer register the artifact again on every run
@@ -501,11 +503,37 @@ type importerConfig struct {
 func Reimport() ImporterOption { return func(c *importerConfig) { c.reimport = true } }
 
 // ImportMetadata sets the imported artifact's metadata. Values are JSON
-// values (string, number, bool, list, map) or parameter handles
-// (dsl.Param), which become importer inputs named metadata, metadata-2…
-// as KFP names them.
+// values (string, number, bool, list, map, OrderedMetadata) or parameter
+// handles (dsl.Param, dsl.Format), which become importer inputs named
+// metadata, metadata-2… as KFP names them, numbered in the order they are
+// met: map keys in sorted order (Go maps have none). When the numbering
+// must follow a written order, as KFP's follows a Python dict's insertion
+// order, use ImportOrderedMetadata.
 func ImportMetadata(m map[string]any) ImporterOption {
 	return func(c *importerConfig) { c.metadata = m }
+}
+
+// MetadataEntry is one key/value pair of OrderedMetadata. Key is a string
+// or a string parameter handle (dsl.Param[string], dsl.Format), which KFP
+// allows as a run-time key; Value is anything ImportMetadata accepts.
+type MetadataEntry struct {
+	Key   any
+	Value any
+}
+
+// OrderedMetadata is importer metadata whose entries are visited in the
+// order written (the key, then the value of each), so the importer inputs
+// created for embedded parameters are numbered as KFP numbers them for the
+// same Python dict. It may be nested as a value of ImportMetadata or
+// ImportOrderedMetadata.
+type OrderedMetadata []MetadataEntry
+
+// ImportOrderedMetadata sets the imported artifact's metadata from ordered
+// entries (see OrderedMetadata and ImportMetadata). A key that is not a
+// string or string parameter, or two entries with the same key, make the
+// pipeline invalid, reported when it is compiled.
+func ImportOrderedMetadata(entries ...MetadataEntry) ImporterOption {
+	return func(c *importerConfig) { c.metadata = OrderedMetadata(entries) }
 }
 
 // Importer brings an existing artifact at uri into the pipeline as an
@@ -534,28 +562,63 @@ func Importer[K Kind](b *Builder, uri Param[string], opts ...ImporterOption) *Ta
 	}
 	if cfg.metadata != nil {
 		names := map[*ir.Ref]string{}
+		var bad string
+		// input returns the placeholder of the importer input reading r,
+		// declaring it on first use (KFP reuses one input per channel).
+		input := func(r *ir.Ref) string {
+			n, ok := names[r]
+			if !ok {
+				n = "metadata"
+				if len(names) > 0 {
+					n = "metadata-" + strconv.Itoa(len(names)+1)
+				}
+				names[r] = n
+				comp.Inputs = append(comp.Inputs, &ir.Input{Name: n, Type: r.Type})
+				args[n] = r
+			}
+			return fmt.Sprintf("{{$.inputs.parameters['%s']}}", n)
+		}
 		var walk func(v any) any
 		walk = func(v any) any {
 			switch x := v.(type) {
 			case handle:
 				r := x.irRef()
-				if r == nil {
+				switch {
+				case r == nil:
 					return nil
-				}
-				if r.Kind == ir.RefLiteral {
+				case r.Kind == ir.RefLiteral:
 					return r.Value
-				}
-				n, ok := names[r]
-				if !ok {
-					n = "metadata"
-					if len(names) > 0 {
-						n = "metadata-" + strconv.Itoa(len(names)+1)
+				case r.Kind == ir.RefPlaceholder:
+					return r.Name
+				case r.Kind == ir.RefFormat:
+					// An f-string: its channels become inputs in order,
+					// their placeholders written into the text.
+					segs, _ := r.Value.([]string)
+					var sb strings.Builder
+					for i, seg := range segs {
+						sb.WriteString(seg)
+						if i < len(r.Of) {
+							sb.WriteString(input(r.Of[i]))
+						}
 					}
-					names[r] = n
-					comp.Inputs = append(comp.Inputs, &ir.Input{Name: n, Type: r.Type})
-					args[n] = r
+					return sb.String()
 				}
-				return fmt.Sprintf("{{$.inputs.parameters['%s']}}", n)
+				return input(r)
+			case OrderedMetadata:
+				out := make(map[string]any, len(x))
+				for i, e := range x {
+					k, ok := walk(e.Key).(string)
+					if !ok {
+						bad = fmt.Sprintf("entry %d: key of type %T is neither a string nor a string parameter", i, e.Key)
+						continue
+					}
+					if _, dup := out[k]; dup {
+						bad = fmt.Sprintf("entry %d: key %q given twice", i, k)
+						continue
+					}
+					out[k] = walk(e.Value)
+				}
+				return out
 			case map[string]any:
 				keys := make([]string, 0, len(x))
 				for k := range x {
@@ -576,7 +639,11 @@ func Importer[K Kind](b *Builder, uri Param[string], opts ...ImporterOption) *Ta
 			}
 			return jsonValue(v)
 		}
-		imp.Metadata, _ = walk(cfg.metadata).(map[string]any)
+		md := walk(cfg.metadata)
+		if bad != "" {
+			b.errorf(pos, ir.InvalidValue, "give each entry a distinct string (or string parameter) key", "Importer metadata: %s", bad)
+		}
+		imp.Metadata, _ = md.(map[string]any)
 	}
 	t := &ir.Task{Name: b.uniqueTaskName("importer"), Component: comp, Args: args, Group: b.g, Pos: pos}
 	for name, r := range args {

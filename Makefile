@@ -6,7 +6,7 @@ PKGS ?= ./...
 .PHONY: help setup test vet bench conformance demo images images-test fuzz
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/; s/\$$\$$/$$/g' | expand -t 16
 
 setup: ## install the servers the tests and the demo start (PostgreSQL, Redis) when missing
 	@bash .ci/setup

@@ -33,8 +33,12 @@ func loadGoPackage(pkg string) (*goPackage, error) {
 		return nil, fmt.Errorf("go list %s: %v: %s", pkg, err, strings.TrimSpace(stderr.String()))
 	}
 	var p goPackage
-	if err := json.Unmarshal(out.Bytes(), &p); err != nil {
+	dec := json.NewDecoder(&out)
+	if err := dec.Decode(&p); err != nil {
 		return nil, fmt.Errorf("go list %s: %w", pkg, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%s names several packages: pass one package (e.g. ./pipelines/cartrain), not a ... pattern", pkg)
 	}
 	if p.Error != nil {
 		return nil, fmt.Errorf("package %s: %s", pkg, p.Error.Err)
@@ -138,9 +142,9 @@ validates it, and writes KFP IR YAML that 'kfp pipeline upload' and the Kubeflow
 
 Errors name the file:line of the DSL call at fault; the exit status is non-zero.`,
 			Example: `  kfpgo compile ./examples/hello -o hello.yaml
-  kfpgo compile ./pipelines/cartrain                      # writes car-training.yaml
+  kfpgo compile ./pipelines/cartrain                      # writes cartrain.yaml
   kfpgo compile ./pipelines/cartrain --target argo -o cartrain-argo.yaml
-  kfpgo compile ./pipelines --list`,
+  kfpgo compile ./pipelines/cartrain --list`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				dargs := []string{"--target", target, "--kfp-version", kfpVersion}

@@ -53,7 +53,10 @@ folder per run under --pipeline-root. Ctrl-C cancels running tasks.`
 		fl.StringArrayVar(&f.imageMap, "image-map", nil, "treat an image as a Go component: image=import/path (repeatable)")
 		run.RunE = func(cmd *cobra.Command, args []string) error {
 			if !f.local {
-				return cmd.Help()
+				if len(args) == 0 {
+					return cmd.Help()
+				}
+				return fmt.Errorf("kfpgo run %s: pass --local to run it on this machine, or use `kfpgo run create --package %s` to run it on a KFP server", args[0], args[0])
 			}
 			if len(args) != 1 {
 				return errors.New("kfpgo run --local needs the compiled pipeline: kfpgo run --local pipeline.yaml")

@@ -24,6 +24,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -144,6 +145,9 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if !v.AtLeast(kfp.Version{Major: 2, Minor: 0}) {
+		return fmt.Errorf("--kfp-version %s: KFP IR (PipelineSpec) runs on KFP 2.0 or newer; pass 2.0 or above", version)
+	}
 	opts.Target, opts.DisableCaching, opts.Kind, opts.Schedule, opts.Timezone = v, noCache, kind, schedule, tz
 	t, ok := targets[target]
 	if !ok {
@@ -170,10 +174,23 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	if len(sel) == 0 {
 		return fmt.Errorf("no pipelines found: define one with dsl.NewPipeline in the package")
 	}
+	seen := map[string]dsl.PipelineDef{}
+	var dups ir.ErrorList
+	for _, p := range sel {
+		if first, ok := seen[p.Name()]; ok {
+			dups.Addf(p.Pos(), ir.DuplicateName, "give each pipeline its own name: they compile to files and KFP pipelines named after it",
+				"a second pipeline is named %q (the first is at %s)", p.Name(), first.Pos())
+			continue
+		}
+		seen[p.Name()] = p
+	}
+	if len(dups) > 0 {
+		return dups
+	}
 	results := make([][]byte, len(sel))
 	var errs ir.ErrorList
 	for i, p := range sel {
-		b, err := t(p, opts)
+		b, err := compileOne(t, p, opts)
 		if err != nil {
 			var l ir.ErrorList
 			if errors.As(err, &l) {
@@ -189,6 +206,49 @@ func Run(args []string, stdout, stderr io.Writer) error {
 		return errs
 	}
 	return write(sel, results, out, stdout)
+}
+
+// compileOne runs a target, turning a panic raised by the pipeline's own
+// body (user code) into an error that names the pipeline and the frame
+// where it happened.
+func compileOne(t Target, p dsl.PipelineDef, opts Options) (b []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("pipeline %s panicked while its body ran: %v\n\tat %s\n\tfix the pipeline function (or run `go test` on it for the full stack)", p.Name(), r, panicSite())
+		}
+	}()
+	return t(p, opts)
+}
+
+// panicSite returns the first stack frame outside the runtime, the DSL and
+// the compiler: where the pipeline's own code panicked.
+func panicSite() string {
+	pcs := make([]uintptr, 64)
+	n := runtime.Callers(3, pcs)
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		if !internalFrame(f.Function) {
+			return fmt.Sprintf("%s:%d (%s)", f.File, f.Line, f.Function)
+		}
+		if !more {
+			return "unknown location"
+		}
+	}
+}
+
+// internalPackages are the packages whose frames panicSite skips.
+var internalPackages = []string{"runtime.", "sync.", "github.com/kfpgo/kfpgo/sdk/dsl.",
+	"github.com/kfpgo/kfpgo/compiler.", "github.com/kfpgo/kfpgo/compiler/driver.",
+	"github.com/kfpgo/kfpgo/compiler/kfp.", "github.com/kfpgo/kfpgo/compiler/argo.", "github.com/kfpgo/kfpgo/compiler/ir."}
+
+func internalFrame(fn string) bool {
+	for _, p := range internalPackages {
+		if strings.HasPrefix(fn, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // write stores results atomically (temp file then rename), so a failed
@@ -235,6 +295,9 @@ func write(sel []dsl.PipelineDef, results [][]byte, out string, stdout io.Writer
 
 func writeFileAtomic(path string, b []byte) error {
 	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("cannot write %s: directory %s does not exist (create it, or pass another --output)", path, dir)
+	}
 	f, err := os.CreateTemp(dir, ".kfpgo-*.tmp")
 	if err != nil {
 		return err

@@ -112,6 +112,11 @@ func (e *emitter) result() (*Result, error) {
 	if len(e.executors) > 0 {
 		doc["deploymentSpec"] = map[string]any{"executors": execs}
 	}
+	if e.opts.ImageRepo != "" {
+		// Image references also travel as parameter values (e.g. a trainer
+		// image default): rewrite every ko:// string, not only executors.
+		e.rewriteKoRefs(doc)
+	}
 	res := &Result{Spec: e.spec, Doc: doc}
 	for _, pt := range e.patches {
 		m := res.Doc
@@ -343,6 +348,29 @@ func (e *emitter) buildGroup(g *ir.Group) {
 		dag.Tasks[nodeName(n)] = ts
 		if t, ok := n.(*ir.Task); ok && t.CacheKey != "" {
 			e.patches = append(e.patches, patch{append(e.dagPath(g), "tasks", nodeName(n), "cachingOptions"), "cacheKey", t.CacheKey})
+		}
+	}
+}
+
+// rewriteKoRefs replaces every "ko://…" string in v with its image under
+// Options.ImageRepo.
+func (e *emitter) rewriteKoRefs(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			if s, ok := c.(string); ok && strings.HasPrefix(s, "ko://") {
+				x[k] = e.opts.resolveImage(s)
+				continue
+			}
+			e.rewriteKoRefs(c)
+		}
+	case []any:
+		for i, c := range x {
+			if s, ok := c.(string); ok && strings.HasPrefix(s, "ko://") {
+				x[i] = e.opts.resolveImage(s)
+				continue
+			}
+			e.rewriteKoRefs(c)
 		}
 	}
 }

@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -22,6 +23,14 @@ import (
 	"github.com/kfpgo/kfpgo/components/testenv"
 	"github.com/kfpgo/kfpgo/pipelines/cartrain"
 )
+
+// installHint adds how to install a missing server binary.
+func installHint(err error) error {
+	if errors.Is(err, testenv.ErrBinaryNotFound) {
+		return fmt.Errorf("%w (install PostgreSQL and Redis with: make setup)", err)
+	}
+	return err
+}
 
 type paramFlags map[string]string
 
@@ -40,6 +49,10 @@ func main() {
 	noCache := flag.Bool("no-cache", false, "run every task even when a cached result exists")
 	params := paramFlags{}
 	flag.Var(params, "param", "pipeline parameter name=value (repeatable), e.g. --param accuracy_threshold=0.8")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "Usage: go run ./pipelines/cartrain/demo [flags]   (or: make demo DEMO_ARGS=\"flags\")\n\nRuns the cartrain pipeline locally on cars.json with throw-away PostgreSQL and Redis servers.\n\nFlags:\n")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
 	if err := run(*root, params, *noCache); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
@@ -65,12 +78,12 @@ func run(root string, params map[string]string, noCache bool) error {
 	fmt.Fprintln(os.Stderr, "starting PostgreSQL and Redis on loopback…")
 	pg, err := testenv.StartPostgres(ctx, testenv.PostgresOptions{})
 	if err != nil {
-		return fmt.Errorf("%w (install it with: make setup)", err)
+		return installHint(err)
 	}
 	defer pg.Stop()
 	rd, err := testenv.StartRedis(ctx, testenv.RedisOptions{})
 	if err != nil {
-		return fmt.Errorf("%w (install it with: make setup)", err)
+		return installHint(err)
 	}
 	defer rd.Stop()
 	fmt.Fprintf(os.Stderr, "PostgreSQL on port %d, Redis on %s; running cartrain (pipeline root %s)\n", pg.Port, rd.Addr, root)
@@ -78,7 +91,7 @@ func run(root string, params map[string]string, noCache bool) error {
 		ModuleDir: moduleDir, PipelineRoot: root, PostgresDSN: pg.DSN, RedisURL: rd.URL,
 		Params: params, Progress: os.Stderr, NoCache: noCache,
 	})
-	if res != nil {
+	if res != nil && res.Run != nil {
 		fmt.Println()
 		fmt.Print(res.Summary())
 		fmt.Printf("wall time:                     %s\n", time.Since(start).Round(100*time.Millisecond))

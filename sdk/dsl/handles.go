@@ -142,6 +142,16 @@ func AsGeneric[K Kind](a Artifact[K]) Artifact[Generic] {
 	return Artifact[Generic]{r: a.r, rt: a.rt}
 }
 
+// FromGeneric narrows a generic system.Artifact handle to kind K, as KFP
+// lets an Artifact output feed an input of any kind (type_utils: the
+// generic artifact is compatible in both directions). The compiled input
+// keeps the consumer's declared kind; nothing is checked at run time.
+//
+//	splitter.Task(b, SplitIn{Data: dsl.FromGeneric[dsl.Dataset](make.Out.Output)})
+func FromGeneric[K Kind](a Artifact[Generic]) Artifact[K] {
+	return Artifact[K]{r: a.r, rt: a.rt}
+}
+
 // Artifacts is a typed handle on a list of artifacts of kind K (KFP
 // isArtifactList: a List[Artifact] input or output, or a Collected fan-in).
 type Artifacts[K Kind] struct {

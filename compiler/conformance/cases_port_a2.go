@@ -1,6 +1,9 @@
 package conformance
 
-import "github.com/kfpgo/kfpgo/sdk/dsl"
+import (
+	"github.com/kfpgo/kfpgo/compiler"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+)
 
 // Ports of request and model-car goldens (batch a2).
 
@@ -65,7 +68,7 @@ const (
 )
 
 var (
-	paMakeName           = goFunc[paMakeNameIn, stringOutput]("make-name")
+	paMakeName            = goFunc[paMakeNameIn, stringOutput]("make-name")
 	paDynImporterPipeline = dsl.NewPipeline("pipeline-with-importer", func(b *dsl.Builder, in paDynImporterIn) none {
 		dsl.Importer[dsl.Dataset](b, in.PipelineInputArtifactURI, dsl.ImportOrderedMetadata(
 			dsl.MetadataEntry{Key: "name", Value: []any{in.Name, "alias-name"}},
@@ -85,4 +88,75 @@ var (
 
 func init() {
 	add("kfp-ir/pipeline_with_dynamic_importer_metadata.yaml", paDynImporterPipeline)
+}
+
+// kfp-ir/critical/pipeline_with_artifact_upload_download.yaml
+type paDownloadIn struct {
+	DatasetRepo dsl.Param[string] `kfp:"dataset_repo"`
+	DatasetName dsl.Param[string] `kfp:"dataset_name"`
+}
+type paDownloadPipelineIn struct {
+	DatasetRepo dsl.Param[string] `kfp:"dataset_repo" default:"google/frames-benchmark"`
+	DatasetName dsl.Param[string] `kfp:"dataset_name" default:""`
+}
+type paOutputDatasetOut struct {
+	OutputDataset dsl.Artifact[dsl.Dataset] `kfp:"output_dataset"`
+}
+type paDatasetIn struct {
+	Dataset dsl.Artifact[dsl.Dataset] `kfp:"dataset"`
+}
+
+var (
+	paDownloadAndUpload = goFunc[paDownloadIn, paOutputDatasetOut]("download-dataset-and-upload-as-artifact")
+	paPrintDatasetInfo  = goFunc[paDatasetIn, none]("print-dataset-info")
+	paUploadDownload    = dsl.NewPipeline("pipeline-with-datasets", func(b *dsl.Builder, in paDownloadPipelineIn) none {
+		dl := paDownloadAndUpload.Task(b, paDownloadIn{DatasetRepo: in.DatasetRepo, DatasetName: in.DatasetName})
+		paPrintDatasetInfo.Task(b, paDatasetIn{Dataset: dl.Out.OutputDataset})
+		return none{}
+	}, dsl.Description("Download Hugging Face Data Set, upload it as an artifact and print its metadata"))
+)
+
+// kfp-ir/upload_download_compiled.yaml: a 20 MiB file passed between tasks
+// and checked in the object store; compiled with caching off.
+type paFileSizeIn struct {
+	FileSizeBytes dsl.Param[int] `kfp:"file_size_bytes"`
+}
+type paOutgoingOut struct {
+	Outgoingfile dsl.Artifact[dsl.Generic] `kfp:"outgoingfile"`
+}
+type paIncomingIn struct {
+	Incomingfile dsl.Artifact[dsl.Generic] `kfp:"incomingfile"`
+}
+type paSaveOut struct {
+	Saveartifact dsl.Artifact[dsl.Generic] `kfp:"saveartifact"`
+}
+type paTestUploadedIn struct {
+	PreviousStep                  dsl.Artifact[dsl.Generic] `kfp:"previous_step"`
+	FileSizeBytes                 dsl.Param[int]            `kfp:"file_size_bytes"`
+	MlpipelineMinioArtifactSecret dsl.Param[string]         `kfp:"mlpipeline_minio_artifact_secret"`
+	BucketName                    dsl.Param[string]         `kfp:"bucket_name"`
+}
+type paDataPassingIn struct {
+	MlpipelineMinioArtifactSecret dsl.Param[string] `kfp:"mlpipeline_minio_artifact_secret"`
+	BucketName                    dsl.Param[string] `kfp:"bucket_name"`
+}
+
+const paFileSize = 20 * 1024 * 1024
+
+var (
+	paSendFile             = goFunc[paFileSizeIn, paOutgoingOut]("send-file")
+	paReceiveFile          = goFunc[paIncomingIn, paSaveOut]("receive-file")
+	paTestUploadedArtifact = goFunc[paTestUploadedIn, none]("test-uploaded-artifact")
+	paDataPassing          = dsl.NewPipeline("test-data-passing-pipeline-1", func(b *dsl.Builder, in paDataPassingIn) none {
+		send := paSendFile.Task(b, paFileSizeIn{FileSizeBytes: dsl.Lit(paFileSize)})
+		recv := paReceiveFile.Task(b, paIncomingIn{Incomingfile: send.Out.Outgoingfile})
+		paTestUploadedArtifact.Task(b, paTestUploadedIn{PreviousStep: recv.Out.Saveartifact, FileSizeBytes: dsl.Lit(paFileSize),
+			MlpipelineMinioArtifactSecret: in.MlpipelineMinioArtifactSecret, BucketName: in.BucketName})
+		return none{}
+	})
+)
+
+func init() {
+	add("kfp-ir/critical/pipeline_with_artifact_upload_download.yaml", paUploadDownload)
+	add("kfp-ir/upload_download_compiled.yaml", paDataPassing, compiler.Options{DisableCaching: true})
 }

@@ -92,7 +92,51 @@ var (
 	}, dsl.Description("Ray Integration Test"))
 )
 
+// kfp-ir/critical/notebook_component_simple.yaml and
+// kfp-ir/notebook_component_mixed.yaml: KFP notebook components run a
+// Python function around the notebook, so they are Go-function ports here.
+type nbTextDefaultIn struct {
+	Text dsl.Param[string] `kfp:"text" default:"hello"`
+}
+type nbMixedIn struct {
+	Text dsl.Param[string] `kfp:"text" default:"Hello   world"`
+}
+type nbPreprocessOut struct {
+	Dataset dsl.Artifact[dsl.Dataset] `kfp:"dataset"`
+}
+type nbTrainIn struct {
+	CleanedText dsl.Artifact[dsl.Dataset] `kfp:"cleaned_text"`
+}
+type nbTrainOut struct {
+	Model dsl.Artifact[dsl.Model] `kfp:"model"`
+}
+type nbEvalIn struct {
+	ModelText dsl.Artifact[dsl.Model] `kfp:"model_text"`
+}
+type nbEvalOut struct {
+	Metrics dsl.Artifact[dsl.Metrics] `kfp:"metrics"`
+}
+
+var (
+	nbRunTrain = goFunc[cfTextIn, none]("run-train-notebook")
+	nbSimple   = dsl.NewPipeline("nb-simple", func(b *dsl.Builder, in nbTextDefaultIn) none {
+		nbRunTrain.Task(b, cfTextIn{Text: in.Text}).SetCaching(false)
+		return none{}
+	})
+	nbPreprocess = goFunc[cfTextIn, nbPreprocessOut]("preprocess")
+	nbTrainModel = goFunc[nbTrainIn, nbTrainOut]("train-model")
+	nbEvaluate   = goFunc[nbEvalIn, nbEvalOut]("evaluate-model")
+	nbMixed      = dsl.NewPipeline("nb-mixed", func(b *dsl.Builder, in nbMixedIn) none {
+		p := nbPreprocess.Task(b, cfTextIn{Text: in.Text}).SetCaching(false)
+		t := nbTrainModel.Task(b, nbTrainIn{CleanedText: p.Out.Dataset}).SetCaching(false)
+		nbEvaluate.Task(b, nbEvalIn{ModelText: t.Out.Model}).SetCaching(false)
+		return none{}
+	})
+)
+
 func init() {
+	add("kfp-ir/critical/notebook_component_simple.yaml", nbSimple)
+	add("kfp-ir/notebook_component_mixed.yaml", nbMixed)
 	add("kfp-ir/essential/iris_pipeline_compiled.yaml", irisPipeline)
 	add("kfp-ir/critical/pythonic_artifacts_test_pipeline.yaml", patPipeline)
 	add("kfp-ir/pythonic_artifacts_with_multiple_returns.yaml", pamPipeline)

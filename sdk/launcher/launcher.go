@@ -87,8 +87,9 @@ func LocalPath(localRoot, uri string) (string, error) {
 
 // BuildExecutorInput returns the ExecutorInput of a task running comp: the
 // given inputs plus the defaults of comp's input definitions for absent
-// parameters (KFP's addDefaultParams), string parameters that embed
-// {{$.inputs.parameters['x']}} resolved against the others (f-string inputs),
+// parameters (KFP's addDefaultParams), strings that embed
+// {{$.inputs.parameters['x']}} resolved against the other inputs at any depth
+// of a parameter value (f-string inputs, see expandEmbedded),
 // one output artifact per output definition under layout.ArtifactURIPrefix,
 // and one output parameter file per output parameter under
 // layout.ParameterDir.
@@ -105,17 +106,11 @@ func BuildExecutorInput(comp *pipelinespec.ComponentSpec, in Inputs, layout Layo
 			params[name] = spec.GetDefaultValue()
 		}
 	}
+	resolved := make(map[string]*structpb.Value, len(params))
 	for k, v := range params {
-		if s, ok := v.GetKind().(*structpb.Value_StringValue); ok && strings.Contains(s.StringValue, "{{$.inputs.parameters[") {
-			params[k] = structpb.NewStringValue(inputParamRe.ReplaceAllStringFunc(s.StringValue, func(m string) string {
-				ref := params[inputParamRe.FindStringSubmatch(m)[1]]
-				if ref == nil || inputParamRe.MatchString(ref.GetStringValue()) {
-					return m
-				}
-				return FormatParameter(ref)
-			}))
-		}
+		resolved[k] = expandEmbedded(v, params)
 	}
+	params = resolved
 	arts := map[string]*pipelinespec.ArtifactList{}
 	for k, v := range in.Artifacts {
 		if v != nil && len(v.GetArtifacts()) > 0 {
@@ -142,6 +137,43 @@ func BuildExecutorInput(comp *pipelinespec.ComponentSpec, in Inputs, layout Layo
 		}}}
 	}
 	return ei
+}
+
+// expandEmbedded returns v with every {{$.inputs.parameters['x']}} embedded
+// in its strings replaced by the value of input x (FormatParameter), at any
+// depth of a list or struct: KFP's launcher substitutes the input
+// placeholders over the whole ExecutorInput JSON it passes as {{$}}, so an
+// f-string constant (dsl.Format) and strings nested in a structured constant
+// reach the component resolved. A reference to an absent input, or to an
+// input that itself holds a placeholder, is left as written. v is not
+// modified.
+func expandEmbedded(v *structpb.Value, params map[string]*structpb.Value) *structpb.Value {
+	switch k := v.GetKind().(type) {
+	case *structpb.Value_StringValue:
+		if !strings.Contains(k.StringValue, "{{$.inputs.parameters[") {
+			return v
+		}
+		return structpb.NewStringValue(inputParamRe.ReplaceAllStringFunc(k.StringValue, func(m string) string {
+			ref := params[inputParamRe.FindStringSubmatch(m)[1]]
+			if ref == nil || isNull(ref) || strings.Contains(FormatParameter(ref), "{{$.inputs.parameters[") {
+				return m
+			}
+			return FormatParameter(ref)
+		}))
+	case *structpb.Value_ListValue:
+		out := make([]*structpb.Value, len(k.ListValue.GetValues()))
+		for i, e := range k.ListValue.GetValues() {
+			out[i] = expandEmbedded(e, params)
+		}
+		return structpb.NewListValue(&structpb.ListValue{Values: out})
+	case *structpb.Value_StructValue:
+		out := make(map[string]*structpb.Value, len(k.StructValue.GetFields()))
+		for name, e := range k.StructValue.GetFields() {
+			out[name] = expandEmbedded(e, params)
+		}
+		return structpb.NewStructValue(&structpb.Struct{Fields: out})
+	}
+	return v
 }
 
 // PrepareOutputs creates the directories of every output parameter file and

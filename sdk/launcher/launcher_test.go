@@ -194,3 +194,42 @@ func TestCollectOutputs(t *testing.T) {
 	_, err = launcher.CollectOutputs(ei, comp)
 	assert.ErrorContains(t, err, "is not an ExecutorOutput JSON")
 }
+
+// Constants written by dsl.Format (KFP f-strings) name the task's extra
+// pipelinechannel inputs; they are resolved in the ExecutorInput at any depth
+// of the value, as KFP's launcher substitutes them over the {{$}} JSON.
+func TestBuildExecutorInputResolvesEmbeddedChannels(t *testing.T) {
+	comp := component(t, `{"inputDefinitions": {"parameters": {
+	  "msg": {"parameterType": "STRING"}, "worker_pool_specs": {"parameterType": "LIST"}}}}`)
+	specs := mustValue(t, []any{map[string]any{
+		"machine_spec": map[string]any{
+			"machine_type":      "{{$.inputs.parameters['pipelinechannel--machine-type-Output']}}",
+			"accelerator_count": "{{$.inputs.parameters['pipelinechannel--accelerator-count-Output']}}",
+			"accelerator_type":  "{{$.inputs.parameters['pipelinechannel--missing']}}",
+		},
+		"replica_count": 1.0,
+		"args":          []any{"--type={{$.inputs.parameters['pipelinechannel--machine-type-Output']}}"},
+	}})
+	msg := mustValue(t, "heads and {{$.inputs.parameters['pipelinechannel--random-num-Output']}} > 5!")
+	ei := launcher.BuildExecutorInput(comp, launcher.Inputs{Parameters: map[string]*structpb.Value{
+		"msg":                                       msg,
+		"worker_pool_specs":                         specs,
+		"pipelinechannel--random-num-Output":        mustValue(t, 7.0),
+		"pipelinechannel--machine-type-Output":      mustValue(t, "n1-standard-4"),
+		"pipelinechannel--accelerator-count-Output": mustValue(t, 1.0),
+	}}, launcher.Layout{})
+	got := ei.GetInputs().GetParameterValues()
+	assert.Equal(t, "heads and 7 > 5!", got["msg"].GetStringValue())
+	assert.Equal(t, []any{map[string]any{
+		"machine_spec": map[string]any{
+			"machine_type":      "n1-standard-4",
+			"accelerator_count": "1",
+			"accelerator_type":  "{{$.inputs.parameters['pipelinechannel--missing']}}",
+		},
+		"replica_count": 1.0,
+		"args":          []any{"--type=n1-standard-4"},
+	}}, got["worker_pool_specs"].AsInterface())
+	// The caller's values are left as they were.
+	assert.Contains(t, msg.GetStringValue(), "{{$.inputs.parameters[")
+	assert.Contains(t, specs.GetListValue().GetValues()[0].GetStructValue().GetFields()["machine_spec"].GetStructValue().GetFields()["machine_type"].GetStringValue(), "{{$.inputs.parameters[")
+}

@@ -98,6 +98,15 @@ func Compile(b compiler.Builder, opts Options) (*Result, error) {
 	if errs := ir.Validate(g); len(errs) > 0 {
 		return nil, errs
 	}
+	if g.Workspace != nil {
+		// KFP's backend creates and mounts the per-run workspace claim;
+		// this target has no equivalent yet, so {{$.workspace_path}} and
+		// importer downloads to the workspace would have nowhere to point.
+		var errs ir.ErrorList
+		errs.Addf(g.Component.Pos, ir.UnsupportedFeature, "compile for KFP, or share data between tasks through artifacts",
+			"pipeline %q has a workspace (dsl.PipelineWorkspace), which the Argo target does not support", g.Component.Name)
+		return nil, errs
+	}
 	wf, err := Emit(g, opts)
 	if err != nil {
 		return nil, err

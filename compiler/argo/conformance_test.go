@@ -22,6 +22,9 @@ var unsupported = map[string]string{
 	// An Argo artifact location must be known when compiling.
 	"kfp-ir/pipeline_with_importer.yaml": "takes its URI from a parameter",
 	"kfp-ir/critical/modelcar.yaml":      "takes its URI from a parameter",
+	// The per-run workspace volume is created by the KFP backend.
+	"kfp-ir/critical/pipeline_with_workspace.yaml":          "workspace",
+	"kfp-ir/critical/pipeline_with_importer_workspace.yaml": "workspace",
 	// An Argo container's extended resource name must be known when compiling.
 	"kfp-ir/pipeline_with_string_machine_fields_task_output.yaml": "accelerator type from a parameter",
 }

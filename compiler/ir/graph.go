@@ -88,6 +88,10 @@ type Importer struct {
 	// reference it stands for (dynamic importer metadata).
 	MetadataRefs map[string]*Ref
 	Reimport     bool
+	// DownloadToWorkspace makes KFP download the artifact into the run's
+	// workspace (KFP ImporterSpec.download_to_workspace, kfp 2.14+); the
+	// pipeline must then configure a Workspace.
+	DownloadToWorkspace bool
 }
 
 func (*Importer) implNode() {}
@@ -390,8 +394,25 @@ type Pipeline struct {
 	DisplayName string
 	// DefaultPipelineRoot is PipelineSpec.defaultPipelineRoot, or "".
 	DefaultPipelineRoot string
+	// Workspace is the run's shared workspace volume, or nil (KFP
+	// PipelineConfig.workspace; only the compiled pipeline's own counts,
+	// as in KFP, not those of nested pipelines).
+	Workspace *Workspace
 	// Errors are the problems found while the DSL built the pipeline.
 	Errors ErrorList
 }
 
 func (*Pipeline) implNode() {}
+
+// Workspace is a volume shared by every task of a run, mounted where
+// `{{$.workspace_path}}` points (KFP WorkspaceConfig, written to the
+// PlatformSpec as platforms.kubernetes.pipelineConfig.workspace).
+type Workspace struct {
+	// Size is a Kubernetes quantity such as "1Gi" (KFP validates
+	// `^(0|[1-9]\d*)(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|K|M|G|T|P|E)?$`).
+	Size string
+	// PVCSpecPatch holds PersistentVolumeClaim spec fields (JSON names,
+	// e.g. "storageClassName", "accessModes") that override the defaults
+	// the KFP API server sets on the workspace claim; nil for none.
+	PVCSpecPatch map[string]any
+}

@@ -32,7 +32,9 @@ type Result struct {
 	// plus the keys newer than the pinned pipelinespec module (e.g.
 	// cachingOptions.cacheKey), which KFP's backend reads from JSON.
 	Doc map[string]any
-	// PlatformDoc is Platform in protojson form, or nil.
+	// PlatformDoc is Platform in protojson form plus, when the pipeline has
+	// a workspace, platforms.kubernetes.pipelineConfig (newer than the
+	// pinned module; see addPipelineConfig), or nil when neither is set.
 	PlatformDoc map[string]any
 }
 
@@ -74,10 +76,28 @@ type emitter struct {
 func Emit(p *ir.Pipeline, opts Options) (*Result, error) {
 	e := newEmitter(p, opts)
 	e.build()
+	e.checkWorkspace()
 	if err := e.errs.Err(); err != nil {
 		return nil, err
 	}
 	return e.result()
+}
+
+// checkWorkspace applies KFP's rule that an importer downloading to the
+// workspace needs the pipeline's workspace (pipeline_spec_builder
+// _uses_workspace_download); nested pipelines' importers count too.
+func (e *emitter) checkWorkspace() {
+	if e.p.Workspace != nil {
+		return
+	}
+	for _, label := range e.executorList {
+		imp, _ := e.executors[label]["importer"].(map[string]any)
+		if imp["downloadToWorkspace"] == true {
+			e.errs.Addf(e.p.Component.Pos, ir.InvalidValue, `add dsl.PipelineWorkspace(dsl.WorkspaceConfig{Size: "1Gi"}) to the pipeline's options`,
+				"pipeline %q: executor %q downloads to the workspace, but the pipeline has no workspace", e.p.Component.Name, label)
+			return
+		}
+	}
 }
 
 func newEmitter(p *ir.Pipeline, opts Options) *emitter {
@@ -148,7 +168,36 @@ func (e *emitter) result() (*Result, error) {
 		res.Platform.Platforms["kubernetes"] = &pipelinespec.SinglePlatformSpec{DeploymentSpec: &dc}
 		res.PlatformDoc = protoMap(res.Platform)
 	}
+	if ws := e.p.Workspace; ws != nil {
+		e.addPipelineConfig(res, ws)
+	}
 	return res, nil
+}
+
+// addPipelineConfig writes the workspace as
+// platforms.kubernetes.pipelineConfig.workspace of the PlatformSpec
+// document, in the protojson form of KFP's SinglePlatformSpec.pipelineConfig
+// (PipelineConfig{workspace: WorkspaceConfig{size, kubernetes:
+// KubernetesWorkspaceConfig{pvc_spec_patch}}}), with kubernetes.pvcSpecPatch
+// always present as KFP's WorkspaceConfig.get_workspace writes it. The
+// pinned pipelinespec module predates that typed field, so Result.Platform
+// cannot hold it: it lives in PlatformDoc only. The KFP backend decodes the
+// document with its newer proto (protojson), so the keys are the ones it
+// reads (argocompiler: GetPipelineConfig().GetWorkspace()).
+func (e *emitter) addPipelineConfig(res *Result, ws *ir.Workspace) {
+	if res.Platform == nil {
+		res.Platform = &pipelinespec.PlatformSpec{Platforms: map[string]*pipelinespec.SinglePlatformSpec{"kubernetes": {}}}
+		res.PlatformDoc = map[string]any{"platforms": map[string]any{"kubernetes": map[string]any{}}}
+	}
+	patch := map[string]any{}
+	for k, v := range ws.PVCSpecPatch {
+		patch[k] = v
+	}
+	k8s, _ := res.PlatformDoc["platforms"].(map[string]any)["kubernetes"].(map[string]any)
+	k8s["pipelineConfig"] = map[string]any{"workspace": map[string]any{
+		"size":       ws.Size,
+		"kubernetes": map[string]any{"pvcSpecPatch": patch},
+	}}
 }
 
 func (e *emitter) build() {
@@ -754,7 +803,14 @@ func (e *emitter) importerSpec(t *ir.Task, imp *ir.Importer) map[string]any {
 			is.Metadata = md
 		}
 	}
-	return protoMap(is)
+	m := protoMap(is)
+	if imp.DownloadToWorkspace {
+		// ImporterSpec.download_to_workspace (field 7) is newer than the
+		// pinned pipelinespec module; the executor is a Struct, so the key
+		// is written as KFP's protojson form.
+		m["downloadToWorkspace"] = true
+	}
+	return m
 }
 
 // mergeSubPipeline compiles a nested pipeline on its own and merges its

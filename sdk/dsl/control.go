@@ -494,6 +494,7 @@ type ImporterOption func(*importerConfig)
 
 type importerConfig struct {
 	reimport bool
+	download bool
 	// metadata is a map[string]any or an OrderedMetadata.
 	metadata any
 }
@@ -501,6 +502,12 @@ type importerConfig struct {
 // Reimport makes the importer register the artifact again on every run
 // instead of reusing an existing one (KFP reimport=True).
 func Reimport() ImporterOption { return func(c *importerConfig) { c.reimport = true } }
+
+// DownloadToWorkspace makes KFP download the imported artifact into the
+// run's workspace, so tasks read it from there rather than from the object
+// store (KFP importer(download_to_workspace=True)); the pipeline needs a
+// PipelineWorkspace.
+func DownloadToWorkspace() ImporterOption { return func(c *importerConfig) { c.download = true } }
 
 // ImportMetadata sets the imported artifact's metadata. Values are JSON
 // values (string, number, bool, list, map, OrderedMetadata) or parameter
@@ -552,7 +559,7 @@ func Importer[K Kind](b *Builder, uri Param[string], opts ...ImporterOption) *Ta
 		Inputs:  []*ir.Input{{Name: "uri", Type: ir.Type{Param: ir.ParamString}}},
 		Outputs: []*ir.Output{{Name: "artifact", Type: ir.Type{Artifact: artifactTypeOf[K]()}}}}
 	at := artifactTypeOf[K]()
-	imp := &ir.Importer{URI: uri.r, ArtifactType: *at, Reimport: cfg.reimport}
+	imp := &ir.Importer{URI: uri.r, ArtifactType: *at, Reimport: cfg.reimport, DownloadToWorkspace: cfg.download}
 	comp.Impl = imp
 	args := map[string]*ir.Ref{}
 	if uri.r == nil {

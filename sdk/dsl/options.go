@@ -1,5 +1,12 @@
 package dsl
 
+import (
+	"regexp"
+	"strings"
+
+	"github.com/kfpgo/kfpgo/compiler/ir"
+)
+
 // Option configures a component or a pipeline at definition time.
 type Option func(*options)
 
@@ -10,6 +17,7 @@ type options struct {
 	displayName string
 	noCache     bool
 	root        string
+	workspace   *WorkspaceConfig
 }
 
 // Image sets the container image of a Go-function component. Use a ko
@@ -39,6 +47,32 @@ func DefaultPipelineRoot(uri string) Option { return func(o *options) { o.root =
 // caching disabled (a task can still enable it with SetCaching(true)).
 func SideEffects() Option { return func(o *options) { o.noCache = true } }
 
+// WorkspaceConfig configures a pipeline's workspace: one volume shared by
+// all tasks of a run, for data too large or too many-filed to pass as
+// artifacts (KFP dsl.WorkspaceConfig, kfp 2.14+; the KFP backend creates a
+// PersistentVolumeClaim per run and mounts it in every task).
+type WorkspaceConfig struct {
+	// Size is the claim's size, a Kubernetes quantity such as "10Gi" or
+	// "500Mi" (required).
+	Size string
+	// PVCSpecPatch patches the PersistentVolumeClaim spec the API server
+	// builds, with JSON field names, e.g.
+	// {"storageClassName": "standard", "accessModes": []any{"ReadWriteOnce"}}.
+	// Optional.
+	PVCSpecPatch map[string]any
+}
+
+// PipelineWorkspace gives a pipeline a workspace (KFP
+// PipelineConfig(workspace=WorkspaceConfig(...))): tasks read its path
+// from WorkspacePath() and importers can download into it
+// (DownloadToWorkspace). The compiled PlatformSpec carries it as
+// platforms.kubernetes.pipelineConfig.workspace. An empty or malformed
+// Size is reported when the pipeline is compiled. Only the compiled
+// pipeline's workspace counts: KFP ignores those of nested pipelines.
+func PipelineWorkspace(cfg WorkspaceConfig) Option {
+	return func(o *options) { c := cfg; o.workspace = &c }
+}
+
 func applyOptions(opts []Option) options {
 	var o options
 	for _, f := range opts {
@@ -47,4 +81,20 @@ func applyOptions(opts []Option) options {
 		}
 	}
 	return o
+}
+
+// workspaceSizeRE is KFP's workspace size check (kfp/dsl/pipeline_config.py
+// _SIZE_REGEX).
+var workspaceSizeRE = regexp.MustCompile(`^(?:(?:0|[1-9]\d*)(?:\.\d+)?)(?:Ki|Mi|Gi|Ti|Pi|Ei|K|M|G|T|P|E)?$`)
+
+// irWorkspace converts the workspace option, or returns nil.
+func (o options) irWorkspace() *ir.Workspace {
+	if o.workspace == nil {
+		return nil
+	}
+	ws := &ir.Workspace{Size: strings.TrimSpace(o.workspace.Size)}
+	if o.workspace.PVCSpecPatch != nil {
+		ws.PVCSpecPatch, _ = jsonValue(o.workspace.PVCSpecPatch).(map[string]any)
+	}
+	return ws
 }

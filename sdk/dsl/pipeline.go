@@ -3,6 +3,7 @@ package dsl
 import (
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
@@ -62,6 +63,10 @@ func NewPipeline[In, Out any](name string, body func(b *Builder, in In) Out, opt
 	if body == nil {
 		p.errors.Addf(pos, ir.InvalidValue, "pass the function that adds the pipeline's tasks", "pipeline %q has no body", name)
 	}
+	if ws := p.o.workspace; ws != nil && !workspaceSizeRE.MatchString(strings.TrimSpace(ws.Size)) {
+		p.errors.Addf(pos, ir.InvalidValue, `give a Kubernetes quantity such as "10Gi", "500Mi" or "1Ti"`,
+			"pipeline %q: workspace size %q is not a valid size", name, ws.Size)
+	}
 	p.comp = &ir.Component{Name: name, Description: p.o.description, Inputs: p.in.irInputs(), Outputs: p.out.irOutputs(), Pos: pos}
 	register(p)
 	return p
@@ -83,7 +88,7 @@ func (p *Pipeline[In, Out]) IR() *ir.Component {
 func (p *Pipeline[In, Out]) Build() *ir.Pipeline {
 	p.once.Do(func() {
 		g := &ir.Pipeline{Component: p.comp, Root: &ir.Group{Kind: ir.GroupRoot, Pos: p.pos, Branch: -1}, Outputs: map[string]*ir.Ref{},
-			DisplayName: p.o.displayName, DefaultPipelineRoot: p.o.root}
+			DisplayName: p.o.displayName, DefaultPipelineRoot: p.o.root, Workspace: p.o.irWorkspace()}
 		g.Errors = append(g.Errors, p.errors...)
 		p.comp.Impl = g
 		p.built = g

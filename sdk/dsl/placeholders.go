@@ -131,6 +131,11 @@ func PipelineJobScheduleTimeUTC() Param[string] {
 	return pipelineValue("pipeline_job_schedule_time_utc")
 }
 
+// WorkspacePath is `{{$.workspace_path}}`, the directory where the run's
+// workspace is mounted (KFP dsl.WORKSPACE_PATH_PLACEHOLDER); the pipeline
+// needs a PipelineWorkspace.
+func WorkspacePath() Param[string] { return pipelineValue("workspace_path") }
+
 // toArgs converts a container command line to IR arguments. Allowed items:
 // string, Placeholder, and handles of the component's own inputs (value or
 // path) and outputs (parameter output file or artifact path).

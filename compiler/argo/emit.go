@@ -2,6 +2,7 @@ package argo
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -519,7 +520,11 @@ func (e *emitter) value(ps *pipeState, r *ir.Ref, at *ir.Group, pos ir.Pos) val 
 		segs, _ := r.Value.([]string)
 		var b strings.Builder
 		for i, seg := range segs {
-			b.WriteString(seg)
+			// dsl.Format writes pipeline placeholders into the literal
+			// text as KFP's {{$.key}}: map them to Argo's variables.
+			b.WriteString(kfpPlaceholderRE.ReplaceAllStringFunc(seg, func(m string) string {
+				return argoPlaceholder(m[len("{{$.") : len(m)-len("}}")])
+			}))
 			if i < len(r.Of) {
 				b.WriteString(e.value(ps, r.Of[i], at, pos).param)
 			}
@@ -769,6 +774,10 @@ func isImporter(t *ir.Task) bool {
 	_, ok := t.Component.Impl.(*ir.Importer)
 	return ok
 }
+
+// kfpPlaceholderRE matches a KFP pipeline-level placeholder such as
+// {{$.pipeline_job_name}} inside literal text.
+var kfpPlaceholderRE = regexp.MustCompile(`\{\{\$\.[a-z_]+\}\}`)
 
 // argoPlaceholder maps a KFP pipeline-level placeholder key (after "$.")
 // to Argo's variable.

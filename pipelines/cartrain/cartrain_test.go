@@ -174,6 +174,8 @@ func TestEndToEnd(t *testing.T) {
 	res2, err := runLocal(t, root, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "1", res2.ModelVersion, "the same model must not be registered twice")
+	assert.True(t, res2.Reused)
+	assert.Contains(t, res2.Summary(), "reused")
 	versions, err := fstore.FindModelVersions(ctx, "car-origin-classifier", nil)
 	require.NoError(t, err)
 	assert.Len(t, versions, 1)

@@ -51,7 +51,10 @@ type LocalResult struct {
 	ModelVersion    string
 	ModelURI        string
 	Registered      bool
-	FinalState      string
+	// Reused is true when the registry already held this model content
+	// and register-model reused that version.
+	Reused     bool
+	FinalState string
 }
 
 // RunLocal compiles the pipeline and runs it with the local runner, the
@@ -118,6 +121,9 @@ func RunLocal(ctx context.Context, o LocalOptions) (*LocalResult, error) {
 		case "register-model":
 			out.ModelVersion, out.ModelURI = str("version"), str("model_uri")
 			out.Registered = out.ModelVersion != ""
+			if v := t.Parameters["reused"]; v != nil {
+				out.Reused = v.GetBoolValue()
+			}
 		case "record-run-status":
 			out.FinalState = str("state")
 		}
@@ -130,6 +136,9 @@ func (r *LocalResult) Summary() string {
 	reg := "not registered (below the accuracy threshold, or the gate did not run)"
 	if r.Registered {
 		reg = fmt.Sprintf("%s (version %s, alias champion) in %s", r.ModelURI, r.ModelVersion, r.TrackingURI)
+		if r.Reused {
+			reg += ", reused: the registry already held this model"
+		}
 	}
 	dir := ""
 	if r.Run != nil {

@@ -3,14 +3,11 @@ package mlflow
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kfpgo/kfpgo/sdk/restclient"
 )
 
 // APIPrefix is the path prefix of MLflow's REST API on a tracking server
@@ -166,26 +165,10 @@ func New(opts Options) (*Client, error) {
 	}
 	hc := opts.HTTPClient
 	if hc == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		if opts.CAFile != "" || opts.InsecureSkipVerify {
-			cfg := &tls.Config{InsecureSkipVerify: opts.InsecureSkipVerify} //nolint:gosec // explicit user choice
-			if opts.CAFile != "" {
-				pem, err := os.ReadFile(opts.CAFile)
-				if err != nil {
-					return nil, fmt.Errorf("reading the MLflow server CA bundle (%s): %w", EnvServerCertPath, err)
-				}
-				pool, err := x509.SystemCertPool()
-				if err != nil || pool == nil {
-					pool = x509.NewCertPool()
-				}
-				if !pool.AppendCertsFromPEM(pem) {
-					return nil, fmt.Errorf("MLflow server CA bundle %s holds no PEM certificate", opts.CAFile)
-				}
-				cfg.RootCAs = pool
-			}
-			tr.TLSClientConfig = cfg
+		var err error
+		if hc, err = restclient.NewHTTPClient(restclient.TLS{CAFile: opts.CAFile, InsecureSkipVerify: opts.InsecureSkipVerify, Timeout: opts.Timeout}); err != nil {
+			return nil, fmt.Errorf("MLflow server (%s): %w", EnvServerCertPath, err)
 		}
-		hc = &http.Client{Transport: tr, Timeout: opts.Timeout}
 	}
 	log := opts.Logger
 	if log == nil {
@@ -437,11 +420,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 					return apiErr
 				}
 				lastErr = apiErr
-				if s := resp.Header.Get("Retry-After"); s != "" {
-					if n, err := strconv.Atoi(s); err == nil && n >= 0 {
-						wait = time.Duration(n) * time.Second
-					}
-				}
+				wait = restclient.RetryAfter(resp)
 			}
 		}
 		if attempt >= c.opts.Retries {
@@ -451,19 +430,11 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			return lastErr
 		}
 		if wait == 0 {
-			wait = c.opts.RetryBackoff << attempt
-			if wait > 30*time.Second || wait <= 0 {
-				wait = 30 * time.Second
-			}
-			wait = time.Duration(float64(wait) * (0.8 + 0.4*rand.Float64()))
+			wait = restclient.Backoff(c.opts.RetryBackoff, attempt, 30*time.Second)
 		}
 		c.log.InfoContext(ctx, "mlflow api: retrying", "method", r.method, "path", apiPath, "attempt", attempt+1, "wait", wait.String(), "error", lastErr.Error())
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("MLflow %s %s: %w (last error: %v)", r.method, apiPath, ctx.Err(), lastErr)
-		case <-t.C:
+		if err := restclient.Sleep(ctx, wait); err != nil {
+			return fmt.Errorf("MLflow %s %s: %w (last error: %v)", r.method, apiPath, err, lastErr)
 		}
 	}
 }

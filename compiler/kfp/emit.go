@@ -307,24 +307,10 @@ func artifactType(a *ir.ArtifactType) *pipelinespec.ArtifactTypeSchema {
 	return &pipelinespec.ArtifactTypeSchema{Kind: &pipelinespec.ArtifactTypeSchema_SchemaTitle{SchemaTitle: a.SchemaTitle}, SchemaVersion: a.SchemaVersion}
 }
 
+// paramType maps an IR parameter type to the proto enum; ir.ParamType's
+// String is the enum's name (STRING, NUMBER_INTEGER, …).
 func paramType(t ir.ParamType) pipelinespec.ParameterType_ParameterTypeEnum {
-	switch t {
-	case ir.ParamString:
-		return pipelinespec.ParameterType_STRING
-	case ir.ParamInt:
-		return pipelinespec.ParameterType_NUMBER_INTEGER
-	case ir.ParamDouble:
-		return pipelinespec.ParameterType_NUMBER_DOUBLE
-	case ir.ParamBool:
-		return pipelinespec.ParameterType_BOOLEAN
-	case ir.ParamList:
-		return pipelinespec.ParameterType_LIST
-	case ir.ParamStruct:
-		return pipelinespec.ParameterType_STRUCT
-	case ir.ParamTaskFinalStatus:
-		return pipelinespec.ParameterType_TASK_FINAL_STATUS
-	}
-	return pipelinespec.ParameterType_PARAMETER_TYPE_ENUM_UNSPECIFIED
+	return pipelinespec.ParameterType_ParameterTypeEnum(pipelinespec.ParameterType_ParameterTypeEnum_value[t.String()])
 }
 
 // protoValue converts a JSON-compatible Go value to a protobuf Value (KFP

@@ -30,14 +30,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(mainEnv) != "" {
 		os.Exit(run(os.Args[1:]))
 	}
-	var err error
-	if pg, err = testenv.StartPostgres(context.Background(), testenv.PostgresOptions{}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
+	os.Exit(testenv.RunTests(m, &pg, nil))
 }
 
 // loadCars writes testdata cars.json into schema.table with prepare-data's

@@ -2,7 +2,6 @@ package cartrainer
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"os"
 	"testing"
@@ -17,14 +16,7 @@ import (
 var pg *testenv.Postgres
 
 func TestMain(m *testing.M) {
-	var err error
-	if pg, err = testenv.StartPostgres(context.Background(), testenv.PostgresOptions{}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
+	os.Exit(testenv.RunTests(m, &pg, nil))
 }
 
 // TestPostgresSource reads both year encodings prepare-data may write (text

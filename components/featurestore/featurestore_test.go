@@ -3,7 +3,6 @@ package featurestore_test
 import (
 	"context"
 	"encoding/hex"
-	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -23,21 +22,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	ctx := context.Background()
-	var err error
-	if pg, err = testenv.StartPostgres(ctx, testenv.PostgresOptions{}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if rd, err = testenv.StartRedis(ctx, testenv.RedisOptions{}); err != nil {
-		pg.Stop()
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	rd.Stop()
-	pg.Stop()
-	os.Exit(code)
+	os.Exit(testenv.RunTests(m, &pg, &rd))
 }
 
 // The goldens below were computed with an independent implementation of

@@ -39,21 +39,7 @@ func TestMain(m *testing.M) {
 	if cfg := os.Getenv(childEnv); cfg != "" {
 		os.Exit(runChild(cfg))
 	}
-	ctx := context.Background()
-	var err error
-	if pg, err = testenv.StartPostgres(ctx, testenv.PostgresOptions{}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if rd, err = testenv.StartRedis(ctx, testenv.RedisOptions{}); err != nil {
-		pg.Stop()
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	rd.Stop()
-	pg.Stop()
-	os.Exit(code)
+	os.Exit(testenv.RunTests(m, &pg, &rd))
 }
 
 func runChild(raw string) int {

@@ -41,15 +41,7 @@ func TestMain(m *testing.M) {
 	if cfg := os.Getenv(childEnv); cfg != "" {
 		os.Exit(runChild(cfg))
 	}
-	ctx := context.Background()
-	var err error
-	if pg, err = testenv.StartPostgres(ctx, testenv.PostgresOptions{}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	pg.Stop()
-	os.Exit(code)
+	os.Exit(testenv.RunTests(m, &pg, nil))
 }
 
 // runChild runs prepare-data from a JSON config in the environment, for the

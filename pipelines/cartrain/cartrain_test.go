@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,23 +26,7 @@ var (
 	rd *testenv.Redis
 )
 
-func TestMain(m *testing.M) {
-	ctx := context.Background()
-	var err error
-	if pg, err = testenv.StartPostgres(ctx, testenv.PostgresOptions{}); err != nil {
-		fmt.Fprintln(os.Stderr, "cartrain tests need PostgreSQL:", err)
-		os.Exit(1)
-	}
-	if rd, err = testenv.StartRedis(ctx, testenv.RedisOptions{}); err != nil {
-		pg.Stop()
-		fmt.Fprintln(os.Stderr, "cartrain tests need Redis:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	rd.Stop()
-	pg.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testenv.RunTests(m, &pg, &rd)) }
 
 func moduleDir(t *testing.T) string {
 	d, err := filepath.Abs(filepath.Join("..", ".."))

@@ -259,7 +259,7 @@ func (s *scope) resolveInputs(spec *pipelinespec.PipelineTaskSpec, comp *pipelin
 				return nil, nil, fmt.Errorf("input %q: %w", name, err)
 			}
 		}
-		params[name] = v
+		params[name] = asDeclared(v, comp.GetInputDefinitions().GetParameters()[name].GetParameterType())
 	}
 	arts := map[string]*pipelinespec.ArtifactList{}
 	for name, as := range spec.GetInputs().GetArtifacts() {
@@ -286,6 +286,21 @@ func (s *scope) resolveInputs(spec *pipelinespec.PipelineTaskSpec, comp *pipelin
 		arts[name] = l
 	}
 	return params, arts, nil
+}
+
+// asDeclared gives a value bound to a STRING input its text, as KFP's
+// driver does (backend/src/v2/driver/resolve.go converts any non-string value
+// of a STRING parameter with metadata.PbValueToText): a loop item 2 of an
+// untyped literal list reaches a string input as "2", true as "true", a list
+// or struct as its JSON. Other types pass through unchanged.
+func asDeclared(v *structpb.Value, t pipelinespec.ParameterType_ParameterTypeEnum) *structpb.Value {
+	if t != pipelinespec.ParameterType_STRING || isNullValue(v) {
+		return v
+	}
+	if _, ok := v.GetKind().(*structpb.Value_StringValue); ok {
+		return v
+	}
+	return structpb.NewStringValue(launcher.FormatParameter(v))
 }
 
 // workspace returns the run's workspace folder, the local stand-in for

@@ -11,12 +11,11 @@
 package yamlw
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"math"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -42,39 +41,75 @@ func Write(w io.Writer, header string, docs ...any) error {
 // Marshal returns the YAML bytes of Write.
 func Marshal(header string, docs ...any) ([]byte, error) {
 	e := &emitter{}
-	e.buf.WriteString(header)
+	size := len(header)
+	for _, d := range docs {
+		size += estimate(d, 0)
+	}
+	e.buf = make([]byte, 0, size+size/8)
+	e.buf = append(e.buf, header...)
 	for i, d := range docs {
 		if i > 0 {
-			e.buf.WriteString("---\n")
+			e.buf = append(e.buf, "---\n"...)
 		}
 		if err := e.top(d); err != nil {
 			return nil, err
 		}
 	}
-	return e.buf.Bytes(), nil
+	return e.buf, nil
+}
+
+// estimate is a rough size in bytes of v written at indent ind, used to
+// size the output buffer once instead of growing it by doubling.
+func estimate(v any, ind int) int {
+	switch x := v.(type) {
+	case map[string]any:
+		n := 0
+		for k, c := range x {
+			n += ind + len(k) + 2 + estimate(c, ind+2)
+		}
+		return n
+	case []any:
+		n := 0
+		for _, c := range x {
+			n += ind + 2 + estimate(c, ind+2)
+		}
+		return n
+	case string:
+		return len(x) + 3
+	}
+	return 8
 }
 
 type emitter struct {
-	buf bytes.Buffer
+	buf []byte
+	// keys is a stack of map keys being written: each mapping appends its
+	// sorted keys, writes them, and truncates back, so nested mappings
+	// share one allocation.
+	keys []string
 }
 
+// spaces is written in slices for indentation.
+const spaces = "                                                                "
+
 func (e *emitter) indent(n int) {
-	for i := 0; i < n; i++ {
-		e.buf.WriteByte(' ')
+	for n > len(spaces) {
+		e.buf = append(e.buf, spaces...)
+		n -= len(spaces)
 	}
+	e.buf = append(e.buf, spaces[:n]...)
 }
 
 func (e *emitter) top(v any) error {
 	switch x := v.(type) {
 	case map[string]any:
 		if len(x) == 0 {
-			e.buf.WriteString("{}\n")
+			e.buf = append(e.buf, "{}\n"...)
 			return nil
 		}
-		return e.mapping(x, 0)
+		return e.mapping(x, 0, false)
 	case []any:
 		if len(x) == 0 {
-			e.buf.WriteString("[]\n")
+			e.buf = append(e.buf, "[]\n"...)
 			return nil
 		}
 		return e.sequence(x, 0, "")
@@ -83,30 +118,42 @@ func (e *emitter) top(v any) error {
 	if err != nil {
 		return err
 	}
-	e.buf.WriteString(s)
-	e.buf.WriteByte('\n')
+	e.buf = append(e.buf, s...)
+	e.buf = append(e.buf, '\n')
 	return nil
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
+// pushKeys appends m's keys, sorted, to the key stack and returns where
+// they start.
+func (e *emitter) pushKeys(m map[string]any) int {
+	start := len(e.keys)
 	for k := range m {
-		keys = append(keys, k)
+		e.keys = append(e.keys, k)
 	}
-	sort.Strings(keys)
-	return keys
+	slices.Sort(e.keys[start:])
+	return start
 }
 
-// mapping writes a block mapping whose keys start at column ind.
-func (e *emitter) mapping(m map[string]any, ind int) error {
-	for _, k := range sortedKeys(m) {
-		e.indent(ind)
-		e.buf.WriteString(quote(k))
-		e.buf.WriteByte(':')
+// mapping writes a block mapping whose keys start at column ind. With
+// onDash the first key goes on the current line, after a sequence's "-".
+func (e *emitter) mapping(m map[string]any, ind int, onDash bool) error {
+	start := e.pushKeys(m)
+	end := len(e.keys)
+	for i := start; i < end; i++ {
+		// e.keys may be reallocated by nested mappings: index it afresh.
+		k := e.keys[i]
+		if onDash && i == start {
+			e.buf = append(e.buf, ' ')
+		} else {
+			e.indent(ind)
+		}
+		e.buf = append(e.buf, quote(k)...)
+		e.buf = append(e.buf, ':')
 		if err := e.value(m[k], ind, k); err != nil {
 			return err
 		}
 	}
+	e.keys = e.keys[:start]
 	return nil
 }
 
@@ -115,17 +162,17 @@ func (e *emitter) value(v any, ind int, key string) error {
 	switch x := v.(type) {
 	case map[string]any:
 		if len(x) == 0 {
-			e.buf.WriteString(" {}\n")
+			e.buf = append(e.buf, " {}\n"...)
 			return nil
 		}
-		e.buf.WriteByte('\n')
-		return e.mapping(x, ind+2)
+		e.buf = append(e.buf, '\n')
+		return e.mapping(x, ind+2, false)
 	case []any:
 		if len(x) == 0 {
-			e.buf.WriteString(" []\n")
+			e.buf = append(e.buf, " []\n"...)
 			return nil
 		}
-		e.buf.WriteByte('\n')
+		e.buf = append(e.buf, '\n')
 		return e.sequence(x, ind, key)
 	case []string:
 		items := make([]any, len(x))
@@ -138,9 +185,9 @@ func (e *emitter) value(v any, ind int, key string) error {
 	if err != nil {
 		return err
 	}
-	e.buf.WriteByte(' ')
-	e.buf.WriteString(s)
-	e.buf.WriteByte('\n')
+	e.buf = append(e.buf, ' ')
+	e.buf = append(e.buf, s...)
+	e.buf = append(e.buf, '\n')
 	return nil
 }
 
@@ -148,32 +195,23 @@ func (e *emitter) value(v any, ind int, key string) error {
 func (e *emitter) sequence(items []any, ind int, key string) error {
 	for _, it := range items {
 		e.indent(ind)
-		e.buf.WriteString("-")
+		e.buf = append(e.buf, '-')
 		switch x := it.(type) {
 		case map[string]any:
 			if len(x) == 0 {
-				e.buf.WriteString(" {}\n")
+				e.buf = append(e.buf, " {}\n"...)
 				continue
 			}
 			// First key on the dash line, the rest indented under it.
-			for i, k := range sortedKeys(x) {
-				if i == 0 {
-					e.buf.WriteByte(' ')
-				} else {
-					e.indent(ind + 2)
-				}
-				e.buf.WriteString(quote(k))
-				e.buf.WriteByte(':')
-				if err := e.value(x[k], ind+2, k); err != nil {
-					return err
-				}
+			if err := e.mapping(x, ind+2, true); err != nil {
+				return err
 			}
 		case []any:
 			if len(x) == 0 {
-				e.buf.WriteString(" []\n")
+				e.buf = append(e.buf, " []\n"...)
 				continue
 			}
-			e.buf.WriteByte('\n')
+			e.buf = append(e.buf, '\n')
 			if err := e.sequence(x, ind+2, key); err != nil {
 				return err
 			}
@@ -182,9 +220,9 @@ func (e *emitter) sequence(items []any, ind int, key string) error {
 			if err != nil {
 				return err
 			}
-			e.buf.WriteByte(' ')
-			e.buf.WriteString(s)
-			e.buf.WriteByte('\n')
+			e.buf = append(e.buf, ' ')
+			e.buf = append(e.buf, s...)
+			e.buf = append(e.buf, '\n')
 		}
 	}
 	return nil
@@ -231,7 +269,15 @@ var reserved = map[string]bool{
 // quoted when it has no line breaks or control characters, else
 // double-quoted with escapes.
 func quote(s string) string {
-	plain := s != "" && !reserved[strings.ToLower(s)]
+	if simplePlain(s) {
+		return s
+	}
+	return quoteFull(s)
+}
+
+// quoteFull is quote without the simplePlain shortcut.
+func quoteFull(s string) string {
+	plain := s != "" && !isReserved(s)
 	if plain {
 		for _, r := range s {
 			if !plainChar(r) && r != ' ' && r != ':' && r != '@' && r != '/' {
@@ -285,6 +331,33 @@ func quote(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// isReserved reports whether s, in any case, is one of the reserved words.
+// They are at most five bytes long, and no longer string lowercases to
+// one of them, so longer strings are not lowercased.
+func isReserved(s string) bool {
+	return len(s) <= 5 && reserved[strings.ToLower(s)]
+}
+
+// simplePlain reports whether s is certainly written plain: an ASCII
+// letter followed by ASCII letters, digits and "_-./", and not a reserved
+// word. Such strings (names, keys, labels) are most of a document; quote
+// decides every other string in full.
+func simplePlain(s string) bool {
+	if s == "" {
+		return false
+	}
+	if c := s[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == '/') {
+			return false
+		}
+	}
+	return !isReserved(s)
 }
 
 var (

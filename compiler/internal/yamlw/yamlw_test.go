@@ -68,3 +68,28 @@ func TestPyFloat(t *testing.T) {
 		assert.Equal(t, want, PyFloat(f))
 	}
 }
+
+// TestSimplePlainAgrees checks the shortcut against the full rule: every
+// string it passes through is one the full rule writes plain.
+func TestSimplePlainAgrees(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	alphabet := []byte("aZy0_-./:# eElLnNoOtTfFsSuU")
+	strs := append([]string(nil), tricky...)
+	strs = append(strs, "TRUE", "No", "Off", "NULL", "comp-concat-2", "a.b/c", "x_1", "inputs")
+	passed := 0
+	for i := 0; i < 20000; i++ {
+		b := make([]byte, 1+r.Intn(7))
+		for j := range b {
+			b[j] = alphabet[r.Intn(len(alphabet))]
+		}
+		strs = append(strs, string(b))
+	}
+	for _, s := range strs {
+		if simplePlain(s) {
+			passed++
+			assert.Equal(t, s, quoteFull(s), "shortcut writes %q plain", s)
+		}
+		assert.Equal(t, quoteFull(s), quote(s))
+	}
+	assert.Greater(t, passed, 1000)
+}

@@ -22,7 +22,10 @@ import (
 // (and Kubernetes executor configs) come back unchanged: a compiled pipeline
 // becomes a nested pipeline whose component is the golden's root; a
 // single-component golden becomes a container task whose component,
-// executor and root are the golden's own.
+// executor and root are the golden's own. The PlatformSpec comes back
+// unchanged too, the golden's pipeline-level workspace
+// (platforms.kubernetes.pipelineConfig) included: the wrapping pipeline
+// takes on the workspace of the compiled pipeline it runs.
 func TestRoundTrip(t *testing.T) {
 	root := corpusDir(t)
 	var all []string
@@ -55,10 +58,7 @@ func TestRoundTrip(t *testing.T) {
 // roundTripUnsupported lists the goldens whose round trip needs a feature
 // the compiler lacks, with the reason; they are reported in the count but do
 // not fail the test.
-var roundTripUnsupported = map[string]string{
-	"kfp-ir/critical/pipeline_with_workspace.yaml":          "the round trip wraps the golden as a nested pipeline, whose pipelineConfig (workspace) KFP ignores; componentyaml does not yet hand it to the wrapping pipeline",
-	"kfp-ir/critical/pipeline_with_importer_workspace.yaml": "the round trip wraps the golden as a nested pipeline, whose pipelineConfig (workspace) KFP ignores; componentyaml does not yet hand it to the wrapping pipeline",
-}
+var roundTripUnsupported = map[string]string{}
 
 // roundTrip returns "" when golden path survives the round trip, else why.
 func roundTrip(t *testing.T, path string) string {
@@ -125,9 +125,6 @@ func roundTrip(t *testing.T, path string) string {
 	}
 	if d := diff(dig(want, "deploymentSpec", "executors"), dig(got, "deploymentSpec", "executors"), "deploymentSpec.executors", noPy); d != "" {
 		return d
-	}
-	if dig(wantDocs[len(wantDocs)-1], "platforms", "kubernetes", "pipelineConfig") != nil {
-		return "platforms.kubernetes.pipelineConfig (the run's workspace) is pipeline-level: KFP applies the outermost pipeline's config only, and componentyaml does not yet hand a loaded pipeline's workspace to the pipeline that wraps it"
 	}
 	if len(wantDocs) != len(gotDocs) {
 		return fmt.Sprintf("%d documents, want %d", len(gotDocs), len(wantDocs))

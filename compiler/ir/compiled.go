@@ -19,6 +19,12 @@ type Compiled struct {
 	// (the PlatformSpec's platforms.kubernetes.deploymentSpec.executors),
 	// or nil.
 	Platform map[string]any
+	// Workspace is the loaded pipeline's own workspace (the PlatformSpec's
+	// platforms.kubernetes.pipelineConfig.workspace), or nil. KFP applies
+	// only the outermost pipeline's pipelineConfig, so a pipeline that uses
+	// this component takes the workspace on as its own (sdk/dsl lifts it;
+	// a different workspace on that pipeline is a compile error).
+	Workspace *Workspace
 }
 
 func (*Compiled) implNode() {}

@@ -50,8 +50,12 @@ func (l *loader) v2(doc, platform map[string]any) (*ir.Component, error) {
 		return nil, err
 	}
 	var platExecs map[string]any
+	var ws *ir.Workspace
 	if platform != nil {
 		if platExecs, err = l.platformExecutors(platform); err != nil {
+			return nil, err
+		}
+		if ws, err = l.pipelineWorkspace(platform); err != nil {
 			return nil, err
 		}
 	}
@@ -59,7 +63,7 @@ func (l *loader) v2(doc, platform map[string]any) (*ir.Component, error) {
 
 	// A component: the executor exec-<name> holds a plain container.
 	key := dsl.K8sName(name)
-	if comp, ok := comps["comp-"+key].(map[string]any); ok && platExecs == nil {
+	if comp, ok := comps["comp-"+key].(map[string]any); ok && platExecs == nil && ws == nil {
 		if x, ok := execs["exec-"+key].(map[string]any); ok && comp["executorLabel"] == "exec-"+key && singleTask(root, "comp-"+key) && sameInterface(root, comp) {
 			if ctr, ok := x["container"].(map[string]any); ok && plainContainer(ctr) {
 				ins, outs, err := l.interfaceOf(comp, "components.comp-"+key)
@@ -82,7 +86,7 @@ func (l *loader) v2(doc, platform map[string]any) (*ir.Component, error) {
 		return nil, err
 	}
 	return &ir.Component{Name: name, Description: desc, Inputs: ins, Outputs: outs,
-		Impl: &ir.Compiled{Spec: doc, Platform: platExecs}}, nil
+		Impl: &ir.Compiled{Spec: doc, Platform: platExecs, Workspace: ws}}, nil
 }
 
 // checkGraph checks that DAG tasks refer to existing components and
@@ -163,6 +167,57 @@ func (l *loader) platformExecutors(doc map[string]any) (map[string]any, error) {
 		return nil, err
 	}
 	return l.mapAt(ds, "executors", "platforms.kubernetes.deploymentSpec")
+}
+
+// pipelineWorkspace reads the PlatformSpec's
+// platforms.kubernetes.pipelineConfig.workspace (KFP WorkspaceConfig as
+// kfp.compiler writes it: size and kubernetes.pvcSpecPatch), or returns nil
+// when there is none. The other pipelineConfig settings (resourceTtl*,
+// activeDeadlineSeconds) bound the whole run: they are left to the pipeline
+// that uses the loaded one, as KFP leaves them to the outermost pipeline.
+func (l *loader) pipelineWorkspace(doc map[string]any) (*ir.Workspace, error) {
+	ps, _ := doc["platforms"].(map[string]any)
+	k, _ := ps["kubernetes"].(map[string]any)
+	const at = "platforms.kubernetes.pipelineConfig"
+	pc, err := l.mapAt(k, "pipelineConfig", "platforms.kubernetes")
+	if err != nil || pc == nil {
+		return nil, err
+	}
+	w, err := l.mapAt(pc, "workspace", at)
+	if err != nil || w == nil {
+		return nil, err
+	}
+	wp := at + ".workspace"
+	for _, key := range sortedKeys(w) {
+		if key != "size" && key != "kubernetes" {
+			return nil, l.errf(join(wp, key), "keep only size and kubernetes.pvcSpecPatch (KFP WorkspaceConfig)", "unknown workspace setting %q", key)
+		}
+	}
+	size, err := l.strAt(w, "size", wp, true)
+	if err != nil {
+		return nil, err
+	}
+	if !dsl.ValidWorkspaceSize(size) {
+		return nil, l.errf(join(wp, "size"), `give a Kubernetes quantity such as "10Gi", "500Mi" or "1Ti"`, "workspace size %q is not a valid size", size)
+	}
+	kw, err := l.mapAt(w, "kubernetes", wp)
+	if err != nil {
+		return nil, err
+	}
+	for _, key := range sortedKeys(kw) {
+		if key != "pvcSpecPatch" {
+			return nil, l.errf(join(wp, "kubernetes."+key), "keep only pvcSpecPatch (KFP KubernetesWorkspaceConfig)", "unknown Kubernetes workspace setting %q", key)
+		}
+	}
+	patch, err := l.mapAt(kw, "pvcSpecPatch", join(wp, "kubernetes"))
+	if err != nil {
+		return nil, err
+	}
+	ws := &ir.Workspace{Size: strings.TrimSpace(size)}
+	if len(patch) > 0 {
+		ws.PVCSpecPatch = patch
+	}
+	return ws, nil
 }
 
 // singleTask reports whether root's DAG is one task running comp.

@@ -69,6 +69,9 @@ type WorkspaceConfig struct {
 // platforms.kubernetes.pipelineConfig.workspace. An empty or malformed
 // Size is reported when the pipeline is compiled. Only the compiled
 // pipeline's workspace counts: KFP ignores those of nested pipelines.
+// A loaded compiled pipeline (sdk/componentyaml) that has a workspace
+// hands it to the pipeline that uses it; setting a different one here is
+// then a compile error naming both.
 func PipelineWorkspace(cfg WorkspaceConfig) Option {
 	return func(o *options) { c := cfg; o.workspace = &c }
 }

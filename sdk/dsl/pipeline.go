@@ -3,7 +3,6 @@ package dsl
 import (
 	"reflect"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
@@ -63,7 +62,7 @@ func NewPipeline[In, Out any](name string, body func(b *Builder, in In) Out, opt
 	if body == nil {
 		p.errors.Addf(pos, ir.InvalidValue, "pass the function that adds the pipeline's tasks", "pipeline %q has no body", name)
 	}
-	if ws := p.o.workspace; ws != nil && !workspaceSizeRE.MatchString(strings.TrimSpace(ws.Size)) {
+	if ws := p.o.workspace; ws != nil && !ValidWorkspaceSize(ws.Size) {
 		p.errors.Addf(pos, ir.InvalidValue, `give a Kubernetes quantity such as "10Gi", "500Mi" or "1Ti"`,
 			"pipeline %q: workspace size %q is not a valid size", name, ws.Size)
 	}
@@ -113,6 +112,7 @@ func (p *Pipeline[In, Out]) Build() *ir.Pipeline {
 			b.checkRef(r, p.pos, "pipeline output "+f.Name)
 			g.Outputs[f.Name] = r
 		}
+		liftWorkspace(g)
 	})
 	return p.built
 }

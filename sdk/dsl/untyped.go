@@ -284,6 +284,7 @@ func (p *UntypedPipeline) Build() *ir.Pipeline {
 		b.checkRef(r, p.pos, "pipeline output "+o.Name)
 		g.Outputs[o.Name] = r
 	}
+	liftWorkspace(g)
 	return g
 }
 

@@ -1,23 +1,45 @@
 package kfp
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
 )
 
-var (
-	nonK8s = regexp.MustCompile(`[^-0-9a-z]+`)
-	dashes = regexp.MustCompile(`-+`)
-)
-
-// k8sName is KFP's maybe_rename_for_k8s.
+// k8sName is KFP's maybe_rename_for_k8s: lowercase, every run of
+// characters other than [-0-9a-z] and dashes becomes one dash, and dashes
+// are trimmed from both ends.
 func k8sName(name string) string {
-	s := nonK8s.ReplaceAllString(strings.ToLower(name), "-")
-	s = dashes.ReplaceAllString(s, "-")
-	return strings.Trim(s, "-")
+	s := strings.ToLower(name)
+	clean := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		alnum := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		if !alnum && (c != '-' || i == 0 || i == len(s)-1 || s[i-1] == '-') {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	dash := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			if dash && len(b) > 0 {
+				b = append(b, '-')
+			}
+			dash = false
+			b = append(b, c)
+			continue
+		}
+		// Any other byte, including those of multi-byte runes, separates.
+		dash = true
+	}
+	return string(b)
 }
 
 // componentName is KFP's sanitize_component_name: "comp-" + k8s name.

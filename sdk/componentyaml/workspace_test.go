@@ -189,3 +189,34 @@ func TestBadWorkspace(t *testing.T) {
 		})
 	}
 }
+
+// TestMarshalKeepsWorkspace writes a Go pipeline that has a workspace as
+// component YAML and loads it back: the workspace travels with it.
+func TestMarshalKeepsWorkspace(t *testing.T) {
+	stage, err := componentyaml.Load("ws.yaml", wsPipelineYAML(t, "ws-stage", standardRWO))
+	require.NoError(t, err)
+	own := dsl.NewPipeline("ws-marshal", func(b *dsl.Builder, in wsURIIn) struct{} {
+		dsl.Importer[dsl.Dataset](b, in.URI, dsl.DownloadToWorkspace())
+		return struct{}{}
+	}, dsl.PipelineWorkspace(dsl.WorkspaceConfig{Size: "3Gi"}))
+	lifted := dsl.NewPipeline("ws-marshal-lifted", func(b *dsl.Builder, in wsURIIn) struct{} {
+		stage.Task(b, map[string]any{"uri": in.URI})
+		return struct{}{}
+	})
+	for _, tc := range []struct {
+		c    *ir.Component
+		want *ir.Workspace
+	}{
+		{own.IR(), &ir.Workspace{Size: "3Gi"}},
+		{lifted.IR(), &ir.Workspace{Size: "2Gi", PVCSpecPatch: map[string]any{"storageClassName": "standard", "accessModes": []any{"ReadWriteOnce"}}}},
+		{stage.IR(), &ir.Workspace{Size: "2Gi", PVCSpecPatch: map[string]any{"storageClassName": "standard", "accessModes": []any{"ReadWriteOnce"}}}},
+	} {
+		b, err := componentyaml.Marshal(tc.c, compiler.Options{})
+		require.NoError(t, err, tc.c.Name)
+		back, err := componentyaml.Load("written.yaml", b)
+		require.NoError(t, err, tc.c.Name)
+		impl, ok := back.IR().Impl.(*ir.Compiled)
+		require.True(t, ok, "%s: %T", tc.c.Name, back.IR().Impl)
+		assert.Equal(t, tc.want, impl.Workspace, tc.c.Name)
+	}
+}

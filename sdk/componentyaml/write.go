@@ -15,7 +15,10 @@ import (
 // kfp.components.load_component_from_file loads. pipelineInfo.name is the
 // component's Kubernetes-compatible name N; the root DAG runs one task N of
 // component comp-N (executor exec-N), each root input passed through to the
-// task and each task output raised to a root output.
+// task and each task output raised to a root output. A pipeline's
+// workspace (dsl.PipelineWorkspace, or one taken on from a loaded compiled
+// pipeline) is written as the file's
+// platforms.kubernetes.pipelineConfig.workspace, so it loads back with it.
 //
 // Errors: the component's own definition problems (an ir.ErrorList, with
 // positions) or a failure to encode.
@@ -25,6 +28,13 @@ func Marshal(c *ir.Component, opts compiler.Options) ([]byte, error) {
 	}
 	name := dsl.K8sName(c.Name)
 	p := wrap(name, c)
+	if inner, ok := c.Impl.(*ir.Pipeline); ok && inner.Workspace != nil {
+		// The wrapper is the outermost pipeline, whose pipelineConfig is
+		// the only one KFP applies: it carries the pipeline's workspace.
+		if g := p.Build(); g.Workspace == nil {
+			g.Workspace = inner.Workspace
+		}
+	}
 	res, err := compiler.Compile(p, opts)
 	if err != nil {
 		return nil, fmt.Errorf("component %q: %w", c.Name, err)

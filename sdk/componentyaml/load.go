@@ -63,7 +63,9 @@ func LoadFile(path string) (*dsl.UntypedComponent, error) {
 //     `kfpgo component compile` writes): a container component;
 //   - any other compiled pipeline YAML (PipelineSpec, optionally followed
 //     by a PlatformSpec document): a nested pipeline component, merged as
-//     compiled;
+//     compiled, keeping its Kubernetes executor configs and its workspace
+//     (platforms.kubernetes.pipelineConfig.workspace), which the pipeline
+//     using it takes on (see the package doc);
 //   - KFP v1 component.yaml (name, inputs, outputs,
 //     implementation.container with inputValue/inputPath/outputPath,
 //     concat and if/ifPresent placeholders): a container component,

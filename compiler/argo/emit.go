@@ -517,19 +517,28 @@ func (e *emitter) value(ps *pipeState, r *ir.Ref, at *ir.Group, pos ir.Pos) val 
 	case ir.RefLiteral:
 		return val{param: paramString(r.Value)}
 	case ir.RefFormat:
-		segs, _ := r.Value.([]string)
-		var b strings.Builder
-		for i, seg := range segs {
-			// dsl.Format writes pipeline placeholders into the literal
-			// text as KFP's {{$.key}}: map them to Argo's variables.
-			b.WriteString(kfpPlaceholderRE.ReplaceAllStringFunc(seg, func(m string) string {
-				return argoPlaceholder(m[len("{{$.") : len(m)-len("}}")])
-			}))
-			if i < len(r.Of) {
-				b.WriteString(e.value(ps, r.Of[i], at, pos).param)
-			}
+		// Each embedded value is written where KFP writes its
+		// {{$.inputs.parameters[…]}} placeholder; a list or struct is then
+		// passed as its JSON text, which Argo substitutes into as a string.
+		// dsl.Format writes pipeline placeholders into the literal text as
+		// KFP's {{$.key}}: map them to Argo's variables.
+		const mark = "\ue000kfpgo-embed-"
+		var embedded []string
+		v := r.FormatValue(func(i int) string {
+			embedded = append(embedded, e.value(ps, r.Of[i], at, pos).param)
+			return mark + strconv.Itoa(len(embedded)-1) + "\ue001"
+		})
+		s, ok := v.(string)
+		if !ok {
+			s = paramString(v)
 		}
-		return val{param: b.String()}
+		s = kfpPlaceholderRE.ReplaceAllStringFunc(s, func(m string) string {
+			return argoPlaceholder(m[len("{{$.") : len(m)-len("}}")])
+		})
+		for i, x := range embedded {
+			s = strings.Replace(s, mark+strconv.Itoa(i)+"\ue001", x, 1)
+		}
+		return val{param: s}
 	case ir.RefPlaceholder:
 		return val{param: argoPlaceholder(strings.TrimSuffix(strings.TrimPrefix(r.Name, "{{$."), "}}"))}
 	case ir.RefPipelineInput:

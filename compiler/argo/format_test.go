@@ -38,3 +38,25 @@ func TestWorkspaceUnsupported(t *testing.T) {
 	_, err := argo.Compile(p, argo.Options{})
 	require.ErrorContains(t, err, `pipeline "argo-workspace" has a workspace`)
 }
+
+type composeIn struct {
+	Specs dsl.Param[[]any] `kfp:"specs"`
+}
+
+// A dsl.Compose argument renders as the list's JSON text with each
+// embedded value's Argo expression inside its string leaf.
+func TestComposeArgument(t *testing.T) {
+	takeSpecs := dsl.NewContainerComponent("take-specs", func(in composeIn, _ struct{}) dsl.Container {
+		return dsl.Container{Image: "alpine:3.20", Command: []any{"echo", in.Specs}}
+	})
+	p := dsl.NewPipeline("argo-compose", func(b *dsl.Builder, in formatPipeIn) struct{} {
+		up := sizeComp.Task(b, sizeIn{Shard: in.Name})
+		takeSpecs.Task(b, composeIn{Specs: dsl.Compose[[]any]([]any{
+			map[string]any{"name": in.Name, "n": in.N, "job": dsl.PipelineJobName(), "replicas": 2},
+		})}).After(up)
+		return struct{}{}
+	})
+	res, err := argo.Compile(p, argo.Options{})
+	require.NoError(t, err)
+	assert.Contains(t, string(res.YAML), `value: '[{"job":"{{workflow.name}}","n":"{{workflow.parameters.n}}","name":"{{workflow.parameters.name}}","replicas":2}]'`)
+}

@@ -50,6 +50,34 @@ func add(golden string, p dsl.PipelineDef, opts ...compiler.Options) {
 	Cases[golden] = c
 }
 
+// LoadedCase is a ported golden whose pipeline reuses components that KFP's
+// Python source does not define itself but loads from elsewhere (a URL, or
+// a library such as Google Cloud Pipeline Components). The port loads
+// those components out of the golden's compiled form with
+// componentyaml.LoadFromPipeline, so it is built once the corpus is found;
+// the pipeline's structure, arguments and every component it defines
+// itself are written in Go.
+type LoadedCase struct {
+	// Golden is the path relative to the corpus root.
+	Golden string
+	// Build makes the port; golden is the golden's file path, read for the
+	// loaded components only.
+	Build func(golden string) (dsl.PipelineDef, error)
+	// Options are the compile options the golden needs.
+	Options compiler.Options
+}
+
+// LoadedCases maps a golden path to its port; filled by cases_loaded.go.
+var LoadedCases = map[string]LoadedCase{}
+
+// addLoaded registers a ported golden that loads some of its components.
+func addLoaded(golden string, build func(golden string) (dsl.PipelineDef, error)) {
+	if _, dup := LoadedCases[golden]; dup {
+		panic("conformance: golden ported twice: " + golden)
+	}
+	LoadedCases[golden] = LoadedCase{Golden: golden, Build: build}
+}
+
 // Compare compares a golden document stream with a compiled one as data,
 // returning "" when they match, else the first differing path and values.
 // Both arguments are the documents parsed to generic trees (PipelineSpec

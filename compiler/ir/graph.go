@@ -1,5 +1,7 @@
 package ir
 
+import "strings"
+
 // Input is one input of a component or pipeline (KFP inputDefinitions entry).
 type Input struct {
 	Name string
@@ -200,9 +202,69 @@ const (
 	// embedded in it (KFP's f-string or str.format over pipeline channels,
 	// e.g. f"heads and {x} > 5!"). Value holds the literal segments as a
 	// []string with one more element than Of; the values in Of (pipeline
-	// inputs, task outputs, loop items…) sit between them.
+	// inputs, task outputs, loop items…) sit between them. A LIST or STRUCT
+	// RefFormat (KFP's list or dict argument holding pipeline channels)
+	// holds instead a JSON-like tree ([]any, map[string]any, string,
+	// float64, bool, nil) whose TemplateText leaves embed the values of Of;
+	// FormatValue renders either form.
 	RefFormat
 )
+
+// TemplateText is a string leaf of a LIST or STRUCT RefFormat's tree: the
+// literal segments Segs (one more than Of) with, between segment i and
+// i+1, the value Ref.Of[Of[i]].
+type TemplateText struct {
+	Segs []string
+	Of   []int
+}
+
+// FormatValue renders a RefFormat with each embedded value r.Of[i] written
+// as embed(i): the text of a string format, or a fresh JSON-like tree for a
+// LIST or STRUCT one. It returns nil for any other kind of reference.
+func (r *Ref) FormatValue(embed func(i int) string) any {
+	if r == nil || r.Kind != RefFormat {
+		return nil
+	}
+	if segs, ok := r.Value.([]string); ok {
+		idx := make([]int, len(r.Of))
+		for i := range idx {
+			idx[i] = i
+		}
+		return renderText(TemplateText{Segs: segs, Of: idx}, embed)
+	}
+	var walk func(v any) any
+	walk = func(v any) any {
+		switch x := v.(type) {
+		case TemplateText:
+			return renderText(x, embed)
+		case []any:
+			out := make([]any, len(x))
+			for i, e := range x {
+				out[i] = walk(e)
+			}
+			return out
+		case map[string]any:
+			out := make(map[string]any, len(x))
+			for k, e := range x {
+				out[k] = walk(e)
+			}
+			return out
+		}
+		return v
+	}
+	return walk(r.Value)
+}
+
+func renderText(t TemplateText, embed func(i int) string) string {
+	var b strings.Builder
+	for i, s := range t.Segs {
+		b.WriteString(s)
+		if i < len(t.Of) {
+			b.WriteString(embed(t.Of[i]))
+		}
+	}
+	return b.String()
+}
 
 // Ref is a value flowing into a task input, a condition, a loop, a
 // pipeline output or a task setting.

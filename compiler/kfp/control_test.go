@@ -127,6 +127,12 @@ func TestScopingViolations(t *testing.T) {
 		{"If on Go constants", ir.InvalidControlFlow, "two constants", func(b *dsl.Builder, in pipeIn) {
 			dsl.If(b, dsl.Eq(dsl.Lit(1), dsl.Lit(1)), func(b *dsl.Builder) {})
 		}},
+		{"If on a pipeline placeholder", ir.InvalidControlFlow, "cannot compare the pipeline placeholder {{$.pipeline_job_name}}", func(b *dsl.Builder, in pipeIn) {
+			dsl.If(b, dsl.Eq(dsl.Lit("a"), dsl.PipelineJobName()), func(b *dsl.Builder) { echo.Task(b, strIn{Text: in.Msg}) })
+		}},
+		{"If on a formatted string", ir.InvalidControlFlow, "cannot compare a formatted value", func(b *dsl.Builder, in pipeIn) {
+			dsl.If(b, dsl.Eq(dsl.Format("x-", in.Msg), dsl.Lit("x-a")), func(b *dsl.Builder) { echo.Task(b, strIn{Text: in.Msg}) })
+		}},
 		{"If on an unset parameter", ir.InvalidControlFlow, "unset parameter", func(b *dsl.Builder, in pipeIn) {
 			dsl.If(b, dsl.Eq(dsl.Param[string]{}, dsl.Lit("x")), func(b *dsl.Builder) {})
 		}},

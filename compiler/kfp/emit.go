@@ -712,26 +712,21 @@ func (e *emitter) setTaskInput(inputs *pipelinespec.TaskInputsSpec, name string,
 	}
 }
 
-// setFormatInput wires a string argument with embedded values as KFP's
-// build_task_spec_for_task does for a str holding pipeline channels: each
-// value becomes an extra task input "pipelinechannel--<full name>" and the
-// argument a runtimeValue constant that reads it through
-// {{$.inputs.parameters['pipelinechannel--<full name>']}}.
+// setFormatInput wires an argument with embedded values as KFP's
+// build_task_spec_for_task does for a str, list or dict holding pipeline
+// channels: each value becomes an extra task input
+// "pipelinechannel--<full name>" and the argument a runtimeValue constant
+// (the string, or the list or struct with string leaves) that reads it
+// through {{$.inputs.parameters['pipelinechannel--<full name>']}}.
 func (e *emitter) setFormatInput(inputs *pipelinespec.TaskInputsSpec, name string, r *ir.Ref, parentInputs *pipelinespec.ComponentInputsSpec, inDag map[string]bool) {
-	segs, _ := r.Value.([]string)
-	var b strings.Builder
-	for i, seg := range segs {
-		b.WriteString(seg)
-		if i >= len(r.Of) {
-			continue
-		}
+	v := r.FormatValue(func(i int) string {
 		c := r.Of[i]
 		extra := ChannelName(c)
-		b.WriteString("{{$.inputs.parameters['" + extra + "']}}")
 		e.setChannelInput(inputs, extra, c, parentInputs, inDag)
-	}
+		return "{{$.inputs.parameters['" + extra + "']}}"
+	})
 	setParam(inputs, name, &pipelinespec.TaskInputsSpec_InputParameterSpec{Kind: &pipelinespec.TaskInputsSpec_InputParameterSpec_RuntimeValue{
-		RuntimeValue: &pipelinespec.ValueOrRuntimeParameter{Value: &pipelinespec.ValueOrRuntimeParameter_Constant{Constant: structpb.NewStringValue(b.String())}}}})
+		RuntimeValue: &pipelinespec.ValueOrRuntimeParameter{Value: &pipelinespec.ValueOrRuntimeParameter_Constant{Constant: protoValue(v)}}}})
 }
 
 // setChannelInput wires a task input from a channel: a producer task in the

@@ -5,7 +5,6 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
 )
@@ -84,6 +83,15 @@ func (b *Builder) checkCond(c Cond, pos ir.Pos, what string) bool {
 		return false
 	}
 	for _, r := range []*ir.Ref{c.c.Left, c.c.Right} {
+		switch r.Kind {
+		case ir.RefPlaceholder, ir.RefFormat, ir.RefTaskFinalStatus:
+			// KFP's condition reads the condition group's inputs only
+			// (inputs.parameter_values[…]); a placeholder or a formatted
+			// string is not one.
+			b.errorf(pos, ir.InvalidControlFlow, "compare a pipeline input, a task output or a loop item; to branch on this value, return it from a task and compare the task's output",
+				"%s: a condition cannot compare %s", what, describeRef(r))
+			return false
+		}
 		b.checkRef(r, pos, what)
 	}
 	return true
@@ -253,6 +261,11 @@ func ParallelFor[L ParamValue, T ParamValue](b *Builder, items Param[L], body fu
 	}
 	if items.r.Kind == ir.RefLiteral {
 		b.errorf(pos, ir.InvalidControlFlow, "use dsl.ParallelForItems for a list known when the pipeline is built", "ParallelFor over a literal; use ParallelForItems")
+		return
+	}
+	if items.r.Kind == ir.RefFormat {
+		b.errorf(pos, ir.InvalidControlFlow, "build the list in a task and loop over its output, as KFP cannot iterate over a list holding run-time values",
+			"ParallelFor over a list built with Compose from run-time values")
 		return
 	}
 	b.checkRef(items.r, pos, "ParallelFor items")
@@ -598,17 +611,13 @@ func Importer[K Kind](b *Builder, uri Param[string], opts ...ImporterOption) *Ta
 				case r.Kind == ir.RefPlaceholder:
 					return r.Name
 				case r.Kind == ir.RefFormat:
-					// An f-string: its channels become inputs in order,
-					// their placeholders written into the text.
-					segs, _ := r.Value.([]string)
-					var sb strings.Builder
-					for i, seg := range segs {
-						sb.WriteString(seg)
-						if i < len(r.Of) {
-							sb.WriteString(input(r.Of[i]))
-						}
+					// An f-string, list or struct: its channels become
+					// inputs in order, their placeholders written into it.
+					names := make([]string, len(r.Of))
+					for i, o := range r.Of {
+						names[i] = input(o)
 					}
-					return sb.String()
+					return r.FormatValue(func(i int) string { return names[i] })
 				}
 				return input(r)
 			case OrderedMetadata:
@@ -671,6 +680,12 @@ func describeRef(r *ir.Ref) string {
 		return fmt.Sprintf("output %q of task %q", r.Name, r.Task.Name)
 	case ir.RefLoopItem:
 		return "a loop item"
+	case ir.RefPlaceholder:
+		return fmt.Sprintf("the pipeline placeholder %s", r.Name)
+	case ir.RefFormat:
+		return "a formatted value (Format or Compose)"
+	case ir.RefTaskFinalStatus:
+		return "a PipelineTaskFinalStatus"
 	}
 	return "the value"
 }

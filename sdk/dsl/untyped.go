@@ -329,3 +329,14 @@ func TaskAs[Out any](c *UntypedComponent, b *Builder, args any) *Task[Out] {
 	}
 	return task
 }
+
+// WithName returns a copy of the component under another name (the
+// "comp-<name>" key and the task names KFP derives from it), for example
+// to give a component loaded from a compiled pipeline, where KFP numbered
+// repeated names ("comp-xgboost-predict-2"), its original name back.
+// The interface and implementation are shared with c.
+func (c *UntypedComponent) WithName(name string) *UntypedComponent {
+	cp := *c.ir
+	cp.Name = name
+	return &UntypedComponent{ir: &cp}
+}

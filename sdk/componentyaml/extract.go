@@ -1,0 +1,117 @@
+package componentyaml
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/kfpgo/kfpgo/compiler/ir"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+)
+
+// LoadFromPipelineFile is LoadFromPipeline reading the compiled pipeline
+// from path.
+func LoadFromPipelineFile(path, component string) (*dsl.UntypedComponent, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{File: path, Msg: err.Error(), Hint: "give the path of a pipeline YAML written by kfp.compiler or kfpgo"}
+	}
+	return LoadFromPipeline(path, data, component)
+}
+
+// LoadFromPipeline loads one container component out of a compiled
+// pipeline (PipelineSpec YAML as kfp.compiler or kfpgo writes it), for
+// reusing a component that is published only as part of a pipeline, such
+// as a Google Cloud Pipeline Components op or a component a Python
+// pipeline loaded from a URL. component is the key under `components`
+// ("comp-xgboost-train") or the name after its "comp-" prefix
+// ("xgboost-train"), which becomes the loaded component's name.
+//
+// The component's inputDefinitions and outputDefinitions become its
+// interface (types, defaults, descriptions) and its executor
+// (deploymentSpec.executors[executorLabel].container: image, command,
+// args, env) its implementation, with every placeholder checked as Load
+// checks a v2 component. Errors (*Error) name the file, the YAML path and
+// the fix: an unknown component (the known ones are listed), a DAG or
+// importer component (load the whole pipeline with Load instead), or a
+// container holding more than image, command, args and env.
+func LoadFromPipeline(file string, data []byte, component string) (*dsl.UntypedComponent, error) {
+	docs, err := splitDocs(file, data)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 {
+		return nil, &Error{File: file, Msg: "the file holds no YAML document", Hint: "give a pipeline YAML written by kfp.compiler or kfpgo"}
+	}
+	l := &loader{file: file}
+	doc := docs[0]
+	comps, err := l.mapAt(doc, "components", "")
+	if err != nil {
+		return nil, err
+	}
+	key := component
+	if !strings.HasPrefix(key, "comp-") {
+		key = "comp-" + key
+	}
+	name := strings.TrimPrefix(key, "comp-")
+	cpath := "components." + key
+	comp, ok := comps[key].(map[string]any)
+	if !ok {
+		known := sortedKeys(comps)
+		if len(known) == 0 {
+			known = []string{"(none)"}
+		}
+		return nil, l.errf("components", "use one of: "+strings.Join(known, ", "), "has no component %q", key)
+	}
+	if comp["dag"] != nil {
+		return nil, l.errf(join(cpath, "dag"), "load the whole pipeline with componentyaml.Load and use it as a nested pipeline", "component %q is a DAG, not a container component", key)
+	}
+	label, err := l.strAt(comp, "executorLabel", cpath, true)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := l.mapAt(doc, "deploymentSpec", "")
+	if err != nil {
+		return nil, err
+	}
+	execs, err := l.mapAt(ds, "executors", "deploymentSpec")
+	if err != nil {
+		return nil, err
+	}
+	xpath := "deploymentSpec.executors." + label
+	x, ok := execs[label].(map[string]any)
+	if !ok {
+		return nil, l.errf(xpath, "add the executor the component's executorLabel names", "is missing (named by %s.executorLabel)", cpath)
+	}
+	ctr, err := l.mapAt(x, "container", xpath)
+	if err != nil {
+		return nil, err
+	}
+	if ctr == nil {
+		return nil, l.errf(xpath, "load an importer with the DSL's Importer instead", "executor %q is not a container", label)
+	}
+	if !plainContainer(ctr) {
+		var extra []string
+		for _, k := range sortedKeys(ctr) {
+			if !plainContainer(map[string]any{k: nil}) {
+				extra = append(extra, k)
+			}
+		}
+		return nil, l.errf(join(xpath, "container"), "keep image, command, args and env; set resources and other task settings on the task that uses the component",
+			"container holds settings beyond image, command, args and env: %s", strings.Join(extra, ", "))
+	}
+	ins, outs, err := l.interfaceOf(comp, cpath)
+	if err != nil {
+		return nil, err
+	}
+	c := &ir.Component{Name: name, Inputs: ins, Outputs: outs}
+	impl, err := l.container(ctr, join(xpath, "container"), c)
+	if err != nil {
+		return nil, err
+	}
+	c.Impl = impl
+	if dsl.K8sName(name) != name {
+		return nil, l.errf(cpath, "load a component whose key is comp-<lowercase-dashed-name>", "%s", fmt.Sprintf("component name %q is not a Kubernetes name", name))
+	}
+	return dsl.NewUntypedComponent(c), nil
+}

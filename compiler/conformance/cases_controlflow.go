@@ -1,8 +1,13 @@
 package conformance
 
 import (
+	"context"
+
+	"errors"
 	"github.com/kfpgo/kfpgo/compiler"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
+	"math/rand/v2"
+	"strings"
 )
 
 // Ports of the control-flow goldens: conditions, loops, exit handlers,
@@ -20,6 +25,14 @@ type cfMessageIn struct {
 	Message dsl.Param[string] `kfp:"message"`
 }
 
+type cfAnyListOutput struct {
+	Output dsl.Param[[]any] `kfp:"Output"`
+}
+
+type cfStructListOutput struct {
+	Output dsl.Param[[]map[string]any] `kfp:"Output"`
+}
+
 type cfListStrOutput struct {
 	Output dsl.Param[[]string] `kfp:"Output"`
 }
@@ -30,9 +43,18 @@ type cfOutputKeyOut struct {
 }
 
 var (
-	flipThreeSidedDie      = goFunc[none, stringOutput]("flip-three-sided-die")
-	printAndReturn         = goFunc[cfTextIn, stringOutput]("print-and-return")
-	specialPrintAndReturn  = goFunc[cfTextIn, cfOutputKeyOut]("special-print-and-return")
+	flipThreeSidedDie = goFuncDo("flip-three-sided-die", func(context.Context, none) (out stringOutput, _ error) {
+		out.Output.Set([]string{"heads", "tails", "draw"}[rand.IntN(3)])
+		return out, nil
+	})
+	printAndReturn = goFuncDo("print-and-return", func(_ context.Context, in cfTextIn) (out stringOutput, _ error) {
+		out.Output.Set(in.Text.Value())
+		return out, nil
+	})
+	specialPrintAndReturn = goFuncDo("special-print-and-return", func(_ context.Context, in cfTextIn) (out cfOutputKeyOut, _ error) {
+		out.OutputKey.Set(in.Text.Value())
+		return out, nil
+	})
 	rollDiePipeline        = dsl.NewPipeline("roll-die-pipeline", rollDie)
 	oneOfParametersOuter   = dsl.NewPipeline("outer-pipeline", outerRollDie)
 	collectingParameters   = dsl.NewPipeline("collecting-parameters", collectingParams)
@@ -76,11 +98,24 @@ type cfModelIDsIn struct {
 }
 
 var (
-	splitIDs = goFunc[cfIdsIn, struct {
-		Output dsl.Param[[]any] `kfp:"Output"`
-	}]("split-ids")
-	prependID       = goFunc[cfContentIn, stringOutput]("prepend-id")
-	consumeIDs      = goFunc[cfListIDsIn, stringOutput]("consume-ids")
+	splitIDs = goFuncDo("split-ids", func(_ context.Context, in cfIdsIn) (out cfAnyListOutput, _ error) {
+		var ids []any
+		for _, id := range strings.Split(in.IDs.Value(), ",") {
+			ids = append(ids, id)
+		}
+		out.Output.Set(ids)
+		return out, nil
+	})
+	prependID = goFuncDo("prepend-id", func(_ context.Context, in cfContentIn) (out stringOutput, _ error) {
+		out.Output.Set("model_id_" + in.Content.Value())
+		return out, nil
+	})
+	consumeIDs = goFuncDo("consume-ids", func(context.Context, cfListIDsIn) (out stringOutput, _ error) {
+		out.Output.Set("completed")
+		return out, nil
+	})
+	// The Python function prints and returns None for its str output, which
+	// KFP's executor refuses; the port leaves the output unset, refused alike.
 	consumeSingleID = goFunc[cfIdIn, stringOutput]("consume-single-id")
 )
 
@@ -110,9 +145,10 @@ type cfLoopsIn struct {
 }
 
 var (
-	argsGeneratorOp = goFunc[none, struct {
-		Output dsl.Param[[]map[string]any] `kfp:"Output"`
-	}]("args-generator-op")
+	argsGeneratorOp = goFuncDo("args-generator-op", func(context.Context, none) (out cfStructListOutput, _ error) {
+		out.Output.Set([]map[string]any{{"A_a": "1", "B_b": "2"}, {"A_a": "10", "B_b": "20"}})
+		return out, nil
+	})
 	cfPrintText   = goFunc[cfMsgIn, none]("print-text")
 	cfPrintStruct = goFunc[cfStructIn, none]("print-struct")
 	withLoops     = dsl.NewPipeline("pipeline-with-loops", func(b *dsl.Builder, in cfLoopsIn) none {
@@ -145,9 +181,11 @@ type cfMessageDefaultIn struct {
 }
 
 var (
-	exitOp            = goFunc[cfExitOpIn, none]("exit-op")
-	printOpMessage    = goFunc[cfMessageIn, none]("print-op")
-	failOp            = goFunc[cfMessageIn, none]("fail-op")
+	exitOp         = goFunc[cfExitOpIn, none]("exit-op")
+	printOpMessage = goFunc[cfMessageIn, none]("print-op")
+	failOp         = goFuncDo("fail-op", func(_ context.Context, in cfMessageIn) (none, error) {
+		return none{}, errors.New("exit status 1")
+	})
 	taskFinalStatusPl = dsl.NewPipeline("pipeline-with-task-final-status", func(b *dsl.Builder, in cfMessageDefaultIn) none {
 		exit := exitOp.Task(b, cfExitOpIn{UserInput: in.Message})
 		dsl.ExitHandler(b, exit, func(b *dsl.Builder) {
@@ -160,7 +198,10 @@ var (
 
 // kfp-ir/critical/parallel_for_after_dependency.yaml
 var (
-	printOpReturn      = goFunc[cfMessageIn, stringOutput]("print-op")
+	printOpReturn = goFuncDo("print-op", func(_ context.Context, in cfMessageIn) (out stringOutput, _ error) {
+		out.Output.Set(in.Message.Value())
+		return out, nil
+	})
 	loopWithAfterDepPl = dsl.NewPipeline("loop-with-after-dependency-set", func(b *dsl.Builder, _ none) none {
 		var one *dsl.Task[stringOutput]
 		dsl.ParallelForItems(b, []int{1, 2, 3}, func(b *dsl.Builder, _ dsl.Param[int]) {

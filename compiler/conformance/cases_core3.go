@@ -2,7 +2,10 @@ package conformance
 
 import (
 	"context"
+	"errors"
+	"os"
 
+	"github.com/kfpgo/kfpgo/compiler/ir"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
 )
 
@@ -11,13 +14,27 @@ import (
 const goImage = "ko://github.com/kfpgo/kfpgo/compiler/conformance/cmd/ports"
 
 // goFunc declares a Go-function port with the interface of a Python
-// function component; its body is never run by the conformance test.
+// function component and a body that returns the zero Out: enough to compile,
+// and to run when the port has no output parameters.
 func goFunc[In, Out any](name string) *dsl.Component[In, Out] {
-	return dsl.NewComponent(name, func(context.Context, In) (Out, error) {
+	return goFuncDo(name, func(context.Context, In) (Out, error) {
 		var out Out
 		return out, nil
-	}, dsl.Image(goImage))
+	})
 }
+
+// goFuncDo declares a Go-function port whose body fn does what the golden's
+// Python function does, so that a local run of the port checks real outputs.
+func goFuncDo[In, Out any](name string, fn func(context.Context, In) (Out, error)) *dsl.Component[In, Out] {
+	c := dsl.NewComponent(name, fn, dsl.Image(goImage))
+	ports[c.IR()] = c
+	return c
+}
+
+// ports maps the graph node of every Go-function port to the port itself:
+// component names repeat across goldens, so a run of one case picks its own
+// functions through its pipeline's graph, not by name.
+var ports = map[*ir.Component]dsl.Runnable{}
 
 type stringOutput struct {
 	Output dsl.Param[string] `kfp:"Output"`
@@ -29,7 +46,10 @@ type concatMessageIn struct {
 	Message2 dsl.Param[string] `kfp:"message2"`
 }
 
-var concatMessage = goFunc[concatMessageIn, stringOutput]("concat_message")
+var concatMessage = goFuncDo("concat_message", func(_ context.Context, in concatMessageIn) (out stringOutput, _ error) {
+	out.Output.Set(in.Message1.Value() + in.Message2.Value())
+	return out, nil
+})
 
 var concatMessagePipeline = dsl.NewPipeline("concat-message", func(b *dsl.Builder, in concatMessageIn) stringOutput {
 	return concatMessage.Task(b, in).Out
@@ -52,7 +72,14 @@ type envVarIn struct {
 	EnvVar dsl.Param[string] `kfp:"env_var"`
 }
 
-var envComp = goFunc[envVarIn, stringOutput]("comp")
+var envComp = goFuncDo("comp", func(_ context.Context, in envVarIn) (out stringOutput, _ error) {
+	v := os.Getenv(in.EnvVar.Value())
+	if v == "" {
+		return out, errors.New("env var is not set")
+	}
+	out.Output.Set(v)
+	return out, nil
+})
 
 var envVarPipeline = dsl.NewPipeline("test-env-exists", func(b *dsl.Builder, in envVarIn) stringOutput {
 	return envComp.Task(b, in).SetCaching(false).Out
@@ -66,7 +93,14 @@ type readEnvPipelineIn struct {
 	VarName dsl.Param[string] `kfp:"var_name" default:"KFP_TEST_ENV_VAR"`
 }
 
-var readEnvVar = goFunc[readEnvIn, stringOutput]("read_env_var")
+var readEnvVar = goFuncDo("read_env_var", func(_ context.Context, in readEnvIn) (out stringOutput, _ error) {
+	v, ok := os.LookupEnv(in.VarName.Value())
+	if !ok {
+		v = "UNSET"
+	}
+	out.Output.Set(v)
+	return out, nil
+})
 
 var envVariablePipeline = dsl.NewPipeline("pipeline-with-env-variable", func(b *dsl.Builder, in readEnvPipelineIn) stringOutput {
 	return readEnvVar.Task(b, readEnvIn{VarName: in.VarName}).SetEnv("KFP_TEST_ENV_VAR", "env_var_value").Out

@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"context"
+
 	"github.com/kfpgo/kfpgo/compiler"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
 )
@@ -17,7 +19,10 @@ type pcInputIn struct {
 }
 
 var (
-	pcCoreComp  = goFunc[none, stringOutput]("core-comp")
+	pcCoreComp = goFuncDo("core-comp", func(context.Context, none) (out stringOutput, _ error) {
+		out.Output.Set("foo")
+		return out, nil
+	})
 	pcCrustComp = goFunc[pcInputIn, none]("crust-comp")
 	pcCore      = dsl.NewPipeline("core", func(b *dsl.Builder, _ none) stringOutput {
 		return pcCoreComp.Task(b, none{}).Out
@@ -39,7 +44,10 @@ type mpXYIn struct {
 }
 
 var (
-	mpCoreComp  = goFunc[none, intOutput]("core-comp")
+	mpCoreComp = goFuncDo("core-comp", func(context.Context, none) (out intOutput, _ error) {
+		out.Output.Set(1)
+		return out, nil
+	})
 	mpCrustComp = goFunc[mpXYIn, none]("crust-comp")
 	mpCore      = dsl.NewPipeline("core", func(b *dsl.Builder, _ none) intOutput {
 		return mpCoreComp.Task(b, none{}).SetCaching(false).Out
@@ -69,8 +77,18 @@ type psListOut struct {
 }
 
 var (
-	psDouble       = goFunc[psNumIn, intOutput]("double")
-	psAdd          = goFunc[psNumsIn, intOutput]("add")
+	psDouble = goFuncDo("double", func(_ context.Context, in psNumIn) (out intOutput, _ error) {
+		out.Output.Set(2 * in.Num.Value())
+		return out, nil
+	})
+	psAdd = goFuncDo("add", func(_ context.Context, in psNumsIn) (out intOutput, _ error) {
+		sum := 0
+		for _, n := range in.Nums.Value() {
+			sum += n
+		}
+		out.Output.Set(sum)
+		return out, nil
+	})
 	psAddContainer = dsl.NewContainerComponent("add-container", func(in psNumsIn, out psSumOut) dsl.Container {
 		return dsl.Container{Image: "jetbrainsinfra/jq", Command: []any{"sh", "-c"}, Args: []any{dsl.Join(
 			"\n            set -ex\n            mkdir -p $(dirname ", out.Sum, ")\n            echo ", in.Nums,

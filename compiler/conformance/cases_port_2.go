@@ -1,6 +1,13 @@
 package conformance
 
-import "github.com/kfpgo/kfpgo/sdk/dsl"
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+)
 
 // Ports of artifact goldens (batch 2).
 
@@ -25,8 +32,26 @@ type asListOut struct {
 const asAddScript = "\nimport argparse\nimport json\nimport os\n\ndef main(in_datasets, out_dataset_uri):\n    in_dicts = json.loads(in_datasets)\n    uris = [d['uri'] for d in in_dicts]\n    total = 0\n    for uri in uris:\n        with open(uri.replace('gs://', '/gcs/')) as f:\n            total += int(f.read())\n\n    outpath = out_dataset_uri.replace('gs://', '/gcs/')\n    os.makedirs(os.path.dirname(outpath), exist_ok=True)\n    with open(outpath, 'w') as f:\n        f.write(str(total))\n\nparser = argparse.ArgumentParser()\nparser.add_argument('in_datasets')\nparser.add_argument('out_dataset_uri')\nargs = parser.parse_args()\n\nmain(args.in_datasets, args.out_dataset_uri)\n"
 
 var (
-	asDouble       = goFunc[asNumIn, asOutDataset]("double")
-	asAdd          = goFunc[asInDatasets, asOutDataset]("add")
+	asDouble = goFuncDo("double", func(ctx context.Context, in asNumIn) (asOutDataset, error) {
+		out := dsl.Outputs[asOutDataset](ctx)
+		return *out, os.WriteFile(out.OutDataset.Path(), []byte(strconv.Itoa(2*in.Num.Value())), 0o644)
+	})
+	asAdd = goFuncDo("add", func(ctx context.Context, in asInDatasets) (asOutDataset, error) {
+		out := dsl.Outputs[asOutDataset](ctx)
+		sum := 0
+		for _, a := range in.InDatasets.Items() {
+			b, err := os.ReadFile(a.Path)
+			if err != nil {
+				return *out, err
+			}
+			n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+			if err != nil {
+				return *out, err
+			}
+			sum += n
+		}
+		return *out, os.WriteFile(out.OutDataset.Path(), []byte(strconv.Itoa(sum)), 0o644)
+	})
 	asAddContainer = dsl.NewContainerComponent("add-container", func(in asInDatasets, out asOutDataset) dsl.Container {
 		return dsl.Container{Image: ubiPython, Command: []any{"python", "-c"}, Args: []any{asAddScript, in.InDatasets, dsl.URIOf(out.OutDataset)}}
 	})

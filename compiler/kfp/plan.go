@@ -323,8 +323,11 @@ func condChannels(g *ir.Group) []*channel {
 	var out []*channel
 	for _, c := range conditionsOf(g) {
 		for _, r := range []*ir.Ref{c.Left, c.Right} {
-			if r != nil && r.Kind != ir.RefLiteral {
-				out = append(out, refChannel(r))
+			if r == nil || r.Kind == ir.RefLiteral {
+				continue
+			}
+			if c := refChannel(r); c != nil {
+				out = append(out, c)
 			}
 		}
 	}

@@ -59,6 +59,19 @@
 // IgnoreUpstreamFailure, and the …From variants that take a parameter.
 // A pipeline is also a component: Car.Task(b, …) nests it in another.
 //
+// # Values built from run-time values
+//
+// Format builds a string argument with run-time values in literal text (a
+// Python f-string over pipeline channels); Compose builds a list or struct
+// argument with run-time values at any depth (a Python list or dict
+// holding channels):
+//
+//	msg := dsl.Format("trained ", tr.Out.Accuracy, " on ", in.DatasetURI)
+//	pools := dsl.Compose[[]any]([]any{map[string]any{
+//		"machine_spec":  map[string]any{"machine_type": pick.Out.MachineType},
+//		"replica_count": 2,
+//	}})
+//
 // # Errors
 //
 // Misuse never panics: each DSL call records the caller's file:line, and

@@ -2,6 +2,7 @@ package componentyaml_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -100,4 +101,34 @@ func TestLoadFromPipelineErrors(t *testing.T) {
 	}
 	_, err = componentyaml.LoadFromPipeline("p.yaml", res.YAML, "comp-nope")
 	assert.ErrorContains(t, err, "comp-condition-1, comp-echo-report")
+}
+
+// FuzzLoadFromPipeline feeds the loader every golden with each of its
+// component keys; any outcome other than a component that compiles in a
+// pipeline or an *Error is a failure.
+func FuzzLoadFromPipeline(f *testing.F) {
+	for _, s := range seeds(f) {
+		f.Add(s, "comp-"+firstComponent(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, key string) {
+		c, err := componentyaml.LoadFromPipeline("fuzz.yaml", data, key)
+		if err != nil {
+			var e *componentyaml.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		_, _ = componentyaml.Marshal(c.IR(), compiler.Options{})
+	})
+}
+
+// firstComponent returns the first "comp-" key name written in a golden.
+func firstComponent(b []byte) string {
+	_, after, ok := strings.Cut(string(b), "\n  comp-")
+	if !ok {
+		return "x"
+	}
+	name, _, _ := strings.Cut(after, ":")
+	return name
 }

@@ -57,17 +57,32 @@ type LocalResult struct {
 	FinalState string
 }
 
-// RunLocal compiles the pipeline and runs it with the local runner, the
-// trainer as local replicas (training_backend=local).
-func RunLocal(ctx context.Context, o LocalOptions) (*LocalResult, error) {
+// CheckLocalParams compiles the pipeline and checks o.Params (with RunLocal's
+// defaults) against its inputs, so a caller can refuse a mistyped or
+// unknown parameter before starting PostgreSQL and Redis. The error is
+// the local runner's *local.InputError.
+func CheckLocalParams(o LocalOptions) error {
+	p, _, err := compileLocal()
+	if err != nil {
+		return err
+	}
+	return p.CheckParams(localParams(o))
+}
+
+func compileLocal() (*local.Pipeline, *compiler.Result, error) {
 	res, err := compiler.Compile(Pipeline, compiler.Options{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p, err := local.Parse(Name+".yaml", res.YAML)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	return p, res, nil
+}
+
+// localParams is o.Params over RunLocal's defaults.
+func localParams(o LocalOptions) map[string]string {
 	tracking := o.MLflowTrackingURI
 	if tracking == "" {
 		tracking = "file:" + filepath.Join(o.PipelineRoot, "mlruns")
@@ -80,6 +95,17 @@ func RunLocal(ctx context.Context, o LocalOptions) (*LocalResult, error) {
 	for k, v := range o.Params {
 		params[k] = v
 	}
+	return params
+}
+
+// RunLocal compiles the pipeline and runs it with the local runner, the
+// trainer as local replicas (training_backend=local).
+func RunLocal(ctx context.Context, o LocalOptions) (*LocalResult, error) {
+	p, res, err := compileLocal()
+	if err != nil {
+		return nil, err
+	}
+	params := localParams(o)
 	// The components read their connections from the environment, as they
 	// read them from secrets on a cluster.
 	for k, v := range map[string]string{"KFPGO_POSTGRES_DSN": o.PostgresDSN, "KFPGO_REDIS_URL": o.RedisURL} {

@@ -75,6 +75,11 @@ func run(root string, params map[string]string, noCache bool) error {
 		return err
 	}
 	start := time.Now()
+	opts := cartrain.LocalOptions{ModuleDir: moduleDir, PipelineRoot: root, Params: params, Progress: os.Stderr, NoCache: noCache}
+	// Refuse a mistyped --param before starting anything.
+	if err := cartrain.CheckLocalParams(opts); err != nil {
+		return err
+	}
 	fmt.Fprintln(os.Stderr, "starting PostgreSQL and Redis on loopback…")
 	pg, err := testenv.StartPostgres(ctx, testenv.PostgresOptions{})
 	if err != nil {
@@ -87,10 +92,8 @@ func run(root string, params map[string]string, noCache bool) error {
 	}
 	defer rd.Stop()
 	fmt.Fprintf(os.Stderr, "PostgreSQL on port %d, Redis on %s; running cartrain (pipeline root %s)\n", pg.Port, rd.Addr, root)
-	res, err := cartrain.RunLocal(ctx, cartrain.LocalOptions{
-		ModuleDir: moduleDir, PipelineRoot: root, PostgresDSN: pg.DSN, RedisURL: rd.URL,
-		Params: params, Progress: os.Stderr, NoCache: noCache,
-	})
+	opts.PostgresDSN, opts.RedisURL = pg.DSN, rd.URL
+	res, err := cartrain.RunLocal(ctx, opts)
 	if res != nil && res.Run != nil {
 		fmt.Println()
 		fmt.Print(res.Summary())

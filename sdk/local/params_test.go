@@ -1,0 +1,44 @@
+package local_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kfpgo/kfpgo/sdk/local"
+)
+
+func TestCheckParams(t *testing.T) {
+	p, err := local.Parse("p.yaml", []byte(`pipelineInfo:
+  name: p
+root:
+  dag:
+    tasks: {}
+  inputDefinitions:
+    parameters:
+      epochs:
+        parameterType: NUMBER_INTEGER
+      rate:
+        defaultValue: 0.1
+        isOptional: true
+        parameterType: NUMBER_DOUBLE
+schemaVersion: 2.1.0
+`))
+	require.NoError(t, err)
+	assert.NoError(t, p.CheckParams(map[string]string{"epochs": "3"}))
+	for _, tc := range []struct {
+		params map[string]string
+		want   string
+	}{
+		{map[string]string{"epochs": "3", "epocs": "4"}, `unknown parameter "epocs"`},
+		{map[string]string{"epochs": "three"}, `parameter "epochs": "three" is not`},
+		{map[string]string{"rate": "0.2"}, `epochs`},
+	} {
+		err := p.CheckParams(tc.params)
+		var ie *local.InputError
+		require.True(t, errors.As(err, &ie), "want *local.InputError, got %v", err)
+		assert.Contains(t, err.Error(), tc.want)
+	}
+}

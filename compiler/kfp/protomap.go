@@ -7,8 +7,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kubeflow/pipelines/api/v2alpha1/go/pipelinespec"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // protoMap converts a message to the generic tree protojson would produce
@@ -26,6 +28,9 @@ func protoMap(m proto.Message) map[string]any {
 }
 
 func messageValue(m protoreflect.Message) any {
+	if v, ok := typedValue(m.Interface()); ok {
+		return v
+	}
 	switch m.Descriptor().FullName() {
 	case "google.protobuf.Struct":
 		return structValue(m)
@@ -164,4 +169,465 @@ func durationValue(m protoreflect.Message) any {
 		frac = frac[:len(frac)-3]
 	}
 	return sign + strconv.FormatInt(secs, 10) + "." + frac + "s"
+}
+
+// The messages written once or more per task (task specs, their inputs,
+// component interfaces, container executors, google.protobuf.Value) are
+// converted by the typed functions below instead of the protoreflect walk:
+// a pipeline of 10,000 tasks holds about 200,000 of them. Each function
+// writes every field of its message exactly as the walk does (JSON names,
+// defaults omitted, oneof members written when set, enums by name) and
+// hands any other message back to messageValue. protomap_test.go checks
+// each message's field list against its descriptor, so a newer
+// pipelinespec module with new fields fails the tests until they are
+// added here.
+
+// typedValue converts m when it is one of the messages handled here.
+func typedValue(m proto.Message) (any, bool) {
+	switch x := m.(type) {
+	case *pipelinespec.PipelineSpec:
+		return pipelineSpecValue(x), true
+	case *pipelinespec.ComponentSpec:
+		return componentSpecValue(x), true
+	case *pipelinespec.DagSpec:
+		return dagSpecValue(x), true
+	case *pipelinespec.PipelineTaskSpec:
+		return taskSpecValue(x), true
+	case *pipelinespec.TaskInputsSpec:
+		return taskInputsValue(x), true
+	case *pipelinespec.TaskInputsSpec_InputParameterSpec:
+		return inputParameterValue(x), true
+	case *pipelinespec.TaskInputsSpec_InputArtifactSpec:
+		return inputArtifactValue(x), true
+	case *pipelinespec.ValueOrRuntimeParameter:
+		return valueOrRuntimeValue(x), true
+	case *pipelinespec.ComponentInputsSpec:
+		return componentInputsValue(x), true
+	case *pipelinespec.ComponentInputsSpec_ParameterSpec:
+		return inputParameterDefValue(x), true
+	case *pipelinespec.ComponentInputsSpec_ArtifactSpec:
+		return inputArtifactDefValue(x), true
+	case *pipelinespec.ComponentOutputsSpec:
+		return componentOutputsValue(x), true
+	case *pipelinespec.ComponentOutputsSpec_ParameterSpec:
+		return outputParameterDefValue(x), true
+	case *pipelinespec.ArtifactTypeSchema:
+		return artifactTypeValue(x), true
+	case *pipelinespec.PipelineDeploymentConfig_PipelineContainerSpec:
+		return containerValue(x), true
+	case *structpb.Value:
+		return pbValue(x), true
+	case *structpb.Struct:
+		return pbStruct(x), true
+	case *structpb.ListValue:
+		return pbList(x), true
+	}
+	return nil, false
+}
+
+// anyValue converts a message that has no typed function here.
+func anyValue(m proto.Message) any { return messageValue(m.ProtoReflect()) }
+
+// stringList is a repeated string field.
+func stringList(l []string) []any {
+	out := make([]any, len(l))
+	for i, s := range l {
+		out[i] = s
+	}
+	return out
+}
+
+// enumName is an enum value's name, or its number for values the enum
+// does not define (as protojson writes them).
+func enumName(names map[int32]string, v int32) any {
+	if n, ok := names[v]; ok {
+		return n
+	}
+	return float64(v)
+}
+
+func pipelineSpecValue(x *pipelinespec.PipelineSpec) map[string]any {
+	out := make(map[string]any, 7)
+	if x.PipelineInfo != nil {
+		out["pipelineInfo"] = anyValue(x.PipelineInfo)
+	}
+	if x.DeploymentSpec != nil {
+		out["deploymentSpec"] = pbStruct(x.DeploymentSpec)
+	}
+	if x.SdkVersion != "" {
+		out["sdkVersion"] = x.SdkVersion
+	}
+	if x.SchemaVersion != "" {
+		out["schemaVersion"] = x.SchemaVersion
+	}
+	if len(x.Components) > 0 {
+		comps := make(map[string]any, len(x.Components))
+		for k, c := range x.Components {
+			comps[k] = componentSpecValue(c)
+		}
+		out["components"] = comps
+	}
+	if x.Root != nil {
+		out["root"] = componentSpecValue(x.Root)
+	}
+	if x.DefaultPipelineRoot != "" {
+		out["defaultPipelineRoot"] = x.DefaultPipelineRoot
+	}
+	return out
+}
+
+func componentSpecValue(x *pipelinespec.ComponentSpec) map[string]any {
+	out := make(map[string]any, 3)
+	if x == nil {
+		return out
+	}
+	if x.InputDefinitions != nil {
+		out["inputDefinitions"] = componentInputsValue(x.InputDefinitions)
+	}
+	if x.OutputDefinitions != nil {
+		out["outputDefinitions"] = componentOutputsValue(x.OutputDefinitions)
+	}
+	switch impl := x.Implementation.(type) {
+	case *pipelinespec.ComponentSpec_Dag:
+		out["dag"] = dagSpecValue(impl.Dag)
+	case *pipelinespec.ComponentSpec_ExecutorLabel:
+		out["executorLabel"] = impl.ExecutorLabel
+	}
+	return out
+}
+
+func dagSpecValue(x *pipelinespec.DagSpec) map[string]any {
+	out := make(map[string]any, 2)
+	if x == nil {
+		return out
+	}
+	if len(x.Tasks) > 0 {
+		tasks := make(map[string]any, len(x.Tasks))
+		for k, t := range x.Tasks {
+			tasks[k] = taskSpecValue(t)
+		}
+		out["tasks"] = tasks
+	}
+	if x.Outputs != nil {
+		out["outputs"] = anyValue(x.Outputs)
+	}
+	return out
+}
+
+func taskSpecValue(x *pipelinespec.PipelineTaskSpec) map[string]any {
+	out := make(map[string]any, 5)
+	if x == nil {
+		return out
+	}
+	if x.TaskInfo != nil {
+		info := make(map[string]any, 1)
+		if x.TaskInfo.Name != "" {
+			info["name"] = x.TaskInfo.Name
+		}
+		out["taskInfo"] = info
+	}
+	if x.Inputs != nil {
+		out["inputs"] = taskInputsValue(x.Inputs)
+	}
+	if len(x.DependentTasks) > 0 {
+		out["dependentTasks"] = stringList(x.DependentTasks)
+	}
+	if x.CachingOptions != nil {
+		co := make(map[string]any, 1)
+		if x.CachingOptions.EnableCache {
+			co["enableCache"] = true
+		}
+		out["cachingOptions"] = co
+	}
+	if x.ComponentRef != nil {
+		ref := make(map[string]any, 1)
+		if x.ComponentRef.Name != "" {
+			ref["name"] = x.ComponentRef.Name
+		}
+		out["componentRef"] = ref
+	}
+	if x.TriggerPolicy != nil {
+		out["triggerPolicy"] = anyValue(x.TriggerPolicy)
+	}
+	switch it := x.Iterator.(type) {
+	case *pipelinespec.PipelineTaskSpec_ArtifactIterator:
+		out["artifactIterator"] = anyValue(it.ArtifactIterator)
+	case *pipelinespec.PipelineTaskSpec_ParameterIterator:
+		out["parameterIterator"] = anyValue(it.ParameterIterator)
+	}
+	if x.RetryPolicy != nil {
+		out["retryPolicy"] = anyValue(x.RetryPolicy)
+	}
+	if x.IteratorPolicy != nil {
+		out["iteratorPolicy"] = anyValue(x.IteratorPolicy)
+	}
+	return out
+}
+
+func taskInputsValue(x *pipelinespec.TaskInputsSpec) map[string]any {
+	out := make(map[string]any, 2)
+	if len(x.Parameters) > 0 {
+		ps := make(map[string]any, len(x.Parameters))
+		for k, p := range x.Parameters {
+			ps[k] = inputParameterValue(p)
+		}
+		out["parameters"] = ps
+	}
+	if len(x.Artifacts) > 0 {
+		as := make(map[string]any, len(x.Artifacts))
+		for k, a := range x.Artifacts {
+			as[k] = inputArtifactValue(a)
+		}
+		out["artifacts"] = as
+	}
+	return out
+}
+
+func inputParameterValue(x *pipelinespec.TaskInputsSpec_InputParameterSpec) map[string]any {
+	out := make(map[string]any, 2)
+	if x == nil {
+		return out
+	}
+	switch k := x.Kind.(type) {
+	case *pipelinespec.TaskInputsSpec_InputParameterSpec_TaskOutputParameter:
+		ref := make(map[string]any, 2)
+		if k.TaskOutputParameter != nil {
+			if v := k.TaskOutputParameter.ProducerTask; v != "" {
+				ref["producerTask"] = v
+			}
+			if v := k.TaskOutputParameter.OutputParameterKey; v != "" {
+				ref["outputParameterKey"] = v
+			}
+		}
+		out["taskOutputParameter"] = ref
+	case *pipelinespec.TaskInputsSpec_InputParameterSpec_RuntimeValue:
+		out["runtimeValue"] = valueOrRuntimeValue(k.RuntimeValue)
+	case *pipelinespec.TaskInputsSpec_InputParameterSpec_ComponentInputParameter:
+		out["componentInputParameter"] = k.ComponentInputParameter
+	case *pipelinespec.TaskInputsSpec_InputParameterSpec_TaskFinalStatus_:
+		out["taskFinalStatus"] = anyValue(k.TaskFinalStatus)
+	}
+	if x.ParameterExpressionSelector != "" {
+		out["parameterExpressionSelector"] = x.ParameterExpressionSelector
+	}
+	return out
+}
+
+func inputArtifactValue(x *pipelinespec.TaskInputsSpec_InputArtifactSpec) map[string]any {
+	out := make(map[string]any, 1)
+	if x == nil {
+		return out
+	}
+	switch k := x.Kind.(type) {
+	case *pipelinespec.TaskInputsSpec_InputArtifactSpec_TaskOutputArtifact:
+		ref := make(map[string]any, 2)
+		if k.TaskOutputArtifact != nil {
+			if v := k.TaskOutputArtifact.ProducerTask; v != "" {
+				ref["producerTask"] = v
+			}
+			if v := k.TaskOutputArtifact.OutputArtifactKey; v != "" {
+				ref["outputArtifactKey"] = v
+			}
+		}
+		out["taskOutputArtifact"] = ref
+	case *pipelinespec.TaskInputsSpec_InputArtifactSpec_ComponentInputArtifact:
+		out["componentInputArtifact"] = k.ComponentInputArtifact
+	}
+	return out
+}
+
+func valueOrRuntimeValue(x *pipelinespec.ValueOrRuntimeParameter) map[string]any {
+	out := make(map[string]any, 1)
+	if x == nil {
+		return out
+	}
+	switch v := x.Value.(type) {
+	case *pipelinespec.ValueOrRuntimeParameter_ConstantValue:
+		out["constantValue"] = anyValue(v.ConstantValue)
+	case *pipelinespec.ValueOrRuntimeParameter_RuntimeParameter:
+		out["runtimeParameter"] = v.RuntimeParameter
+	case *pipelinespec.ValueOrRuntimeParameter_Constant:
+		out["constant"] = pbValue(v.Constant)
+	}
+	return out
+}
+
+func componentInputsValue(x *pipelinespec.ComponentInputsSpec) map[string]any {
+	out := make(map[string]any, 2)
+	if len(x.Artifacts) > 0 {
+		as := make(map[string]any, len(x.Artifacts))
+		for k, a := range x.Artifacts {
+			as[k] = inputArtifactDefValue(a)
+		}
+		out["artifacts"] = as
+	}
+	if len(x.Parameters) > 0 {
+		ps := make(map[string]any, len(x.Parameters))
+		for k, p := range x.Parameters {
+			ps[k] = inputParameterDefValue(p)
+		}
+		out["parameters"] = ps
+	}
+	return out
+}
+
+func inputParameterDefValue(x *pipelinespec.ComponentInputsSpec_ParameterSpec) map[string]any {
+	out := make(map[string]any, 3)
+	if x == nil {
+		return out
+	}
+	if x.Type != 0 {
+		out["type"] = enumName(pipelinespec.PrimitiveType_PrimitiveTypeEnum_name, int32(x.Type))
+	}
+	if x.ParameterType != 0 {
+		out["parameterType"] = enumName(pipelinespec.ParameterType_ParameterTypeEnum_name, int32(x.ParameterType))
+	}
+	if x.DefaultValue != nil {
+		out["defaultValue"] = pbValue(x.DefaultValue)
+	}
+	if x.IsOptional {
+		out["isOptional"] = true
+	}
+	if x.Description != "" {
+		out["description"] = x.Description
+	}
+	return out
+}
+
+func inputArtifactDefValue(x *pipelinespec.ComponentInputsSpec_ArtifactSpec) map[string]any {
+	out := make(map[string]any, 2)
+	if x == nil {
+		return out
+	}
+	if x.ArtifactType != nil {
+		out["artifactType"] = artifactTypeValue(x.ArtifactType)
+	}
+	if x.IsArtifactList {
+		out["isArtifactList"] = true
+	}
+	if x.IsOptional {
+		out["isOptional"] = true
+	}
+	if x.Description != "" {
+		out["description"] = x.Description
+	}
+	return out
+}
+
+func componentOutputsValue(x *pipelinespec.ComponentOutputsSpec) map[string]any {
+	out := make(map[string]any, 2)
+	if len(x.Artifacts) > 0 {
+		as := make(map[string]any, len(x.Artifacts))
+		for k, a := range x.Artifacts {
+			if a == nil {
+				as[k] = map[string]any{}
+				continue
+			}
+			as[k] = anyValue(a)
+		}
+		out["artifacts"] = as
+	}
+	if len(x.Parameters) > 0 {
+		ps := make(map[string]any, len(x.Parameters))
+		for k, p := range x.Parameters {
+			ps[k] = outputParameterDefValue(p)
+		}
+		out["parameters"] = ps
+	}
+	return out
+}
+
+func outputParameterDefValue(x *pipelinespec.ComponentOutputsSpec_ParameterSpec) map[string]any {
+	out := make(map[string]any, 1)
+	if x == nil {
+		return out
+	}
+	if x.Type != 0 {
+		out["type"] = enumName(pipelinespec.PrimitiveType_PrimitiveTypeEnum_name, int32(x.Type))
+	}
+	if x.ParameterType != 0 {
+		out["parameterType"] = enumName(pipelinespec.ParameterType_ParameterTypeEnum_name, int32(x.ParameterType))
+	}
+	if x.Description != "" {
+		out["description"] = x.Description
+	}
+	return out
+}
+
+func artifactTypeValue(x *pipelinespec.ArtifactTypeSchema) map[string]any {
+	out := make(map[string]any, 2)
+	switch k := x.Kind.(type) {
+	case *pipelinespec.ArtifactTypeSchema_SchemaTitle:
+		out["schemaTitle"] = k.SchemaTitle
+	case *pipelinespec.ArtifactTypeSchema_SchemaUri:
+		out["schemaUri"] = k.SchemaUri
+	case *pipelinespec.ArtifactTypeSchema_InstanceSchema:
+		out["instanceSchema"] = k.InstanceSchema
+	}
+	if x.SchemaVersion != "" {
+		out["schemaVersion"] = x.SchemaVersion
+	}
+	return out
+}
+
+func containerValue(x *pipelinespec.PipelineDeploymentConfig_PipelineContainerSpec) map[string]any {
+	out := make(map[string]any, 3)
+	if x.Image != "" {
+		out["image"] = x.Image
+	}
+	if len(x.Command) > 0 {
+		out["command"] = stringList(x.Command)
+	}
+	if len(x.Args) > 0 {
+		out["args"] = stringList(x.Args)
+	}
+	if x.Lifecycle != nil {
+		out["lifecycle"] = anyValue(x.Lifecycle)
+	}
+	if x.Resources != nil {
+		out["resources"] = anyValue(x.Resources)
+	}
+	if len(x.Env) > 0 {
+		env := make([]any, len(x.Env))
+		for i, v := range x.Env {
+			env[i] = anyValue(v)
+		}
+		out["env"] = env
+	}
+	return out
+}
+
+// pbValue is a google.protobuf.Value in JSON form.
+func pbValue(x *structpb.Value) any {
+	switch k := x.GetKind().(type) {
+	case *structpb.Value_NumberValue:
+		return k.NumberValue
+	case *structpb.Value_StringValue:
+		return k.StringValue
+	case *structpb.Value_BoolValue:
+		return k.BoolValue
+	case *structpb.Value_StructValue:
+		return pbStruct(k.StructValue)
+	case *structpb.Value_ListValue:
+		return pbList(k.ListValue)
+	}
+	return nil
+}
+
+// pbStruct is a google.protobuf.Struct in JSON form.
+func pbStruct(x *structpb.Struct) map[string]any {
+	out := make(map[string]any, len(x.GetFields()))
+	for k, v := range x.GetFields() {
+		out[k] = pbValue(v)
+	}
+	return out
+}
+
+// pbList is a google.protobuf.ListValue in JSON form.
+func pbList(x *structpb.ListValue) []any {
+	out := make([]any, len(x.GetValues()))
+	for i, v := range x.GetValues() {
+		out[i] = pbValue(v)
+	}
+	return out
 }

@@ -30,7 +30,7 @@ func checkScopes(p *Pipeline, errs *ErrorList) {
 				}
 				continue
 			}
-			checkRef(r, where, t.Pos, fmt.Sprintf("task %q, input %q", t.Name, in.Name), errs)
+			checkRef(r, where, t.Pos, func() string { return fmt.Sprintf("task %q, input %q", t.Name, in.Name) }, errs)
 			if t.IgnoreUpstreamFailure && !in.HasDefault && fedByTask(r) {
 				errs.Addf(t.Pos, InvalidControlFlow, fmt.Sprintf("give input %q a default (`default:\"…\"` tag) so the task can run when its producer failed", in.Name),
 					"task %q ignores upstream failures, but its input %q comes from an upstream task and has no default", t.Name, in.Name)
@@ -39,7 +39,7 @@ func checkScopes(p *Pipeline, errs *ErrorList) {
 		for _, r := range []*Ref{t.Resources.CPURequest, t.Resources.CPULimit, t.Resources.MemoryRequest, t.Resources.MemoryLimit,
 			t.Resources.AcceleratorType, t.Resources.AcceleratorCount, t.Image} {
 			if r != nil {
-				checkRef(r, where, t.Pos, fmt.Sprintf("task %q setting", t.Name), errs)
+				checkRef(r, where, t.Pos, func() string { return fmt.Sprintf("task %q setting", t.Name) }, errs)
 			}
 		}
 		for _, a := range t.After {
@@ -59,16 +59,16 @@ func checkScopes(p *Pipeline, errs *ErrorList) {
 			}
 			for _, r := range []*Ref{c.Left, c.Right} {
 				if r != nil {
-					checkRef(r, g.Parent, g.Pos, "condition of "+g.Name, errs)
+					checkRef(r, g.Parent, g.Pos, func() string { return "condition of " + g.Name }, errs)
 				}
 			}
 		}
 		if g.LoopOver != nil {
-			checkRef(g.LoopOver, g.Parent, g.Pos, "items of "+g.Name, errs)
+			checkRef(g.LoopOver, g.Parent, g.Pos, func() string { return "items of " + g.Name }, errs)
 		}
 	}
 	for name, r := range p.Outputs {
-		checkRef(r, p.Root, p.Component.Pos, fmt.Sprintf("pipeline output %q", name), errs)
+		checkRef(r, p.Root, p.Component.Pos, func() string { return fmt.Sprintf("pipeline output %q", name) }, errs)
 		if r.Kind == RefLoopItem {
 			errs.Addf(p.Component.Pos, OutOfScope, "return a task output or a Collected value", "pipeline output %q is a loop item", name)
 		}
@@ -110,12 +110,8 @@ func kindName(g *Group) string {
 // escapingGroup returns the outermost group that contains from but not
 // to (nil when from is to or one of its ancestors).
 func escapingGroup(from, to *Group) *Group {
-	anc := map[*Group]bool{}
-	for g := to; g != nil; g = g.Parent {
-		anc[g] = true
-	}
 	var out *Group
-	for g := from; g != nil && !anc[g]; g = g.Parent {
+	for g := from; g != nil && !within(to, g); g = g.Parent {
 		out = g
 	}
 	return out
@@ -130,15 +126,16 @@ func within(g, outer *Group) bool {
 	return false
 }
 
-// checkRef checks one reference read at group where.
-func checkRef(r *Ref, where *Group, pos Pos, what string, errs *ErrorList) {
+// checkRef checks one reference read at group where; what names the
+// reader in messages (built only when there is an error).
+func checkRef(r *Ref, where *Group, pos Pos, what func() string, errs *ErrorList) {
 	switch r.Kind {
 	case RefInvalid:
 		msg := r.Name
 		if msg == "" {
 			msg = "invalid value"
 		}
-		errs.Addf(pos, InvalidControlFlow, "", "%s: %s", what, msg)
+		errs.Addf(pos, InvalidControlFlow, "", "%s: %s", what(), msg)
 	case RefTaskOutput:
 		if r.Task == nil {
 			return
@@ -148,7 +145,7 @@ func checkRef(r *Ref, where *Group, pos Pos, what string, errs *ErrorList) {
 			if g.Kind == GroupLoop {
 				hint = "fan the values in with dsl.Collected (or dsl.CollectedArtifacts)"
 			}
-			errs.Addf(pos, OutOfScope, hint, "%s reads output %q of task %q, which runs inside %s %s", what, r.Name, r.Task.Name, kindName(g), g.Name)
+			errs.Addf(pos, OutOfScope, hint, "%s reads output %q of task %q, which runs inside %s %s", what(), r.Name, r.Task.Name, kindName(g), g.Name)
 		}
 	case RefFormat:
 		for _, o := range r.Of {
@@ -156,30 +153,30 @@ func checkRef(r *Ref, where *Group, pos Pos, what string, errs *ErrorList) {
 		}
 	case RefLoopItem:
 		if r.Group != nil && !within(where, r.Group) {
-			errs.Addf(pos, OutOfScope, "use the loop item only inside the ParallelFor body", "%s reads the item of %s outside that loop", what, r.Group.Name)
+			errs.Addf(pos, OutOfScope, "use the loop item only inside the ParallelFor body", "%s reads the item of %s outside that loop", what(), r.Group.Name)
 		}
 	case RefCollected:
 		if len(r.Of) == 0 || r.Of[0] == nil || r.Of[0].Kind != RefTaskOutput || r.Of[0].Task == nil {
-			errs.Addf(pos, InvalidControlFlow, "pass an output of a task inside a ParallelFor", "%s: Collected of something that is not a task output", what)
+			errs.Addf(pos, InvalidControlFlow, "pass an output of a task inside a ParallelFor", "%s: Collected of something that is not a task output", what())
 			return
 		}
 		if r.Name != "" {
-			errs.Addf(pos, MismatchedType, "collect into a list of the output's type", "%s: %s", what, r.Name)
+			errs.Addf(pos, MismatchedType, "collect into a list of the output's type", "%s: %s", what(), r.Name)
 		}
 		prod := r.Of[0].Task
 		g := escapingGroup(prod.Group, where)
 		if g == nil || !hasLoop(prod.Group, g) {
 			errs.Addf(pos, InvalidControlFlow, "use Collected only after the loop that produces the value, outside it",
-				"%s: Collected of task %q, which is not inside a ParallelFor that excludes the consumer", what, prod.Name)
+				"%s: Collected of task %q, which is not inside a ParallelFor that excludes the consumer", what(), prod.Name)
 			return
 		}
 		if g.Kind != GroupLoop {
 			errs.Addf(pos, OutOfScope, fmt.Sprintf("move the consumer inside %s too", g.Name),
-				"%s: Collected of task %q, whose loop is inside %s %s that does not contain the consumer", what, prod.Name, kindName(g), g.Name)
+				"%s: Collected of task %q, whose loop is inside %s %s that does not contain the consumer", what(), prod.Name, kindName(g), g.Name)
 		}
 	case RefOneOf:
 		if r.Group != nil && within(where, r.Group) {
-			errs.Addf(pos, OutOfScope, "use the OneOf value after the If/Elif/Else chain", "%s reads a OneOf inside its own If/Elif/Else chain %s", what, r.Group.Name)
+			errs.Addf(pos, OutOfScope, "use the OneOf value after the If/Elif/Else chain", "%s reads a OneOf inside its own If/Elif/Else chain %s", what(), r.Group.Name)
 		}
 	}
 }

@@ -62,7 +62,7 @@ func (v *validator) platform(p *Pipeline) {
 			if !pos.IsValid() {
 				pos = t.Pos
 			}
-			checkRef(r, where, pos, fmt.Sprintf("task %q, Kubernetes option %s", t.Name, key), &v.errs)
+			checkRef(r, where, pos, func() string { return fmt.Sprintf("task %q, Kubernetes option %s", t.Name, key) }, &v.errs)
 		}
 	}
 }

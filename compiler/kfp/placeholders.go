@@ -26,23 +26,23 @@ func argScalar(a ir.Arg) string {
 	case ir.Lit:
 		return x.S
 	case ir.InputValue:
-		return fmt.Sprintf("{{$.inputs.parameters['%s']}}", x.Name)
+		return "{{$.inputs.parameters['" + x.Name + "']}}"
 	case ir.InputPath:
-		return fmt.Sprintf("{{$.inputs.artifacts['%s'].path}}", x.Name)
+		return "{{$.inputs.artifacts['" + x.Name + "'].path}}"
 	case ir.InputArtifactList:
-		return fmt.Sprintf("{{$.inputs.artifacts['%s']}}", x.Name)
+		return "{{$.inputs.artifacts['" + x.Name + "']}}"
 	case ir.InputURI:
-		return fmt.Sprintf("{{$.inputs.artifacts['%s'].uri}}", x.Name)
+		return "{{$.inputs.artifacts['" + x.Name + "'].uri}}"
 	case ir.InputMetadata:
-		return fmt.Sprintf("{{$.inputs.artifacts['%s'].metadata}}", x.Name)
+		return "{{$.inputs.artifacts['" + x.Name + "'].metadata}}"
 	case ir.OutputPath:
-		return fmt.Sprintf("{{$.outputs.artifacts['%s'].path}}", x.Name)
+		return "{{$.outputs.artifacts['" + x.Name + "'].path}}"
 	case ir.OutputURI:
-		return fmt.Sprintf("{{$.outputs.artifacts['%s'].uri}}", x.Name)
+		return "{{$.outputs.artifacts['" + x.Name + "'].uri}}"
 	case ir.OutputMetadata:
-		return fmt.Sprintf("{{$.outputs.artifacts['%s'].metadata}}", x.Name)
+		return "{{$.outputs.artifacts['" + x.Name + "'].metadata}}"
 	case ir.OutputParamFile:
-		return fmt.Sprintf("{{$.outputs.parameters['%s'].output_file}}", x.Name)
+		return "{{$.outputs.parameters['" + x.Name + "'].output_file}}"
 	case ir.ExecutorInput:
 		return "{{$}}"
 	case ir.ExecutorOutputFile:

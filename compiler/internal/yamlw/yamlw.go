@@ -59,26 +59,37 @@ func Marshal(header string, docs ...any) ([]byte, error) {
 }
 
 // estimate is a rough size in bytes of v written at indent ind, used to
-// size the output buffer once instead of growing it by doubling.
+// size the output buffer once instead of growing it by doubling. Large
+// mappings and sequences are estimated from a sample of estimateSample
+// entries (a pipeline's thousands of tasks, components and executors look
+// alike), so estimating costs a small fraction of writing.
 func estimate(v any, ind int) int {
 	switch x := v.(type) {
 	case map[string]any:
-		n := 0
+		n, seen := 0, 0
 		for k, c := range x {
 			n += ind + len(k) + 2 + estimate(c, ind+2)
+			if seen++; seen == estimateSample {
+				break
+			}
 		}
-		return n
+		return n * len(x) / max(seen, 1)
 	case []any:
-		n := 0
+		n, seen := 0, 0
 		for _, c := range x {
 			n += ind + 2 + estimate(c, ind+2)
+			if seen++; seen == estimateSample {
+				break
+			}
 		}
-		return n
+		return n * len(x) / max(seen, 1)
 	case string:
 		return len(x) + 3
 	}
 	return 8
 }
+
+const estimateSample = 8
 
 type emitter struct {
 	buf []byte

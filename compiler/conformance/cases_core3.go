@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"os"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
@@ -35,6 +36,27 @@ func goFuncDo[In, Out any](name string, fn func(context.Context, In) (Out, error
 // component names repeat across goldens, so a run of one case picks its own
 // functions through its pipeline's graph, not by name.
 var ports = map[*ir.Component]dsl.Runnable{}
+
+// coinFlip is the body of the goldens' flip_coin functions: "heads" or
+// "tails" at random.
+func coinFlip(context.Context, none) (out stringOutput, _ error) {
+	out.Output.Set([]string{"heads", "tails"}[rand.IntN(2)])
+	return out, nil
+}
+
+// returnMsg is the body of functions that return their message input.
+func returnMsg(_ context.Context, in cfMsgIn) (out stringOutput, _ error) {
+	out.Output.Set(in.Msg.Value())
+	return out, nil
+}
+
+// constant returns the body of a function that returns s.
+func constant(s string) func(context.Context, none) (stringOutput, error) {
+	return func(context.Context, none) (out stringOutput, _ error) {
+		out.Output.Set(s)
+		return out, nil
+	}
+}
 
 type stringOutput struct {
 	Output dsl.Param[string] `kfp:"Output"`

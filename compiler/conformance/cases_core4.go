@@ -1,6 +1,9 @@
 package conformance
 
-import "github.com/kfpgo/kfpgo/sdk/dsl"
+import (
+	"context"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+)
 
 // kfp-ir/output_metrics.yaml
 type metricsOut struct {
@@ -54,7 +57,10 @@ type listOutput struct {
 	Output dsl.Param[[]map[string]any] `kfp:"Output"`
 }
 
-var nestedReturn = goFunc[none, listOutput]("nested_return")
+var nestedReturn = goFuncDo("nested_return", func(context.Context, none) (out listOutput, _ error) {
+	out.Output.Set([]map[string]any{{"A_a": "1", "B_b": "2"}, {"A_a": "10", "B_b": "20"}})
+	return out, nil
+})
 
 var nestedReturnPipeline = dsl.NewPipeline("nested-return", func(b *dsl.Builder, _ none) listOutput {
 	return nestedReturn.Task(b, none{}).Out

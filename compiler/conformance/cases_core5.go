@@ -1,6 +1,10 @@
 package conformance
 
-import "github.com/kfpgo/kfpgo/sdk/dsl"
+import (
+	"context"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+	"time"
+)
 
 // kfp-ir/critical/pipeline_with_retry.yaml
 type addIn struct {
@@ -15,7 +19,10 @@ type floatOutput struct {
 	Output dsl.Param[float64] `kfp:"Output"`
 }
 
-var add_ = goFunc[addIn, floatOutput]("add")
+var add_ = goFuncDo("add", func(_ context.Context, in addIn) (out floatOutput, _ error) {
+	out.Output.Set(in.A.Value() + in.B.Value())
+	return out, nil
+})
 
 var retryPipeline = dsl.NewPipeline("test-pipeline", func(b *dsl.Builder, in addPipelineIn) none {
 	add_.Task(b, addIn{A: in.A, B: in.B}).SetRetry(3)
@@ -60,7 +67,15 @@ type napPipelineIn struct {
 	NaptimeSecs dsl.Param[int] `kfp:"naptime_secs" default:"900"`
 }
 
-var takeNap = goFunc[napIn, stringOutput]("take_nap")
+var takeNap = goFuncDo("take_nap", func(ctx context.Context, in napIn) (out stringOutput, _ error) {
+	select {
+	case <-time.After(time.Duration(in.NaptimeSecs.Value()) * time.Second):
+	case <-ctx.Done():
+		return out, ctx.Err()
+	}
+	out.Output.Set("I'm awake now. Did I snore?")
+	return out, nil
+})
 var wakeUp = goFunc[messageIn, none]("wake_up")
 
 var takeNapPipeline = dsl.NewPipeline("take-nap-pipeline", func(b *dsl.Builder, in napPipelineIn) none {

@@ -1,6 +1,9 @@
 package conformance
 
-import "github.com/kfpgo/kfpgo/sdk/dsl"
+import (
+	"context"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+)
 
 // Ports of the "essential" goldens (batch 3).
 
@@ -22,7 +25,7 @@ type condTextIn struct {
 }
 
 var (
-	condFlipCoin = goFunc[none, stringOutput]("flip-coin-op")
+	condFlipCoin = goFuncDo("flip-coin-op", coinFlip)
 	condPrintOp  = goFunc[cfMsgIn, none]("print-op")
 	condPipeline = dsl.NewPipeline("single-condition-pipeline", func(b *dsl.Builder, in condTextIn) none {
 		flip1 := condFlipCoin.Task(b, none{}).SetCaching(false)
@@ -52,7 +55,7 @@ type poOut struct {
 }
 
 var (
-	poPrintOp1 = goFunc[cfMsgIn, stringOutput]("print-op1")
+	poPrintOp1 = goFuncDo("print-op1", returnMsg)
 	poPrintOp2 = dsl.NewContainerComponent("print-op2", func(in cfMsgIn, out poDataOut) dsl.Container {
 		return dsl.Container{Image: "alpine", Command: []any{"sh", "-c", `mkdir --parents $(dirname "$1") && echo "$0" > "$1"`},
 			Args: []any{in.Msg, out.Data}}
@@ -83,9 +86,9 @@ type reusedPipelineIn struct {
 }
 
 var (
-	reusedAdd1     = goFunc[reusedABIn, intOutput]("add-numbers")
-	reusedAdd2     = goFunc[reusedABIn, intOutput]("add-numbers")
-	reusedAdd3     = goFunc[reusedABIn, intOutput]("add-numbers")
+	reusedAdd1     = goFuncDo("add-numbers", addInts)
+	reusedAdd2     = goFuncDo("add-numbers", addInts)
+	reusedAdd3     = goFuncDo("add-numbers", addInts)
 	reusedPipeline = dsl.NewPipeline("pipeline-with-reused-component", func(b *dsl.Builder, in reusedPipelineIn) none {
 		t1 := reusedAdd1.Task(b, reusedABIn{A: in.A, B: dsl.Lit(3)})
 		t2 := reusedAdd2.Task(b, reusedABIn{A: t1.Out.Output, B: in.B})
@@ -123,8 +126,14 @@ type lwPipelineIn struct {
 }
 
 var (
-	lwConcatMessage    = goFunc[lwFirstSecondStr, stringOutput]("concat-message")
-	lwAddNumbers       = goFunc[lwFirstSecondInt, intOutput]("add-numbers")
+	lwConcatMessage = goFuncDo("concat-message", func(_ context.Context, in lwFirstSecondStr) (out stringOutput, _ error) {
+		out.Output.Set(in.First.Value() + in.Second.Value())
+		return out, nil
+	})
+	lwAddNumbers = goFuncDo("add-numbers", func(_ context.Context, in lwFirstSecondInt) (out intOutput, _ error) {
+		out.Output.Set(in.First.Value() + in.Second.Value())
+		return out, nil
+	})
 	lwOutputArtifact   = goFunc[lwOutputArtifactIn, datasetOutput]("output-artifact")
 	lwOutputNamedTuple = goFunc[lwNamedTupleIn, lwNamedTupleOut]("output-named-tuple")
 	lwPipeline         = dsl.NewPipeline("functions-with-outputs", func(b *dsl.Builder, in lwPipelineIn) none {
@@ -143,4 +152,10 @@ func init() {
 	add("kfp-ir/essential/pipeline_with_outputs.yaml", poPipeline)
 	add("kfp-ir/essential/pipeline_with_reused_component.yaml", reusedPipeline)
 	add("kfp-ir/essential/lightweight_python_functions_with_outputs.yaml", lwPipeline)
+}
+
+// addInts is add_numbers(a, b): a + b.
+func addInts(_ context.Context, in reusedABIn) (out intOutput, _ error) {
+	out.Output.Set(in.A.Value() + in.B.Value())
+	return out, nil
 }

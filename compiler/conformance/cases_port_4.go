@@ -1,6 +1,14 @@
 package conformance
 
-import "github.com/kfpgo/kfpgo/sdk/dsl"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+	"os"
+	"strconv"
+	"strings"
+)
 
 // Ports of condition goldens (batch 4).
 
@@ -61,7 +69,7 @@ var (
 
 // kfp-ir/essential/pipeline_with_nested_conditions.yaml
 var (
-	ncFlipCoin = goFunc[none, stringOutput]("flip-coin-op")
+	ncFlipCoin = goFuncDo("flip-coin-op", coinFlip)
 	ncPrintOp  = goFunc[cfMsgIn, none]("print-op")
 	ncPipeline = dsl.NewPipeline("nested-conditions-pipeline", func(b *dsl.Builder, _ none) none {
 		flip1 := ncFlipCoin.Task(b, none{})
@@ -83,7 +91,7 @@ var (
 // kfp-ir/failing/pipeline_with_multiple_exit_handlers.yaml
 var (
 	mehPrintOp  = goFunc[cfMessageIn, none]("print-op")
-	mehFailOp   = goFunc[cfMessageIn, none]("fail-op")
+	mehFailOp   = goFuncDo("fail-op", failBody)
 	mehPipeline = dsl.NewPipeline("pipeline-with-multiple-exit-handlers", func(b *dsl.Builder, in cfMessageDefaultIn) none {
 		first := mehPrintOp.Task(b, cfMessageIn{Message: dsl.Lit("First exit handler has worked!")})
 		dsl.ExitHandler(b, first, func(b *dsl.Builder) {
@@ -111,8 +119,14 @@ type leMessageDefaultIn struct {
 }
 
 var (
-	leRecordExit  = goFunc[leStatusIn, stringOutput]("record-exit")
-	leEcho        = goFunc[cfMessageIn, stringOutput]("echo")
+	leRecordExit = goFuncDo("record-exit", func(_ context.Context, in leStatusIn) (out stringOutput, _ error) {
+		out.Output.Set("exit:" + in.Status.State)
+		return out, nil
+	})
+	leEcho = goFuncDo("echo", func(_ context.Context, in cfMessageIn) (out stringOutput, _ error) {
+		out.Output.Set(in.Message.Value())
+		return out, nil
+	})
 	leExitHandler = dsl.NewPipeline("pipeline-with-exit-handler", func(b *dsl.Builder, in leMessageDefaultIn) none {
 		exit := leRecordExit.Task(b, leStatusIn{})
 		dsl.ExitHandler(b, exit, func(b *dsl.Builder) {
@@ -135,7 +149,25 @@ type leCounterIn struct {
 }
 
 var (
-	leFlaky = goFunc[leCounterIn, stringOutput]("flaky")
+	leFlaky = goFuncDo("flaky", func(_ context.Context, in leCounterIn) (out stringOutput, _ error) {
+		count := 0
+		if b, err := os.ReadFile(in.CounterPath.Value()); err == nil {
+			if s := strings.TrimSpace(string(b)); s != "" {
+				if count, err = strconv.Atoi(s); err != nil {
+					return out, err
+				}
+			}
+		}
+		count++
+		if err := os.WriteFile(in.CounterPath.Value(), []byte(strconv.Itoa(count)), 0o644); err != nil {
+			return out, err
+		}
+		if count <= 1 {
+			return out, fmt.Errorf("flaky attempt %d", count)
+		}
+		out.Output.Set(fmt.Sprintf("attempt=%d", count))
+		return out, nil
+	})
 	leRetry = dsl.NewPipeline("pipeline-with-retry", func(b *dsl.Builder, in leCounterIn) stringOutput {
 		return leFlaky.Task(b, in).SetRetry(3, dsl.BackoffDuration(0), dsl.BackoffFactor(1.0)).Out
 	})
@@ -148,4 +180,9 @@ func init() {
 	add("kfp-ir/local_execution/local_execution_pipeline_with_exit_handler.yaml", leExitHandler)
 	add("kfp-ir/local_execution/local_execution_pipeline_with_k8s_only_methods.yaml", leK8sOnly)
 	add("kfp-ir/local_execution/local_execution_pipeline_with_retry.yaml", leRetry)
+}
+
+// failBody is fail_op: the Python function exits with status 1.
+func failBody(context.Context, cfMessageIn) (none, error) {
+	return none{}, errors.New("exit status 1")
 }

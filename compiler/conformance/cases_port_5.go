@@ -1,6 +1,9 @@
 package conformance
 
-import "github.com/kfpgo/kfpgo/sdk/dsl"
+import (
+	"context"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+)
 
 // Ports of OneOf, Collected and loop goldens (batch 5).
 
@@ -13,10 +16,13 @@ type oneofValueIn struct {
 }
 
 var (
-	oneofBranchA     = goFunc[none, stringOutput]("branch-a")
-	oneofBranchB     = goFunc[none, stringOutput]("branch-b")
-	oneofTagSelected = goFunc[oneofValueIn, stringOutput]("tag-selected")
-	oneofPipeline    = dsl.NewPipeline("pipeline-with-oneof", func(b *dsl.Builder, in oneofPickIn) stringOutput {
+	oneofBranchA     = goFuncDo("branch-a", constant("A"))
+	oneofBranchB     = goFuncDo("branch-b", constant("B"))
+	oneofTagSelected = goFuncDo("tag-selected", func(_ context.Context, in oneofValueIn) (out stringOutput, _ error) {
+		out.Output.Set("selected:" + in.Value.Value())
+		return out, nil
+	})
+	oneofPipeline = dsl.NewPipeline("pipeline-with-oneof", func(b *dsl.Builder, in oneofPickIn) stringOutput {
 		var a, bb *dsl.Task[stringOutput]
 		dsl.If(b, dsl.Eq(in.PickA, dsl.Lit(true)), func(b *dsl.Builder) {
 			a = oneofBranchA.Task(b, none{})
@@ -66,7 +72,7 @@ type genericOutput struct {
 }
 
 var (
-	ieoFlipCoin        = goFunc[none, stringOutput]("flip-coin")
+	ieoFlipCoin        = goFuncDo("flip-coin", coinFlip)
 	ieoParamToArtifact = goFunc[ieoValIn, ieoAOut]("param-to-artifact")
 	ieoPrintArtifact   = goFunc[ieoAIn, none]("print-artifact")
 	ieoFlipPipeline    = dsl.NewPipeline("flip-coin-pipeline", func(b *dsl.Builder, _ none) genericOutput {
@@ -126,9 +132,12 @@ type ppPipelineIn struct {
 }
 
 var (
-	ppPrintWithPrefix = goFunc[ppPrintIn, stringOutput]("print-with-prefix")
-	ppMakePrefix      = goFunc[none, stringOutput]("make-prefix")
-	ppPipeline        = dsl.NewPipeline("pipeline-parallelfor-pipeline-param", func(b *dsl.Builder, in ppPipelineIn) none {
+	ppPrintWithPrefix = goFuncDo("print-with-prefix", func(_ context.Context, in ppPrintIn) (out stringOutput, _ error) {
+		out.Output.Set(in.Prefix.Value() + ": " + in.Item.Value())
+		return out, nil
+	})
+	ppMakePrefix = goFuncDo("make-prefix", constant("dynamic-prefix"))
+	ppPipeline   = dsl.NewPipeline("pipeline-parallelfor-pipeline-param", func(b *dsl.Builder, in ppPipelineIn) none {
 		dsl.ParallelFor(b, in.LoopParameter, func(b *dsl.Builder, item dsl.Param[string]) {
 			ppPrintWithPrefix.Task(b, ppPrintIn{Prefix: in.Prefix, Item: item})
 		}, dsl.Parallelism(1))

@@ -1,6 +1,12 @@
 package conformance
 
-import "github.com/kfpgo/kfpgo/sdk/dsl"
+import (
+	"context"
+	"errors"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+	"os"
+	"strings"
+)
 
 // Ports of loop-topology and nested-pipeline goldens (batch 6).
 
@@ -57,9 +63,25 @@ type lcuListIn struct {
 }
 
 var (
-	lcuSplitInput = goFunc[lcuInputIn, lcuListOut]("split-input")
-	lcuCreateFile = goFunc[lcuCreateIn, lcuFileOut]("create-file")
-	lcuReadFile   = goFunc[lcuFileIn, stringOutput]("read-file")
+	lcuSplitInput = goFuncDo("split-input", func(_ context.Context, in lcuInputIn) (out lcuListOut, _ error) {
+		var items []any
+		for _, s := range strings.Split(in.Input.Value(), ",") {
+			items = append(items, s)
+		}
+		out.Output.Set(items)
+		return out, nil
+	})
+	lcuCreateFile = goFuncDo("create-file", func(ctx context.Context, in lcuCreateIn) (lcuFileOut, error) {
+		out := dsl.Outputs[lcuFileOut](ctx)
+		return *out, os.WriteFile(out.File.Path(), []byte(in.Content.Value()), 0o644)
+	})
+	lcuReadFile = goFuncDo("read-file", func(_ context.Context, in lcuFileIn) (out stringOutput, _ error) {
+		if _, err := os.ReadFile(in.File.Path()); err != nil {
+			return out, err
+		}
+		out.Output.Set(in.File.Path())
+		return out, nil
+	})
 	lcuPrintInput = goFunc[lcuListIn, none]("print-input")
 	lcuPipeline   = dsl.NewPipeline("loop-consume-upstream", func(b *dsl.Builder, _ none) none {
 		const same = "same display name"
@@ -75,7 +97,7 @@ var (
 
 // kfp-ir/parallel_and_nested/pipeline_in_pipeline.yaml
 var (
-	pipPrintOp1 = goFunc[cfMsgIn, stringOutput]("print-op1")
+	pipPrintOp1 = goFuncDo("print-op1", returnMsg)
 	pipPrintOp2 = dsl.NewContainerComponent("print-op2", func(in cfMsgIn, _ none) dsl.Container {
 		return dsl.Container{Image: "alpine", Command: []any{"echo", in.Msg}}
 	})
@@ -137,9 +159,16 @@ type paetStructIn struct {
 
 var (
 	paetPrintOp     = goFunc[cfMessageIn, none]("print-op")
-	paetFailOp      = goFunc[cfMessageIn, none]("fail-op")
-	paetGetRunState = goFunc[paetStructIn, stringOutput]("get-run-state")
-	paetExitOp      = dsl.NewPipeline("conditional-notification", func(b *dsl.Builder, in paetStatusIn) none {
+	paetFailOp      = goFuncDo("fail-op", failBody)
+	paetGetRunState = goFuncDo("get-run-state", func(_ context.Context, in paetStructIn) (out stringOutput, _ error) {
+		state, ok := in.Status.Value()["state"].(string)
+		if !ok {
+			return out, errors.New("status has no state")
+		}
+		out.Output.Set(state)
+		return out, nil
+	})
+	paetExitOp = dsl.NewPipeline("conditional-notification", func(b *dsl.Builder, in paetStatusIn) none {
 		s := paetGetRunState.Task(b, paetStructIn{Status: dsl.StatusAsStruct(in.Status)})
 		dsl.If(b, dsl.Eq(s.Out.Output, dsl.Lit("FAILED")), func(b *dsl.Builder) {
 			paetPrintOp.Task(b, cfMessageIn{Message: dsl.Lit("notify task failure.")})

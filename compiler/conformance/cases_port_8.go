@@ -1,6 +1,11 @@
 package conformance
 
-import "github.com/kfpgo/kfpgo/sdk/dsl"
+import (
+	"context"
+	"fmt"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+	"math/rand/v2"
+)
 
 // Ports of importer, formatted-message and exit-task goldens (batch 8).
 
@@ -37,10 +42,17 @@ type fcLowHighIn struct {
 }
 
 var (
-	fcRandomNum = goFunc[fcLowHighIn, intOutput]("random-num")
-	fcFlipCoin  = goFunc[none, stringOutput]("flip-coin")
-	fcPrintMsg  = goFunc[cfMsgIn, none]("print-msg")
-	fcPipeline  = dsl.NewPipeline("conditional-execution-pipeline", func(b *dsl.Builder, _ none) none {
+	fcRandomNum = goFuncDo("random-num", func(_ context.Context, in fcLowHighIn) (out intOutput, _ error) {
+		lo, hi := in.Low.Value(), in.High.Value()
+		if hi < lo {
+			return out, fmt.Errorf("empty range for randint (%d, %d)", lo, hi+1)
+		}
+		out.Output.Set(lo + rand.IntN(hi-lo+1))
+		return out, nil
+	})
+	fcFlipCoin = goFuncDo("flip-coin", coinFlip)
+	fcPrintMsg = goFunc[cfMsgIn, none]("print-msg")
+	fcPipeline = dsl.NewPipeline("conditional-execution-pipeline", func(b *dsl.Builder, _ none) none {
 		flip := fcFlipCoin.Task(b, none{}).SetCaching(false)
 		side := func(name string, low, high, mid int) {
 			dsl.If(b, dsl.Eq(flip.Out.Output, dsl.Lit(name)), func(b *dsl.Builder) {

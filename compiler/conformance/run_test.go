@@ -139,7 +139,8 @@ func (h portHandler) Run(ctx context.Context, p local.Process) error {
 
 // portRun is what a local run of one port must give.
 type portRun struct {
-	// params are root parameters (text, as --param takes them).
+	// params are root parameters (text, as --param takes them); $TMP
+	// stands for a temporary folder of the run.
 	params map[string]string
 	// fails is a substring of the run error when the pipeline fails on
 	// purpose (a Python function that raises or exits non-zero).
@@ -199,6 +200,36 @@ var portRuns = map[string]portRun{
 			"add": {"out_dataset": "12"}, "add-container": {"out_dataset": "12"},
 		},
 	},
+	"kfp-ir/take_nap_compiled.yaml": {
+		params:  map[string]string{"naptime_secs": "0"},
+		outputs: map[string]map[string]any{"take-nap": {"Output": "I'm awake now. Did I snore?"}},
+	},
+	"kfp-ir/take_nap_pipeline_root_compiled.yaml": {
+		params:  map[string]string{"naptime_secs": "0"},
+		outputs: map[string]map[string]any{"take-nap": {"Output": "I'm awake now. Did I snore?"}},
+	},
+	"kfp-ir/local_execution/local_execution_pipeline_with_retry.yaml": {
+		params:   map[string]string{"counter_path": "$TMP/counter"},
+		pipeline: map[string]any{"Output": "attempt=2"},
+	},
+	"kfp-ir/local_execution/local_execution_pipeline_with_exit_handler.yaml": {
+		outputs: map[string]map[string]any{"record-exit": {"Output": "exit:SUCCEEDED"}, "exit-handler-1/echo": {"Output": "hello"}},
+	},
+	"kfp-ir/local_execution/local_execution_pipeline_with_k8s_only_methods.yaml": {
+		pipeline: map[string]any{"Output": "hello"},
+	},
+	"kfp-ir/essential/pipeline_with_reused_component.yaml": {
+		pipeline: map[string]any{},
+	},
+	"kfp-ir/nested_return.yaml": {
+		pipeline: map[string]any{"Output": []any{map[string]any{"A_a": "1", "B_b": "2"}, map[string]any{"A_a": "10", "B_b": "20"}}},
+	},
+	"kfp-ir/pipeline_as_exit_task.yaml": {
+		fails: "fail-op failed",
+	},
+	"kfp-ir/failing/pipeline_with_multiple_exit_handlers.yaml": {
+		fails: "fail-op failed",
+	},
 	"kfp-ir/critical/collected_parameters.yaml": {
 		// consume_single_id returns None for its str output: KFP's executor
 		// refuses that, and so does the Go executor.
@@ -235,51 +266,31 @@ var portRuns = map[string]portRun{
 // notRun lists function-based ports that do not run locally, and why; the
 // test checks that each still fails with err in its run error.
 var notRun = map[string]struct{ reason, err string }{
-	"kfp-ir/component_with_metadata_fields.yaml":                                 {"the Go body of dataset_joiner is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/component_with_task_final_status_GH-12033.yaml":                      {"the pipeline itself takes a task final status, which only an exit handler gives (KFP issue 12033)", "input parameter \"status\" is missing"},
-	"kfp-ir/create_pod_metadata_complex.yaml":                                    {"the Go bodies of validate_pod_metadata and validate_no_pod_metadata are not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/critical/flip_coin.yaml":                                             {"the Go body of flip-coin is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/critical/if_else_with_oneof_artifacts.yaml":                          {"the Go body of flip-coin is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/critical/modelcar.yaml":                                              {"the Go body of get-model-files-list is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/critical/pipeline_with_artifact_custom_path.yaml":                    {"the Go body of validate-input-artifact is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/critical/pipeline_with_importer_workspace.yaml":                      {"the Go body of get-uri is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/critical/pipeline_with_retry.yaml":                                   {"the Go body of add is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/critical/pipeline_with_secret_as_env.yaml":                           {"the Go body of generate_secret_name is not written yet", "output parameter \"some_output\" was not set"},
-	"kfp-ir/critical/pipeline_with_workspace.yaml":                               {"the Go body of write-to-workspace is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/essential/lightweight_python_functions_with_outputs.yaml":            {"the Go bodies of add-numbers and concat-message are not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/essential/pipeline_with_condition.yaml":                              {"the Go body of flip-coin-op is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/essential/pipeline_with_nested_conditions.yaml":                      {"the Go body of flip-coin-op is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/essential/pipeline_with_outputs.yaml":                                {"the Go body of print-op1 is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/essential/pipeline_with_reused_component.yaml":                       {"the Go body of add-numbers is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/if_elif_else_complex.yaml":                                           {"the Go body of int-0-to-9999 is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/if_else_with_oneof_artifacts.yaml":                                   {"the Go body of flip-coin is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/integration/ray_integration_compiled.yaml":                           {"the Go body of ray-fn is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/local_execution/local_execution_pipeline_with_exit_handler.yaml":     {"the Go body of echo is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/local_execution/local_execution_pipeline_with_k8s_only_methods.yaml": {"the Go body of echo is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/local_execution/local_execution_pipeline_with_oneof.yaml":            {"the Go body of branch-a is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/local_execution/local_execution_pipeline_with_retry.yaml":            {"the Go body of flaky is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/local_execution/pipeline_with_collected_artifacts.yaml":              {"the Go body of read-and-join is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/nested_return.yaml":                                                  {"the Go body of nested_return is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/parallel_and_nested/loop_consume_upstream.yaml":                      {"the Go body of split-input is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/parallel_and_nested/parallel_for_secret.yaml":                        {"the Go body of example_component is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/parallel_and_nested/pipeline_in_pipeline.yaml":                       {"the Go body of print-op1 is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/parallel_and_nested/pipeline_in_pipeline_complex.yaml":               {"the Go body of print-op1 is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/parameters_complex.yaml":                                             {"the Go body of double is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/pipeline_as_exit_task.yaml":                                          {"the Go body of get-run-state is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/pipeline_with_dynamic_importer_metadata.yaml":                        {"the Go body of make-name is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/pipeline_with_importer.yaml":                                         {"the Go body of train is not written yet", "output parameter \"scalar\" was not set"},
-	"kfp-ir/pipeline_with_metadata_fields.yaml":                                  {"the Go body of dataset_joiner is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/pipeline_with_parallelfor_parallelism.yaml":                          {"the Go body of list-dict-maker-3 is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/pipeline_with_parallelfor_pipeline_param.yaml":                       {"the Go body of make-prefix is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/pipeline_with_string_machine_fields_task_output.yaml":                {"the Go body of accelerator-limit is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/pipeline_with_volume.yaml":                                           {"creates a Kubernetes PVC (kfp-kubernetes CreatePVC), which a local run cannot do", "createpvc"},
-	"kfp-ir/preprocess.yaml":                                                     {"the Go body of preprocess is not written yet", "output parameter \"output_bool_parameter_path\" was not set"},
-	"kfp-ir/pvc_mount.yaml":                                                      {"the Go body of producer is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/take_nap_compiled.yaml":                                              {"the Go body of take_nap is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/take_nap_pipeline_root_compiled.yaml":                                {"the Go body of take_nap is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-kubernetes/create_mount_delete_dynamic_pvc.yaml":                        {"creates a Kubernetes PVC (kfp-kubernetes CreatePVC), which a local run cannot do", "createpvc"},
-	"kfp-kubernetes/create_mount_delete_existing_pvc.yaml":                       {"creates a Kubernetes PVC (kfp-kubernetes CreatePVC), which a local run cannot do", "createpvc"},
-	"kfp-kubernetes/create_mount_delete_existing_pvc_from_task_output.yaml":      {"the Go body of get_pvc_name is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/component_with_metadata_fields.yaml":                            {"the Go body of dataset_joiner is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/component_with_task_final_status_GH-12033.yaml":                 {"the pipeline itself takes a task final status, which only an exit handler gives (KFP issue 12033)", "input parameter \"status\" is missing"},
+	"kfp-ir/create_pod_metadata_complex.yaml":                               {"the Go bodies of validate_pod_metadata and validate_no_pod_metadata are not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/critical/modelcar.yaml":                                         {"the Go body of get-model-files-list is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/critical/pipeline_with_artifact_custom_path.yaml":               {"the Go body of validate-input-artifact is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/critical/pipeline_with_importer_workspace.yaml":                 {"the Go body of get-uri is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/critical/pipeline_with_secret_as_env.yaml":                      {"the Go body of generate_secret_name is not written yet", "output parameter \"some_output\" was not set"},
+	"kfp-ir/critical/pipeline_with_workspace.yaml":                          {"the Go body of write-to-workspace is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/essential/lightweight_python_functions_with_outputs.yaml":       {"the Go body of output-named-tuple is not written yet", "output parameter \"scalar\" was not set"},
+	"kfp-ir/if_elif_else_complex.yaml":                                      {"the Go body of int-0-to-9999 is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/integration/ray_integration_compiled.yaml":                      {"the Go body of ray-fn is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/local_execution/pipeline_with_collected_artifacts.yaml":         {"the Go body of read-and-join is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/parallel_and_nested/parallel_for_secret.yaml":                   {"the Go body of example_component is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/parameters_complex.yaml":                                        {"the Go body of double is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/pipeline_with_dynamic_importer_metadata.yaml":                   {"the Go body of make-name is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/pipeline_with_importer.yaml":                                    {"the Go body of train is not written yet", "output parameter \"scalar\" was not set"},
+	"kfp-ir/pipeline_with_metadata_fields.yaml":                             {"the Go body of dataset_joiner is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/pipeline_with_parallelfor_parallelism.yaml":                     {"the Go body of list-dict-maker-3 is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/pipeline_with_string_machine_fields_task_output.yaml":           {"the Go body of accelerator-limit is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/pipeline_with_volume.yaml":                                      {"creates a Kubernetes PVC (kfp-kubernetes CreatePVC), which a local run cannot do", "createpvc"},
+	"kfp-ir/preprocess.yaml":                                                {"the Go body of preprocess is not written yet", "output parameter \"output_bool_parameter_path\" was not set"},
+	"kfp-ir/pvc_mount.yaml":                                                 {"the Go body of producer is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-kubernetes/create_mount_delete_dynamic_pvc.yaml":                   {"creates a Kubernetes PVC (kfp-kubernetes CreatePVC), which a local run cannot do", "createpvc"},
+	"kfp-kubernetes/create_mount_delete_existing_pvc.yaml":                  {"creates a Kubernetes PVC (kfp-kubernetes CreatePVC), which a local run cannot do", "createpvc"},
+	"kfp-kubernetes/create_mount_delete_existing_pvc_from_task_output.yaml": {"the Go body of get_pvc_name is not written yet", "output parameter \"Output\" was not set"},
 }
 
 // sampleRootParams gives every required root input a value of its type.
@@ -371,8 +382,9 @@ func TestLocalRunPorts(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			params := sampleRootParams(t, p)
+			tmp := t.TempDir()
 			for k, v := range want.params {
-				params[k] = v
+				params[k] = strings.ReplaceAll(v, "$TMP", tmp)
 			}
 			root := t.TempDir()
 			run, err := local.Run(context.Background(), p, local.Options{

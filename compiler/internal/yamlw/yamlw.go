@@ -93,10 +93,15 @@ const estimateSample = 8
 
 type emitter struct {
 	buf []byte
-	// keys is a stack of map keys being written: each mapping appends its
-	// sorted keys, writes them, and truncates back, so nested mappings
-	// share one allocation.
-	keys []string
+	// entries is a stack of mapping entries being written: each mapping
+	// appends its entries sorted by key, writes them, and truncates back,
+	// so nested mappings share one allocation.
+	entries []entry
+}
+
+type entry struct {
+	key string
+	val any
 }
 
 // spaces is written in slices for indentation.
@@ -134,37 +139,37 @@ func (e *emitter) top(v any) error {
 	return nil
 }
 
-// pushKeys appends m's keys, sorted, to the key stack and returns where
-// they start.
-func (e *emitter) pushKeys(m map[string]any) int {
-	start := len(e.keys)
-	for k := range m {
-		e.keys = append(e.keys, k)
+// pushEntries appends m's entries, sorted by key, to the entry stack and
+// returns where they start.
+func (e *emitter) pushEntries(m map[string]any) int {
+	start := len(e.entries)
+	for k, v := range m {
+		e.entries = append(e.entries, entry{k, v})
 	}
-	slices.Sort(e.keys[start:])
+	slices.SortFunc(e.entries[start:], func(a, b entry) int { return strings.Compare(a.key, b.key) })
 	return start
 }
 
 // mapping writes a block mapping whose keys start at column ind. With
 // onDash the first key goes on the current line, after a sequence's "-".
 func (e *emitter) mapping(m map[string]any, ind int, onDash bool) error {
-	start := e.pushKeys(m)
-	end := len(e.keys)
+	start := e.pushEntries(m)
+	end := len(e.entries)
 	for i := start; i < end; i++ {
-		// e.keys may be reallocated by nested mappings: index it afresh.
-		k := e.keys[i]
+		// e.entries may be reallocated by nested mappings: index it afresh.
+		en := e.entries[i]
 		if onDash && i == start {
 			e.buf = append(e.buf, ' ')
 		} else {
 			e.indent(ind)
 		}
-		e.buf = append(e.buf, quote(k)...)
+		e.buf = append(e.buf, quote(en.key)...)
 		e.buf = append(e.buf, ':')
-		if err := e.value(m[k], ind, k); err != nil {
+		if err := e.value(en.val, ind, en.key); err != nil {
 			return err
 		}
 	}
-	e.keys = e.keys[:start]
+	e.entries = e.entries[:start]
 	return nil
 }
 

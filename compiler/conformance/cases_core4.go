@@ -2,6 +2,8 @@ package conformance
 
 import (
 	"context"
+	"os"
+
 	"github.com/kfpgo/kfpgo/sdk/dsl"
 )
 
@@ -38,7 +40,25 @@ type joinerOut struct {
 	Output     dsl.Param[string]         `kfp:"Output" description:"The concatenated string."`
 }
 
-var datasetJoiner = goFunc[joinerIn, joinerOut]("dataset_joiner")
+// datasetJoiner concatenates the contents of dataset_a and dataset_b, writes
+// the result to out_dataset and returns it.
+var datasetJoiner = goFuncDo("dataset_joiner", func(ctx context.Context, in joinerIn) (joinerOut, error) {
+	out := dsl.Outputs[joinerOut](ctx)
+	a, err := os.ReadFile(in.DatasetA.Path())
+	if err != nil {
+		return *out, err
+	}
+	b, err := os.ReadFile(in.DatasetB.Path())
+	if err != nil {
+		return *out, err
+	}
+	joined := string(a) + string(b)
+	if err := os.WriteFile(out.OutDataset.Path(), []byte(joined), 0o644); err != nil {
+		return *out, err
+	}
+	out.Output.Set(joined)
+	return *out, nil
+})
 
 var datasetJoinerPipeline = dsl.NewPipeline("dataset-joiner", func(b *dsl.Builder, in joinerIn) joinerOut {
 	return datasetJoiner.Task(b, in).Out

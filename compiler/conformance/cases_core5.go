@@ -2,8 +2,10 @@ package conformance
 
 import (
 	"context"
-	"github.com/kfpgo/kfpgo/sdk/dsl"
+	"os"
 	"time"
+
+	"github.com/kfpgo/kfpgo/sdk/dsl"
 )
 
 // kfp-ir/critical/pipeline_with_retry.yaml
@@ -99,7 +101,23 @@ type preprocessOut struct {
 	OutputParameterPath     dsl.Param[string]         `kfp:"output_parameter_path"`
 }
 
-var preprocess = goFunc[preprocessIn, preprocessOut]("preprocess")
+// preprocess writes message to both dataset outputs and returns it, true,
+// and its dict and list inputs as the output parameters.
+var preprocess = goFuncDo("preprocess", func(ctx context.Context, in preprocessIn) (preprocessOut, error) {
+	out := dsl.Outputs[preprocessOut](ctx)
+	msg := []byte(in.Message.Value())
+	if err := os.WriteFile(out.OutputDatasetOne.Path(), msg, 0o644); err != nil {
+		return *out, err
+	}
+	if err := os.WriteFile(out.OutputDatasetTwoPath.Path(), msg, 0o644); err != nil {
+		return *out, err
+	}
+	out.OutputParameterPath.Set(in.Message.Value())
+	out.OutputBoolParameterPath.Set(true)
+	out.OutputDictParameterPath.Set(in.InputDictParameter.Value())
+	out.OutputListParameterPath.Set(in.InputListParameter.Value())
+	return *out, nil
+})
 
 var preprocessPipeline = dsl.NewPipeline("preprocess", func(b *dsl.Builder, in preprocessIn) preprocessOut {
 	return preprocess.Task(b, in).Out
@@ -154,7 +172,11 @@ type concatenatorOut struct {
 	Output dsl.Artifact[dsl.Dataset] `kfp:"Output" description:"The final concatenated dataset."`
 }
 
-var strToDataset = goFunc[strToDatasetIn, strToDatasetOut]("str_to_dataset")
+// strToDataset writes its string input to its dataset output.
+var strToDataset = goFuncDo("str_to_dataset", func(ctx context.Context, in strToDatasetIn) (strToDatasetOut, error) {
+	out := dsl.Outputs[strToDatasetOut](ctx)
+	return *out, os.WriteFile(out.Dataset.Path(), []byte(in.String.Value()), 0o644)
+})
 
 var datasetConcatenator = dsl.NewPipeline("dataset-concatenator", func(b *dsl.Builder, in concatenatorIn) concatenatorOut {
 	s := strToDataset.Task(b, strToDatasetIn{String: in.String})

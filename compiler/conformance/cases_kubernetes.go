@@ -1,6 +1,11 @@
 package conformance
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/kfpgo/kfpgo/compiler"
@@ -29,10 +34,40 @@ type pvcNameOut struct {
 	Output dsl.Param[string] `kfp:"Output"`
 }
 
+// pvcMountPath is where the PVC goldens mount their volume.
+const pvcMountPath = "/data"
+
+// pvcWriteRead is the body of the goldens' producer functions: write text to
+// file.txt on the mounted PVC and return what reading it back gives.
+func pvcWriteRead(text string) func(context.Context, none) (stringOutput, error) {
+	return func(context.Context, none) (out stringOutput, _ error) {
+		f := filepath.Join(pvcMountPath, "file.txt")
+		if err := os.WriteFile(f, []byte(text), 0o644); err != nil {
+			return out, err
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return out, err
+		}
+		out.Output.Set(string(b))
+		return out, nil
+	}
+}
+
 var (
-	k8sProducer = goFunc[none, stringOutput]("producer")
-	k8sConsumer = goFunc[none, stringOutput]("consumer")
-	getPVCName  = goFunc[none, pvcNameOut]("get_pvc_name")
+	k8sProducer = goFuncDo("producer", pvcWriteRead("Hello world"))
+	k8sConsumer = goFuncDo("consumer", func(context.Context, none) (out stringOutput, _ error) {
+		b, err := os.ReadFile(filepath.Join(pvcMountPath, "file.txt"))
+		if err != nil {
+			return out, err
+		}
+		out.Output.Set(string(b))
+		return out, nil
+	})
+	getPVCName = goFuncDo("get_pvc_name", func(context.Context, none) (out pvcNameOut, _ error) {
+		out.Output.Set("static-pvc-name-cmdepfto")
+		return out, nil
+	})
 )
 
 // pipelineWithVolume is kfp-ir/pipeline_with_volume.yaml and, with a data
@@ -153,9 +188,75 @@ type boolOutput struct {
 	Output dsl.Param[bool] `kfp:"Output"`
 }
 
+// envOrNone is os.getenv in Python terms: the variable's value, or "None"
+// and false when it is unset.
+func envOrNone(name string) (string, bool) {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return "None", false
+	}
+	return v, true
+}
+
+// checkPodMetadata checks one (variable, expected value) pair of
+// validate_pod_metadata: a variable that is set must hold the expected value
+// (an unset optional expectation reads as "None"); an unset variable passes.
+// It reports whether the pair counts as validated (the variable is named).
+func checkPodMetadata(kind string, path, want dsl.Param[string]) (bool, error) {
+	if !path.IsSet() {
+		return false, nil
+	}
+	exp := "None"
+	if want.IsSet() {
+		exp = want.Value()
+	}
+	if v, ok := envOrNone(path.Value()); ok && v != exp {
+		return true, fmt.Errorf("pod %s is %s but is supposed to be %s", kind, v, exp)
+	}
+	return true, nil
+}
+
 var (
-	validatePodMetadata   = goFunc[podMetadataIn, boolOutput]("validate_pod_metadata")
-	validateNoPodMetadata = goFunc[noPodMetadataIn, boolOutput]("validate_no_pod_metadata")
+	// validatePodMetadata checks that the pod annotations and labels the
+	// task's environment names (Kubernetes downward API, kfp-kubernetes
+	// use_field_path_as_env) hold the expected values, and returns true.
+	validatePodMetadata = goFuncDo("validate_pod_metadata", func(_ context.Context, in podMetadataIn) (out boolOutput, _ error) {
+		count := 0
+		for _, c := range []struct {
+			kind       string
+			path, want dsl.Param[string]
+		}{
+			{"annotation", in.AnnotationPath1, in.AnnotationExpVal1},
+			{"annotation", in.AnnotationPath2, in.AnnotationExpVal2},
+			{"label", in.LabelPath1, in.LabelExpVal1},
+			{"label", in.LabelPath2, in.LabelExpVal2},
+		} {
+			named, err := checkPodMetadata(c.kind, c.path, c.want)
+			if err != nil {
+				return out, err
+			}
+			if named {
+				count++
+			}
+		}
+		if count < 1 {
+			return out, errors.New("no pod metadata found to validate: name at least one annotation or label variable")
+		}
+		out.Output.Set(true)
+		return out, nil
+	})
+	// validateNoPodMetadata checks that the annotation and label variables
+	// are set and empty, and returns true.
+	validateNoPodMetadata = goFuncDo("validate_no_pod_metadata", func(_ context.Context, in noPodMetadataIn) (out boolOutput, _ error) {
+		if v, _ := envOrNone(in.AnnotationPath.Value()); v != "" {
+			return out, fmt.Errorf("pod annotation is %s but is supposed to be None (variable %s)", v, in.AnnotationPath.Value())
+		}
+		if v, _ := envOrNone(in.LabelPath.Value()); v != "" {
+			return out, fmt.Errorf("pod label is %s but is supposed to be None (variable %s)", v, in.LabelPath.Value())
+		}
+		out.Output.Set(true)
+		return out, nil
+	})
 )
 
 var podMetadataPipeline = dsl.NewPipeline("pipeline-with-pod-metadata", func(b *dsl.Builder, _ none) none {
@@ -190,10 +291,25 @@ type someOutput struct {
 	SomeOutput dsl.Param[string] `kfp:"some_output"`
 }
 
-var generateSecretName = goFunc[none, someOutput]("generate_secret_name")
+var generateSecretName = goFuncDo("generate_secret_name", func(context.Context, none) (out someOutput, _ error) {
+	out.SomeOutput.Set("test-secret-3")
+	return out, nil
+})
+
+// secretEnvComp is the comp of pipeline_with_secret_as_env: the secrets'
+// keys reach it as environment variables (kfp-kubernetes use_secret_as_env),
+// each of which must hold the value stored in the golden's test secrets.
+var secretEnvComp = goFuncDo("comp", func(context.Context, none) (none, error) {
+	for _, kv := range [][2]string{{"USER_NAME", "user1"}, {"PASSWORD_VAR1", "psw1"}, {"PASSWORD_VAR2", "psw2"}} {
+		if v := os.Getenv(kv[0]); v != kv[1] {
+			return none{}, fmt.Errorf("environment variable %s is %q, want %q: it comes from a Kubernetes secret (use_secret_as_env)", kv[0], v, kv[1])
+		}
+	}
+	return none{}, nil
+})
 
 var secretAsEnvPipeline = dsl.NewPipeline("pipeline-secret-env", func(b *dsl.Builder, in secretParmIn) none {
-	t := k8sComp.Task(b, none{})
+	t := secretEnvComp.Task(b, none{})
 	kubernetes.UseSecretAsEnv(t, in.SecretParm, []kubernetes.KeyToEnv{{Key: "username", EnvVar: "USER_NAME"}})
 	kubernetes.UseSecretAsEnv(t, dsl.Lit("test-secret-2"), []kubernetes.KeyToEnv{{Key: "password", EnvVar: "PASSWORD_VAR1"}})
 	t2 := generateSecretName.Task(b, none{})
@@ -231,7 +347,16 @@ type itemIn struct {
 	Item dsl.Param[string] `kfp:"item"`
 }
 
-var exampleComponent = goFunc[itemIn, stringOutput]("example_component")
+// exampleComponent returns the secret's value from MY_SECRET_KEY, or
+// "not-set" when the variable is unset.
+var exampleComponent = goFuncDo("example_component", func(context.Context, itemIn) (out stringOutput, _ error) {
+	v, ok := os.LookupEnv("MY_SECRET_KEY")
+	if !ok {
+		v = "not-set"
+	}
+	out.Output.Set(v)
+	return out, nil
+})
 
 var parallelForSecret = dsl.NewPipeline("pipeline-2-parallel-for-secret", func(b *dsl.Builder, in mySecretNameIn) none {
 	dsl.ParallelForItems(b, []string{"a", "b", "c"}, func(b *dsl.Builder, item dsl.Param[string]) {
@@ -246,10 +371,16 @@ type pvcNameIn struct {
 	PVCName dsl.Param[string] `kfp:"pvc_name"`
 }
 
-var pvcConsumer = goFunc[none, none]("consumer")
+var (
+	pvcProducer = goFuncDo("producer", pvcWriteRead("hello"))
+	pvcConsumer = goFuncDo("consumer", func(context.Context, none) (none, error) {
+		_, err := os.ReadFile(filepath.Join(pvcMountPath, "file.txt"))
+		return none{}, err
+	})
+)
 
 var pvcMountPipeline = dsl.NewPipeline("pvc-mount-pipeline", func(b *dsl.Builder, in pvcNameIn) none {
-	p := k8sProducer.Task(b, none{})
+	p := pvcProducer.Task(b, none{})
 	c := pvcConsumer.Task(b, none{}).After(p)
 	kubernetes.MountPVC(p, in.PVCName, "/data")
 	kubernetes.MountPVC(c, in.PVCName, "/data")

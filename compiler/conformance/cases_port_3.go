@@ -2,6 +2,9 @@ package conformance
 
 import (
 	"context"
+	"os"
+	"strings"
+
 	"github.com/kfpgo/kfpgo/sdk/dsl"
 )
 
@@ -98,6 +101,10 @@ var (
 )
 
 // kfp-ir/essential/lightweight_python_functions_with_outputs.yaml
+
+// lwMetricsJSON is the metrics text output_named_tuple returns.
+const lwMetricsJSON = `{"metrics": [{"name": "accuracy", "numberValue": 0.9, "format": "PERCENTAGE"}]}`
+
 type lwFirstSecondStr struct {
 	First  dsl.Param[string] `kfp:"first"`
 	Second dsl.Param[string] `kfp:"second"`
@@ -134,9 +141,32 @@ var (
 		out.Output.Set(in.First.Value() + in.Second.Value())
 		return out, nil
 	})
-	lwOutputArtifact   = goFunc[lwOutputArtifactIn, datasetOutput]("output-artifact")
-	lwOutputNamedTuple = goFunc[lwNamedTupleIn, lwNamedTupleOut]("output-named-tuple")
-	lwPipeline         = dsl.NewPipeline("functions-with-outputs", func(b *dsl.Builder, in lwPipelineIn) none {
+	// lwOutputArtifact returns message repeated number times, one per line,
+	// as its dataset (KFP writes a returned artifact's text to its path).
+	lwOutputArtifact = goFuncDo("output-artifact", func(ctx context.Context, in lwOutputArtifactIn) (datasetOutput, error) {
+		out := dsl.Outputs[datasetOutput](ctx)
+		lines := make([]string, max(in.Number.Value(), 0))
+		for i := range lines {
+			lines[i] = in.Message.Value()
+		}
+		return *out, os.WriteFile(out.Output.Path(), []byte(strings.Join(lines, "\n")), 0o644)
+	})
+	// lwOutputNamedTuple returns scalar "123", an accuracy metric of 0.9
+	// (the JSON text Python's json.dumps gives) and a model whose text
+	// embeds its input artifact's contents.
+	lwOutputNamedTuple = goFuncDo("output-named-tuple", func(ctx context.Context, in lwNamedTupleIn) (lwNamedTupleOut, error) {
+		out := dsl.Outputs[lwNamedTupleOut](ctx)
+		b, err := os.ReadFile(in.Artifact.Path())
+		if err != nil {
+			return *out, err
+		}
+		out.Scalar.Set("123")
+		if err := os.WriteFile(out.Metrics.Path(), []byte(lwMetricsJSON), 0o644); err != nil {
+			return *out, err
+		}
+		return *out, os.WriteFile(out.Model.Path(), []byte("Model contents: "+string(b)), 0o644)
+	})
+	lwPipeline = dsl.NewPipeline("functions-with-outputs", func(b *dsl.Builder, in lwPipelineIn) none {
 		c := lwConcatMessage.Task(b, lwFirstSecondStr{First: in.FirstMessage, Second: in.SecondMessage})
 		a := lwAddNumbers.Task(b, lwFirstSecondInt{First: in.FirstNumber, Second: in.SecondNumber})
 		o := lwOutputArtifact.Task(b, lwOutputArtifactIn{Number: a.Out.Output, Message: c.Out.Output})

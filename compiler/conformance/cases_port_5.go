@@ -2,6 +2,11 @@ package conformance
 
 import (
 	"context"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
 	"github.com/kfpgo/kfpgo/sdk/dsl"
 )
 
@@ -45,9 +50,27 @@ type caArtifactsIn struct {
 }
 
 var (
-	caWriteArtifact = goFunc[caIndexIn, caOut]("write-artifact")
-	caReadAndJoin   = goFunc[caArtifactsIn, stringOutput]("read-and-join")
-	caPipeline      = dsl.NewPipeline("pipeline-with-collected-artifacts", func(b *dsl.Builder, _ none) stringOutput {
+	// caWriteArtifact writes its index to its artifact.
+	caWriteArtifact = goFuncDo("write-artifact", func(ctx context.Context, in caIndexIn) (caOut, error) {
+		out := dsl.Outputs[caOut](ctx)
+		return *out, os.WriteFile(out.Out.Path(), []byte(strconv.Itoa(in.Index.Value())), 0o644)
+	})
+	// caReadAndJoin returns the trimmed contents of its artifacts, sorted
+	// and comma-separated.
+	caReadAndJoin = goFuncDo("read-and-join", func(_ context.Context, in caArtifactsIn) (out stringOutput, _ error) {
+		parts := make([]string, 0, len(in.Artifacts.Items()))
+		for _, a := range in.Artifacts.Items() {
+			b, err := os.ReadFile(a.Path)
+			if err != nil {
+				return out, err
+			}
+			parts = append(parts, strings.TrimSpace(string(b)))
+		}
+		sort.Strings(parts)
+		out.Output.Set(strings.Join(parts, ","))
+		return out, nil
+	})
+	caPipeline = dsl.NewPipeline("pipeline-with-collected-artifacts", func(b *dsl.Builder, _ none) stringOutput {
 		var producer *dsl.Task[caOut]
 		dsl.ParallelForItems(b, []int{0, 1, 2}, func(b *dsl.Builder, i dsl.Param[int]) {
 			producer = caWriteArtifact.Task(b, caIndexIn{Index: i})

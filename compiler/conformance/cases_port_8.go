@@ -3,8 +3,10 @@ package conformance
 import (
 	"context"
 	"fmt"
-	"github.com/kfpgo/kfpgo/sdk/dsl"
 	"math/rand/v2"
+	"os"
+
+	"github.com/kfpgo/kfpgo/sdk/dsl"
 )
 
 // Ports of importer, formatted-message and exit-task goldens (batch 8).
@@ -22,7 +24,18 @@ type pwiPipelineIn struct {
 }
 
 var (
-	pwiTrain    = goFunc[pwiTrainIn, pwiTrainOut]("train")
+	// pwiTrain reads its dataset and returns scalar "123" and a model whose
+	// text names the data (KFP writes a returned artifact's text to its
+	// path).
+	pwiTrain = goFuncDo("train", func(ctx context.Context, in pwiTrainIn) (pwiTrainOut, error) {
+		out := dsl.Outputs[pwiTrainOut](ctx)
+		b, err := os.ReadFile(in.Dataset.Path())
+		if err != nil {
+			return *out, err
+		}
+		out.Scalar.Set("123")
+		return *out, os.WriteFile(out.Model.Path(), []byte("My model trained using data: "+string(b)), 0o644)
+	})
 	pwiPipeline = dsl.NewPipeline("pipeline-with-importer", func(b *dsl.Builder, in pwiPipelineIn) none {
 		imp1 := dsl.Importer[dsl.Dataset](b, dsl.Lit("gs://ml-pipeline-playground/shakespeare1.txt"), dsl.ImportMetadata(map[string]any{"key": "value"}))
 		t1 := pwiTrain.Task(b, pwiTrainIn{Dataset: imp1.Out.Artifact})

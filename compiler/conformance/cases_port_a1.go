@@ -1,10 +1,20 @@
 package conformance
 
-import "github.com/kfpgo/kfpgo/sdk/dsl"
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+)
 
 // Ports of artifact goldens: custom artifact paths, custom (google.*)
 // artifact kinds, optional artifact inputs, and resources set from task
 // outputs (batch a1).
+
+// paHelloWorld is the content of the custom-path golden's dataset.
+const paHelloWorld = "Hello, World!"
 
 // kfp-ir/critical/pipeline_with_artifact_custom_path.yaml: the output
 // artifact's custom path is set at run time (Python set_path), so the IR
@@ -20,9 +30,41 @@ type paBoolOutput struct {
 }
 
 var (
-	paComponentOutputArtifact = goFunc[none, paOutDatasetOutput]("component-output-artifact")
-	paValidateInputArtifact   = goFunc[paInDatasetIn, paBoolOutput]("validate-input-artifact")
-	paCustomPathPipeline      = dsl.NewPipeline("pipeline-with-custom-path-artifact", func(b *dsl.Builder, _ none) none {
+	// paComponentOutputArtifact writes "Hello, World!" to its dataset. The
+	// Python sets a custom path (/tmp/out_dataset) first, for KFP's
+	// launcher to upload from; the Go executor has no custom output paths,
+	// so the body writes at the artifact's own path, which is where the
+	// consumer reads it.
+	paComponentOutputArtifact = goFuncDo("component-output-artifact", func(ctx context.Context, _ none) (paOutDatasetOutput, error) {
+		out := dsl.Outputs[paOutDatasetOutput](ctx)
+		return *out, os.WriteFile(out.OutDataset.Path(), []byte(paHelloWorld), 0o644)
+	})
+	// paValidateInputArtifact checks that every line of its dataset is
+	// "Hello, World!" and returns true.
+	paValidateInputArtifact = goFuncDo("validate-input-artifact", func(_ context.Context, in paInDatasetIn) (out paBoolOutput, _ error) {
+		if !in.InDataset.IsSet() {
+			return out, fmt.Errorf("input artifact in_dataset is missing: wire it to component-output-artifact's out_dataset")
+		}
+		f, err := os.Open(in.InDataset.Path())
+		if err != nil {
+			return out, err
+		}
+		defer f.Close()
+		r := bufio.NewReader(f)
+		for {
+			// Python iterates lines with their newline kept.
+			line, err := r.ReadString('\n')
+			if line != "" && line != paHelloWorld {
+				return out, fmt.Errorf("file content is %q but should be %q", line, paHelloWorld)
+			}
+			if err != nil {
+				break
+			}
+		}
+		out.Output.Set(true)
+		return out, nil
+	})
+	paCustomPathPipeline = dsl.NewPipeline("pipeline-with-custom-path-artifact", func(b *dsl.Builder, _ none) none {
 		out := paComponentOutputArtifact.Task(b, none{}).SetCaching(false)
 		paValidateInputArtifact.Task(b, paInDatasetIn{InDataset: out.Out.OutDataset})
 		return none{}
@@ -73,12 +115,15 @@ type paSumIn struct {
 }
 
 var (
-	paCPULimit         = goFunc[none, stringOutput]("cpu-limit")
-	paMemoryLimit      = goFunc[none, stringOutput]("memory-limit")
-	paAcceleratorType  = goFunc[none, stringOutput]("accelerator-type")
-	paAcceleratorLimit = goFunc[none, stringOutput]("accelerator-limit")
-	paSumNumbers       = goFunc[paSumIn, intOutput]("sum-numbers")
-	paMachineFields    = dsl.NewPipeline("pipeline", func(b *dsl.Builder, _ none) none {
+	paCPULimit         = goFuncDo("cpu-limit", constant("4000m"))
+	paMemoryLimit      = goFuncDo("memory-limit", constant("15G"))
+	paAcceleratorType  = goFuncDo("accelerator-type", constant("NVIDIA_TESLA_P4"))
+	paAcceleratorLimit = goFuncDo("accelerator-limit", constant("1"))
+	paSumNumbers       = goFuncDo("sum-numbers", func(_ context.Context, in paSumIn) (out intOutput, _ error) {
+		out.Output.Set(in.A.Value() + in.B.Value())
+		return out, nil
+	})
+	paMachineFields = dsl.NewPipeline("pipeline", func(b *dsl.Builder, _ none) none {
 		sum := paSumNumbers.Task(b, paSumIn{A: dsl.Lit(1), B: dsl.Lit(2)})
 		sum.SetCPULimitFrom(paCPULimit.Task(b, none{}).Out.Output)
 		sum.SetMemoryLimitFrom(paMemoryLimit.Task(b, none{}).Out.Output)

@@ -1,6 +1,12 @@
 package conformance
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
 	"github.com/kfpgo/kfpgo/compiler"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
 )
@@ -33,10 +39,45 @@ type paModelURIIn struct {
 	ModelURI dsl.Param[string] `kfp:"model_uri" default:"oci://registry.domain.local/modelcar:test"`
 }
 
+// paModelCarFiles are the files the model-car golden expects in its model,
+// sorted.
+var paModelCarFiles = []string{
+	"added_tokens.json", "config.json", "generation_config.json", "merges.txt", "model.safetensors",
+	"normalizer.json", "preprocessor_config.json", "special_tokens_map.json", "tokenizer.json",
+	"tokenizer_config.json", "vocab.json",
+}
+
 var (
-	paBuildModelCar     = goFunc[none, paModelOut]("build-model-car")
-	paGetModelFilesList = goFunc[paInputModelIn, stringOutput]("get-model-files-list")
-	paModelCar          = dsl.NewPipeline("pipeline-with-modelcar-model", func(b *dsl.Builder, in paModelURIIn) none {
+	paBuildModelCar = goFunc[none, paModelOut]("build-model-car")
+	// paGetModelFilesList checks that the model folder holds the files of
+	// the golden's model-car and returns the sorted, comma-separated names
+	// of all its files.
+	paGetModelFilesList = goFuncDo("get-model-files-list", func(_ context.Context, in paInputModelIn) (out stringOutput, _ error) {
+		path := in.InputModel.Path()
+		entries, err := os.ReadDir(path)
+		if err != nil {
+			return out, fmt.Errorf("the model does not exist at %s: %w", path, err)
+		}
+		have := map[string]bool{}
+		names := make([]string, 0, len(entries))
+		for _, e := range entries {
+			have[e.Name()] = true
+			names = append(names, e.Name())
+		}
+		var missing []string
+		for _, f := range paModelCarFiles {
+			if !have[f] {
+				missing = append(missing, f)
+			}
+		}
+		if len(missing) > 0 {
+			return out, fmt.Errorf("the model at %s does not have the expected files: %s", path, strings.Join(missing, ", "))
+		}
+		sort.Strings(names)
+		out.Output.Set(strings.Join(names, ", "))
+		return out, nil
+	})
+	paModelCar = dsl.NewPipeline("pipeline-with-modelcar-model", func(b *dsl.Builder, in paModelURIIn) none {
 		paBuildModelCar.Task(b, none{}).SetCaching(false)
 		imp := dsl.Importer[dsl.Model](b, in.ModelURI)
 		paGetModelFilesList.Task(b, paInputModelIn{InputModel: imp.Out.Artifact}).SetCaching(false)
@@ -68,7 +109,10 @@ const (
 )
 
 var (
-	paMakeName            = goFunc[paMakeNameIn, stringOutput]("make-name")
+	paMakeName = goFuncDo("make-name", func(_ context.Context, in paMakeNameIn) (out stringOutput, _ error) {
+		out.Output.Set(in.Name.Value())
+		return out, nil
+	})
 	paDynImporterPipeline = dsl.NewPipeline("pipeline-with-importer", func(b *dsl.Builder, in paDynImporterIn) none {
 		dsl.Importer[dsl.Dataset](b, in.PipelineInputArtifactURI, dsl.ImportOrderedMetadata(
 			dsl.MetadataEntry{Key: "name", Value: []any{in.Name, "alias-name"}},

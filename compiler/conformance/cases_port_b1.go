@@ -1,6 +1,12 @@
 package conformance
 
-import "github.com/kfpgo/kfpgo/sdk/dsl"
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+)
 
 // Ports of control-flow goldens: nested If/Elif/Else with OneOf inside a
 // loop, and loop parallelism (batch b1).
@@ -19,10 +25,29 @@ type ieecPipelineIn struct {
 }
 
 var (
-	ieecInt0To9999    = goFunc[none, intOutput]("int-0-to-9999")
-	ieecIsEvenOrOdd   = goFunc[ieecNumIn, stringOutput]("is-even-or-odd")
-	ieecPrintAndRet   = goFunc[cfTextIn, stringOutput]("print-and-return")
-	ieecPrintInts     = goFunc[ieecIntsIn, none]("print-ints")
+	// ieecInt0To9999 returns a random integer in [0, 9999].
+	ieecInt0To9999 = goFuncDo("int-0-to-9999", func(context.Context, none) (out intOutput, _ error) {
+		out.Output.Set(rand.IntN(10000))
+		return out, nil
+	})
+	// ieecIsEvenOrOdd returns "odd" or "even".
+	ieecIsEvenOrOdd = goFuncDo("is-even-or-odd", func(_ context.Context, in ieecNumIn) (out stringOutput, _ error) {
+		if in.Num.Value()%2 != 0 {
+			out.Output.Set("odd")
+		} else {
+			out.Output.Set("even")
+		}
+		return out, nil
+	})
+	ieecPrintAndRet = goFuncDo("print-and-return", func(_ context.Context, in cfTextIn) (out stringOutput, _ error) {
+		fmt.Println(in.Text.Value())
+		out.Output.Set(in.Text.Value())
+		return out, nil
+	})
+	ieecPrintInts = goFuncDo("print-ints", func(_ context.Context, in ieecIntsIn) (none, error) {
+		fmt.Println(in.Ints.Value())
+		return none{}, nil
+	})
 	ieecLuckyPipeline = dsl.NewPipeline("lucky-number-pipeline", func(b *dsl.Builder, in ieecPipelineIn) none {
 		var intTask *dsl.Task[intOutput]
 		dsl.ParallelFor(b, in.Trials, func(b *dsl.Builder, trial dsl.Param[int]) {
@@ -81,11 +106,11 @@ type pfpListOut struct {
 var (
 	pfpPrintText    = goFunc[cfMsgIn, none]("print-text")
 	pfpPrintInt     = goFunc[pfpXIn, none]("print-int")
-	pfpDictMaker0   = goFunc[none, pfpDictsOut]("list-dict-maker-0")
-	pfpDictMaker1   = goFunc[none, pfpDictsOut]("list-dict-maker-1")
-	pfpDictMaker2   = goFunc[none, pfpDictsOut]("list-dict-maker-2")
-	pfpDictMaker3   = goFunc[none, pfpListOut]("list-dict-maker-3")
-	pfpLoadedMaker1 = goFunc[none, pfpListOut]("list-dict-maker-1")
+	pfpDictMaker0   = goFuncDo("list-dict-maker-0", pfpDicts)
+	pfpDictMaker1   = goFuncDo("list-dict-maker-1", pfpDicts)
+	pfpDictMaker2   = goFuncDo("list-dict-maker-2", pfpDicts)
+	pfpDictMaker3   = goFuncDo("list-dict-maker-3", pfpList)
+	pfpLoadedMaker1 = goFuncDo("list-dict-maker-1", pfpList)
 	pfpPipeline     = dsl.NewPipeline("pipeline-with-loops", func(b *dsl.Builder, in pfpLoopIn) none {
 		dsl.ParallelFor(b, in.LoopParameter, func(b *dsl.Builder, item dsl.Param[string]) {
 			pfpPrintText.Task(b, cfMsgIn{Msg: item})
@@ -128,6 +153,28 @@ func init() {
 	add("kfp-ir/pipeline_with_parallelfor_parallelism.yaml", pfpPipeline)
 }
 
+// pfpDictList is what every list_dict_maker returns.
+func pfpDictList() []map[string]any {
+	return []map[string]any{{"a": 1, "b": 2}, {"a": 2, "b": 3}, {"a": 3, "b": 4}}
+}
+
+// pfpDicts is the body of the list_dict_makers typed List[Dict].
+func pfpDicts(context.Context, none) (out pfpDictsOut, _ error) {
+	out.Output.Set(pfpDictList())
+	return out, nil
+}
+
+// pfpList is the body of the list_dict_makers typed List (untyped items).
+func pfpList(context.Context, none) (out pfpListOut, _ error) {
+	l := pfpDictList()
+	items := make([]any, len(l))
+	for i, d := range l {
+		items[i] = d
+	}
+	out.Output.Set(items)
+	return out, nil
+}
+
 // kfp-ir/parameters_complex.yaml
 type pcxNumsIn struct {
 	Nums dsl.Param[[]int] `kfp:"nums"`
@@ -141,11 +188,38 @@ type pcxXYIn struct {
 }
 
 var (
-	pcxDouble    = goFunc[psNumIn, intOutput]("double")
-	pcxSimpleAdd = goFunc[pcxNumsIn, intOutput]("simple-add")
-	pcxNestedAdd = goFunc[pcxNestedIn, intOutput]("nested-add")
-	pcxAddTwo    = goFunc[pcxXYIn, intOutput]("add-two-numbers")
-	pcxPipeline  = dsl.NewPipeline("math-pipeline", func(b *dsl.Builder, _ none) intOutput {
+	pcxDouble = goFuncDo("double", func(_ context.Context, in psNumIn) (out intOutput, _ error) {
+		out.Output.Set(2 * in.Num.Value())
+		return out, nil
+	})
+	pcxSimpleAdd = goFuncDo("simple-add", func(_ context.Context, in pcxNumsIn) (out intOutput, _ error) {
+		out.Output.Set(sumInts(in.Nums.Value()))
+		return out, nil
+	})
+	// pcxNestedAdd sums a list of integer lists.
+	pcxNestedAdd = goFuncDo("nested-add", func(_ context.Context, in pcxNestedIn) (out intOutput, _ error) {
+		total := 0
+		for i, l := range in.Nums.Value() {
+			items, ok := l.([]any)
+			if !ok {
+				return out, fmt.Errorf("nums[%d] is %T, want a list of integers", i, l)
+			}
+			for j, v := range items {
+				f, ok := v.(float64)
+				if !ok || f != float64(int(f)) {
+					return out, fmt.Errorf("nums[%d][%d] is %v, want an integer", i, j, v)
+				}
+				total += int(f)
+			}
+		}
+		out.Output.Set(total)
+		return out, nil
+	})
+	pcxAddTwo = goFuncDo("add-two-numbers", func(_ context.Context, in pcxXYIn) (out intOutput, _ error) {
+		out.Output.Set(sumInts(in.X.Value()) + sumInts(in.Y.Value()))
+		return out, nil
+	})
+	pcxPipeline = dsl.NewPipeline("math-pipeline", func(b *dsl.Builder, _ none) intOutput {
 		var t1, t2, t3, t4 *dsl.Task[intOutput]
 		dsl.ParallelForItems(b, []int{1, 2, 3}, func(b *dsl.Builder, a dsl.Param[int]) {
 			t1 = pcxDouble.Task(b, psNumIn{Num: a})
@@ -225,4 +299,13 @@ var (
 
 func init() {
 	add("kfp-ir/artifacts_complex.yaml", acxPipeline)
+}
+
+// sumInts returns the sum of l.
+func sumInts(l []int) int {
+	total := 0
+	for _, v := range l {
+		total += v
+	}
+	return total
 }

@@ -1,10 +1,15 @@
 package conformance
 
-import "github.com/kfpgo/kfpgo/sdk/dsl"
+import (
+	"context"
+	"errors"
+
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+)
 
 // Ports of Python-function goldens: iris training, pythonic artifacts and
-// the Ray integration (batch b3). Their Python bodies are out of scope; the
-// ports keep the interfaces and wiring.
+// the Ray integration (batch b3). The iris and pythonic-artifact bodies are
+// out of scope; those ports keep the interfaces and wiring.
 
 // kfp-ir/essential/iris_pipeline_compiled.yaml
 type irisDatasetOut struct {
@@ -85,7 +90,13 @@ var (
 
 // kfp-ir/integration/ray_integration_compiled.yaml
 var (
-	rayFn       = goFunc[none, intOutput]("ray-fn")
+	// rayFn stands for a function that creates a Ray cluster through the
+	// CodeFlare SDK (a RayCluster resource on Kubernetes), runs one remote
+	// task returning 100 on it and deletes the cluster: without a
+	// Kubernetes cluster there is nothing to run it on, so it says so.
+	rayFn = goFuncDo("ray-fn", func(context.Context, none) (intOutput, error) {
+		return intOutput{}, errors.New("ray-fn needs a Ray cluster created on Kubernetes by the CodeFlare SDK: run the pipeline on a KFP cluster with the KubeRay operator")
+	})
 	rayPipeline = dsl.NewPipeline("ray-integration-test", func(b *dsl.Builder, _ none) none {
 		rayFn.Task(b, none{}).SetCaching(false)
 		return none{}

@@ -261,36 +261,103 @@ var portRuns = map[string]portRun{
 			"for-loop-2[1]/print-op": {"Output": "foo"}, "print-op-2": {"Output": "bar"}, "print-op-3": {"Output": "baz"},
 		},
 	},
+	"kfp-ir/component_with_metadata_fields.yaml": {
+		// sampleRootParams gives each root dataset the text "sample".
+		outputs:  map[string]map[string]any{"dataset-joiner": {"Output": "samplesample"}},
+		files:    map[string]map[string]string{"dataset-joiner": {"out_dataset": "samplesample"}},
+		pipeline: map[string]any{"Output": "samplesample"},
+	},
+	"kfp-ir/pipeline_with_metadata_fields.yaml": {
+		params:  map[string]string{"string": "joined to "},
+		outputs: map[string]map[string]any{"dataset-joiner": {"Output": "joined to sample"}},
+		files:   map[string]map[string]string{"str-to-dataset": {"dataset": "joined to "}, "dataset-joiner": {"out_dataset": "joined to sample"}},
+	},
+	"kfp-ir/critical/pipeline_with_artifact_custom_path.yaml": {
+		outputs: map[string]map[string]any{"validate-input-artifact": {"Output": true}},
+		files:   map[string]map[string]string{"component-output-artifact": {"out_dataset": "Hello, World!"}},
+	},
+	"kfp-ir/critical/pipeline_with_importer_workspace.yaml": {
+		outputs: map[string]map[string]any{
+			"import-stage/train": {"scalar": "123", "message": "My model trained using data: Hello from producer file\n"},
+		},
+		pipeline: map[string]any{"train_result": "123", "dir_result": "part-000.txt,part-001.txt"},
+	},
+	"kfp-ir/critical/pipeline_with_workspace.yaml": {
+		pipeline: map[string]any{"Output": "Hello from workspace!"},
+	},
+	"kfp-ir/essential/lightweight_python_functions_with_outputs.yaml": {
+		params: map[string]string{"first_message": "a", "second_message": "b", "first_number": "1", "second_number": "2"},
+		outputs: map[string]map[string]any{
+			"concat-message": {"Output": "ab"}, "add-numbers": {"Output": 3.0}, "output-named-tuple": {"scalar": "123"},
+		},
+		files: map[string]map[string]string{
+			"output-artifact":    {"Output": "ab\nab\nab"},
+			"output-named-tuple": {"metrics": lwMetricsJSON, "model": "Model contents: ab\nab\nab"},
+		},
+	},
+	"kfp-ir/if_elif_else_complex.yaml": {
+		states: map[string]local.State{"print-ints": local.StateSucceeded},
+		outputs: map[string]map[string]any{
+			"for-loop-1[2]/condition-2/condition-3/print-and-return": {"Output": "Adding drumroll on last trial!"},
+		},
+	},
+	"kfp-ir/local_execution/pipeline_with_collected_artifacts.yaml": {
+		pipeline: map[string]any{"Output": "0,1,2"},
+	},
+	"kfp-ir/parallel_and_nested/parallel_for_secret.yaml": {
+		// The secret reaches MY_SECRET_KEY only on Kubernetes
+		// (use_secret_as_env): a local run leaves it unset, for which the
+		// Python returns "not-set".
+		outputs: map[string]map[string]any{
+			"for-loop-2[0]/example-component": {"Output": "not-set"}, "for-loop-2[2]/example-component": {"Output": "not-set"},
+		},
+	},
+	"kfp-ir/parameters_complex.yaml": {
+		// double: 2, 4, 6 and 8, 10, 12; each simple-add in the outer loop
+		// 30; nested-add 90; add-two-numbers 3×12 + 3×90.
+		outputs: map[string]map[string]any{
+			"for-loop-2[0]/simple-add": {"Output": 30.0}, "nested-add": {"Output": 90.0},
+		},
+		pipeline: map[string]any{"Output": 306.0},
+	},
+	"kfp-ir/pipeline_with_dynamic_importer_metadata.yaml": {
+		outputs: map[string]map[string]any{"make-name": {"Output": "a-different-name"}},
+	},
+	"kfp-ir/pipeline_with_parallelfor_parallelism.yaml": {
+		outputs: map[string]map[string]any{"list-dict-maker-3": {"Output": []any{
+			map[string]any{"a": 1.0, "b": 2.0}, map[string]any{"a": 2.0, "b": 3.0}, map[string]any{"a": 3.0, "b": 4.0},
+		}}},
+	},
+	"kfp-ir/pipeline_with_string_machine_fields_task_output.yaml": {
+		outputs: map[string]map[string]any{
+			"accelerator-limit": {"Output": "1"}, "accelerator-type": {"Output": "NVIDIA_TESLA_P4"},
+			"cpu-limit": {"Output": "4000m"}, "memory-limit": {"Output": "15G"}, "sum-numbers": {"Output": 3.0},
+		},
+	},
+	"kfp-ir/preprocess.yaml": {
+		params: map[string]string{"message": "hi", "input_dict_parameter": `{"a": 1}`, "input_list_parameter": `["x", "y"]`},
+		outputs: map[string]map[string]any{"preprocess": {
+			"output_parameter_path": "hi", "output_bool_parameter_path": true,
+			"output_dict_parameter_path": map[string]any{"a": 1.0}, "output_list_parameter_path": []any{"x", "y"},
+		}},
+		files: map[string]map[string]string{"preprocess": {"output_dataset_one": "hi", "output_dataset_two_path": "hi"}},
+	},
 }
 
 // notRun lists function-based ports that do not run locally, and why; the
 // test checks that each still fails with err in its run error.
 var notRun = map[string]struct{ reason, err string }{
-	"kfp-ir/component_with_metadata_fields.yaml":                            {"the Go body of dataset_joiner is not written yet", "output parameter \"Output\" was not set"},
 	"kfp-ir/component_with_task_final_status_GH-12033.yaml":                 {"the pipeline itself takes a task final status, which only an exit handler gives (KFP issue 12033)", "input parameter \"status\" is missing"},
-	"kfp-ir/create_pod_metadata_complex.yaml":                               {"the Go bodies of validate_pod_metadata and validate_no_pod_metadata are not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/critical/modelcar.yaml":                                         {"the Go body of get-model-files-list is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/critical/pipeline_with_artifact_custom_path.yaml":               {"the Go body of validate-input-artifact is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/critical/pipeline_with_importer_workspace.yaml":                 {"the Go body of get-uri is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/critical/pipeline_with_secret_as_env.yaml":                      {"the Go body of generate_secret_name is not written yet", "output parameter \"some_output\" was not set"},
-	"kfp-ir/critical/pipeline_with_workspace.yaml":                          {"the Go body of write-to-workspace is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/essential/lightweight_python_functions_with_outputs.yaml":       {"the Go body of output-named-tuple is not written yet", "output parameter \"scalar\" was not set"},
-	"kfp-ir/if_elif_else_complex.yaml":                                      {"the Go body of int-0-to-9999 is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/integration/ray_integration_compiled.yaml":                      {"the Go body of ray-fn is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/local_execution/pipeline_with_collected_artifacts.yaml":         {"the Go body of read-and-join is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/parallel_and_nested/parallel_for_secret.yaml":                   {"the Go body of example_component is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/parameters_complex.yaml":                                        {"the Go body of double is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/pipeline_with_dynamic_importer_metadata.yaml":                   {"the Go body of make-name is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/pipeline_with_importer.yaml":                                    {"the Go body of train is not written yet", "output parameter \"scalar\" was not set"},
-	"kfp-ir/pipeline_with_metadata_fields.yaml":                             {"the Go body of dataset_joiner is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/pipeline_with_parallelfor_parallelism.yaml":                     {"the Go body of list-dict-maker-3 is not written yet", "output parameter \"Output\" was not set"},
-	"kfp-ir/pipeline_with_string_machine_fields_task_output.yaml":           {"the Go body of accelerator-limit is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/create_pod_metadata_complex.yaml":                               {"checks pod annotations and labels that Kubernetes puts in each task's environment (use_field_path_as_env): a local run sets none, and validate_no_pod_metadata, like the Python, refuses an unset variable", "pod annotation is None but is supposed to be None"},
+	"kfp-ir/critical/modelcar.yaml":                                         {"imports a model from an OCI model-car image (oci://), which KFP mounts from the image: a local run pulls no images, so get-model-files-list finds no model folder", "the model does not exist at oci://"},
+	"kfp-ir/critical/pipeline_with_secret_as_env.yaml":                      {"comp reads Kubernetes secrets from its environment (use_secret_as_env), which a local run does not set", "environment variable USER_NAME"},
+	"kfp-ir/integration/ray_integration_compiled.yaml":                      {"ray-fn creates a Ray cluster on Kubernetes (CodeFlare SDK, KubeRay), which a local run cannot do", "needs a Ray cluster"},
+	"kfp-ir/pipeline_with_importer.yaml":                                    {"imports gs://ml-pipeline-playground objects, which a local run does not download: train finds no file at the launcher's /gcs/ path", "/gcs/ml-pipeline-playground/shakespeare1.txt"},
 	"kfp-ir/pipeline_with_volume.yaml":                                      {"creates a Kubernetes PVC (kfp-kubernetes CreatePVC), which a local run cannot do", "createpvc"},
-	"kfp-ir/preprocess.yaml":                                                {"the Go body of preprocess is not written yet", "output parameter \"output_bool_parameter_path\" was not set"},
-	"kfp-ir/pvc_mount.yaml":                                                 {"the Go body of producer is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-ir/pvc_mount.yaml":                                                 {"mounts the PVC named by pvc_name at /data (kfp-kubernetes mount_pvc), which a local run does not mount: producer finds no /data", "/data/file.txt"},
 	"kfp-kubernetes/create_mount_delete_dynamic_pvc.yaml":                   {"creates a Kubernetes PVC (kfp-kubernetes CreatePVC), which a local run cannot do", "createpvc"},
 	"kfp-kubernetes/create_mount_delete_existing_pvc.yaml":                  {"creates a Kubernetes PVC (kfp-kubernetes CreatePVC), which a local run cannot do", "createpvc"},
-	"kfp-kubernetes/create_mount_delete_existing_pvc_from_task_output.yaml": {"the Go body of get_pvc_name is not written yet", "output parameter \"Output\" was not set"},
+	"kfp-kubernetes/create_mount_delete_existing_pvc_from_task_output.yaml": {"creates a Kubernetes PVC (kfp-kubernetes CreatePVC), which a local run cannot do", "createpvc"},
 }
 
 // sampleRootParams gives every required root input a value of its type.

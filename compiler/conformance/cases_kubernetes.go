@@ -200,18 +200,21 @@ func envOrNone(name string) (string, bool) {
 
 // checkPodMetadata checks one (variable, expected value) pair of
 // validate_pod_metadata: a variable that is set must hold the expected value
-// (an unset optional expectation reads as "None"); an unset variable passes.
+// (with no expected value given, no value matches); an unset variable passes.
 // It reports whether the pair counts as validated (the variable is named).
 func checkPodMetadata(kind string, path, want dsl.Param[string]) (bool, error) {
 	if !path.IsSet() {
 		return false, nil
 	}
-	exp := "None"
-	if want.IsSet() {
-		exp = want.Value()
+	v, ok := envOrNone(path.Value())
+	if !ok {
+		return true, nil
 	}
-	if v, ok := envOrNone(path.Value()); ok && v != exp {
-		return true, fmt.Errorf("pod %s is %s but is supposed to be %s", kind, v, exp)
+	if !want.IsSet() {
+		return true, fmt.Errorf("pod %s is %s but is supposed to be None", kind, v)
+	}
+	if v != want.Value() {
+		return true, fmt.Errorf("pod %s is %s but is supposed to be %s", kind, v, want.Value())
 	}
 	return true, nil
 }

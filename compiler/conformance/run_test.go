@@ -533,3 +533,27 @@ func TestLocalRunPorts(t *testing.T) {
 	}
 	fmt.Printf("local runner: %d of %d function-based ports run (%d with output checks)\n", ran, total, checked)
 }
+
+// TestPodMetadataChecks checks validate_pod_metadata's rule on the values a
+// cluster would set, which a local run does not: a named variable that is
+// set must hold the expected value, an unset one passes.
+func TestPodMetadataChecks(t *testing.T) {
+	param := func(v string) (p dsl.Param[string]) {
+		p.Set(v)
+		return p
+	}
+	t.Setenv("KFPGO_POD_TASK_LABEL", "label-1")
+	named, err := checkPodMetadata("label", param("KFPGO_POD_TASK_LABEL"), param("label-1"))
+	require.NoError(t, err)
+	assert.True(t, named)
+	_, err = checkPodMetadata("label", param("KFPGO_POD_TASK_LABEL"), param("label-2"))
+	require.EqualError(t, err, "pod label is label-1 but is supposed to be label-2")
+	_, err = checkPodMetadata("label", param("KFPGO_POD_TASK_LABEL"), dsl.Param[string]{})
+	require.EqualError(t, err, "pod label is label-1 but is supposed to be None")
+	named, err = checkPodMetadata("annotation", param("KFPGO_POD_TASK_UNSET"), param("x"))
+	require.NoError(t, err)
+	assert.True(t, named, "an unset variable still counts as validated, as in the Python")
+	named, err = checkPodMetadata("annotation", dsl.Param[string]{}, param("x"))
+	require.NoError(t, err)
+	assert.False(t, named)
+}

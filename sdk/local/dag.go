@@ -116,7 +116,10 @@ func (s *scope) runTask(ctx context.Context, nd *node) {
 			s.r.emit(res, StateFailed, fmt.Sprintf("depends on task %q, which this DAG lacks: recompile the pipeline", dep))
 			return
 		}
-		<-up.done
+		if !waitFor(ctx, up) {
+			s.r.emit(res, StateCancelled, "the run was cancelled")
+			return
+		}
 		if !up.res.State.ok() && !allCompleted {
 			if up.res.State == StateCancelled || ctx.Err() != nil {
 				s.r.emit(res, StateCancelled, "the run was cancelled")
@@ -135,8 +138,12 @@ func (s *scope) runTask(ctx context.Context, nd *node) {
 		s.r.emit(res, StateFailed, fmt.Sprintf("component %q is missing from the pipeline: recompile it", spec.GetComponentRef().GetName()))
 		return
 	}
-	params, arts, err := s.resolveInputs(spec, comp)
+	params, arts, err := s.resolveInputs(ctx, spec, comp)
 	if err != nil {
+		if ctx.Err() != nil {
+			s.r.emit(res, StateCancelled, "the run was cancelled")
+			return
+		}
 		s.r.emit(res, StateFailed, err.Error())
 		return
 	}
@@ -167,6 +174,17 @@ func (s *scope) runTask(ctx context.Context, nd *node) {
 	}
 }
 
+// waitFor blocks until the task up has finished (true) or ctx ends
+// (false), so a cancelled run never waits on a task that cannot finish.
+func waitFor(ctx context.Context, up *node) bool {
+	select {
+	case <-up.done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
 func dagReason(st State) string {
 	if st == StateFailed {
 		return "a task inside failed"
@@ -191,7 +209,7 @@ func withDefaults(comp *pipelinespec.ComponentSpec, params map[string]*structpb.
 
 // resolveInputs resolves a task's inputs in this scope, as KFP's driver
 // (resolve.go) does.
-func (s *scope) resolveInputs(spec *pipelinespec.PipelineTaskSpec, comp *pipelinespec.ComponentSpec) (map[string]*structpb.Value, map[string]*pipelinespec.ArtifactList, error) {
+func (s *scope) resolveInputs(ctx context.Context, spec *pipelinespec.PipelineTaskSpec, comp *pipelinespec.ComponentSpec) (map[string]*structpb.Value, map[string]*pipelinespec.ArtifactList, error) {
 	params := map[string]*structpb.Value{}
 	optional := func(name string) bool {
 		d := comp.GetInputDefinitions().GetParameters()[name]
@@ -213,7 +231,9 @@ func (s *scope) resolveInputs(spec *pipelinespec.PipelineTaskSpec, comp *pipelin
 			if up == nil {
 				return nil, nil, fmt.Errorf("input %q: producer task %q is not in this DAG", name, k.TaskOutputParameter.GetProducerTask())
 			}
-			<-up.done
+			if !waitFor(ctx, up) {
+				return nil, nil, ctx.Err()
+			}
 			v = up.res.Parameters[k.TaskOutputParameter.GetOutputParameterKey()]
 			if v == nil {
 				if optional(name) {
@@ -235,7 +255,9 @@ func (s *scope) resolveInputs(spec *pipelinespec.PipelineTaskSpec, comp *pipelin
 			if up == nil {
 				return nil, nil, fmt.Errorf("input %q: task %q is not in this DAG", name, deps[0])
 			}
-			<-up.done
+			if !waitFor(ctx, up) {
+				return nil, nil, ctx.Err()
+			}
 			fs := map[string]any{
 				"state":                   up.res.State.finalStatus(),
 				"pipelineJobResourceName": s.r.runID,
@@ -272,7 +294,9 @@ func (s *scope) resolveInputs(spec *pipelinespec.PipelineTaskSpec, comp *pipelin
 			if up == nil {
 				return nil, nil, fmt.Errorf("input artifact %q: producer task %q is not in this DAG", name, k.TaskOutputArtifact.GetProducerTask())
 			}
-			<-up.done
+			if !waitFor(ctx, up) {
+				return nil, nil, ctx.Err()
+			}
 			l = up.res.Artifacts[k.TaskOutputArtifact.GetOutputArtifactKey()]
 		default:
 			return nil, nil, fmt.Errorf("input artifact %q: unsupported source %T", name, k)

@@ -66,7 +66,9 @@ var docSep = regexp.MustCompile(`(?m)^---[ \t]*$`)
 // PlatformSpec. YAML is converted to JSON (sigs.k8s.io/yaml) and decoded
 // with protojson, discarding fields newer than the pinned pipelinespec
 // module. It returns a *ParseError for invalid YAML, a document that is not
-// a PipelineSpec, or an executor that cannot be decoded.
+// a PipelineSpec, an executor that cannot be decoded, or a DAG that a run
+// could never finish: a cycle through dependentTasks and task output
+// producers, or a reference to a task the DAG lacks.
 func Parse(source string, data []byte) (*Pipeline, error) {
 	if source == "" {
 		source = "<input>"
@@ -126,6 +128,15 @@ func Parse(source string, data []byte) (*Pipeline, error) {
 			if spec.GetComponents()[ref] == nil {
 				return nil, &ParseError{Source: source, Msg: fmt.Sprintf("task %s of %s refers to component %q, which components lacks: recompile the pipeline", tn, name, ref)}
 			}
+		}
+	}
+	for _, name := range sortedKeys(dags) {
+		at := "root.dag"
+		if name != "root" {
+			at = "components." + name + ".dag"
+		}
+		if msg := checkDAG(at, dags[name].GetDag()); msg != "" {
+			return nil, &ParseError{Source: source, Msg: msg}
 		}
 	}
 	for name, c := range spec.GetComponents() {

@@ -39,11 +39,34 @@ func newRootCmd() *cobra.Command {
 	return root
 }
 
+// exitError carries the process exit status of a failed command, for
+// failures whose status is not 1 (a run cancelled with Ctrl-C exits 130).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitStatus returns the process exit status for a command's error: 0 for
+// nil, the status of an *exitError, 1 otherwise.
+func exitStatus(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
+
 func main() {
 	if err := newRootCmd().Execute(); err != nil {
 		if !errors.Is(err, errSilentExit) {
 			fmt.Fprintln(os.Stderr, "Error:", err)
 		}
-		os.Exit(1)
+		os.Exit(exitStatus(err))
 	}
 }

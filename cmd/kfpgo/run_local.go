@@ -46,7 +46,7 @@ folder per run under --pipeline-root. Ctrl-C cancels running tasks.`
 		fl := run.Flags()
 		fl.BoolVar(&f.local, "local", false, "run the pipeline on this machine")
 		fl.StringArrayVar(&f.params, "param", nil, "pipeline parameter as name=value, typed per the pipeline's inputs (repeatable)")
-		fl.IntVar(&f.parallelism, "parallelism", 0, "maximum number of tasks running at once (default: number of CPUs)")
+		fl.IntVar(&f.parallelism, "parallelism", 0, "maximum number of tasks running at once, 1 or more (default: number of CPUs)")
 		fl.StringVar(&f.pipelineRoot, "pipeline-root", "", "local directory for run folders (default: <user cache dir>/kfpgo/pipeline_root)")
 		fl.BoolVar(&f.noCache, "no-cache", false, "run every task even if a cached result exists")
 		fl.BoolVar(&f.hostExec, "host-exec", false, "run the command of non-Go images on the host instead of a container")
@@ -66,7 +66,14 @@ folder per run under --pipeline-root. Ctrl-C cancels running tasks.`
 	}
 }
 
+// exitCancelled is the exit status of a run cancelled by Ctrl-C (SIGINT)
+// or SIGTERM: 128+2, as shells report a command ended by SIGINT.
+const exitCancelled = 130
+
 func runLocal(cmd *cobra.Command, f *runLocalFlags, arg string) error {
+	if f.parallelism < 0 || (cmd.Flags().Changed("parallelism") && f.parallelism == 0) {
+		return fmt.Errorf("--parallelism %d: want 1 or more tasks at once (leave it out for the number of CPUs)", f.parallelism)
+	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var p *local.Pipeline
@@ -87,6 +94,9 @@ func runLocal(cmd *cobra.Command, f *runLocalFlags, arg string) error {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
 			return fmt.Errorf("--param %q: want name=value", kv)
+		}
+		if _, dup := params[k]; dup {
+			return fmt.Errorf("--param %s given twice: pass each pipeline parameter once", k)
 		}
 		params[k] = v
 	}
@@ -116,6 +126,9 @@ func runLocal(cmd *cobra.Command, f *runLocalFlags, arg string) error {
 		if werr := local.WriteSummary(out, res); werr != nil {
 			return werr
 		}
+	}
+	if err != nil && ctx.Err() != nil {
+		return &exitError{code: exitCancelled, err: err}
 	}
 	return err
 }

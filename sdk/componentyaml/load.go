@@ -71,6 +71,17 @@ func LoadFile(path string) (*dsl.UntypedComponent, error) {
 //     concat and if/ifPresent placeholders): a container component,
 //     converted as kfp's ComponentSpec.from_v1_component_spec does.
 //
+// A v2 file is checked as a whole before use: each component has exactly
+// one of executorLabel and dag; each task names an existing component and
+// each executorLabel an existing executor; every task output a DAG reads
+// (a task input's taskOutputParameter, taskOutputArtifact or
+// taskFinalStatus, dependentTasks, and the DAG's outputs through
+// valueFromParameter, valueFromOneof and artifactSelectors) names a task
+// of that same DAG and an output its component declares, since KFP's
+// backend drops a DAG output whose producer is missing instead of failing;
+// and an executor container holds only the fields of KFP's
+// PipelineContainerSpec (image, command, args, env, resources, lifecycle).
+//
 // Errors are *Error values naming the file, the YAML path and the fix.
 func Load(file string, data []byte) (*dsl.UntypedComponent, error) {
 	c, err := LoadIR(file, data)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
@@ -90,7 +91,12 @@ func (l *loader) v2(doc, platform map[string]any) (*ir.Component, error) {
 }
 
 // checkGraph checks that DAG tasks refer to existing components and
-// components to existing executors.
+// components to existing executors; that each component is either a
+// container (executorLabel) or a pipeline (dag); and that every task
+// output a DAG reads (task inputs taskOutputParameter, taskOutputArtifact
+// and taskFinalStatus, dependentTasks, and the DAG's outputs) names a task
+// of that DAG and an output its component declares. KFP's backend drops a
+// DAG output whose producer does not exist instead of failing the run.
 func (l *loader) checkGraph(root, comps, execs map[string]any) error {
 	check := func(spec map[string]any, path string) error {
 		if lbl, ok := spec["executorLabel"]; ok {
@@ -128,7 +134,16 @@ func (l *loader) checkGraph(root, comps, execs map[string]any) error {
 				return l.errf(join(tp, "componentRef.name"), "add the component under components or fix the name", "component %q does not exist", cn)
 			}
 		}
-		return nil
+		if dag == nil {
+			return nil
+		}
+		g := dagRefs{l: l, tasks: tasks, comps: comps}
+		for _, tn := range sortedKeys(tasks) {
+			if err := g.task(tasks[tn].(map[string]any), join(path, "dag.tasks."+tn)); err != nil {
+				return err
+			}
+		}
+		return g.outputs(dag, join(path, "dag"))
 	}
 	if err := check(root, "root"); err != nil {
 		return err
@@ -138,6 +153,16 @@ func (l *loader) checkGraph(root, comps, execs map[string]any) error {
 		if !ok {
 			return l.errf("components."+n, "write the component as a mapping", "is a %s", kindOf(comps[n]))
 		}
+		_, hasExec := c["executorLabel"]
+		_, hasDAG := c["dag"]
+		switch {
+		case !hasExec && !hasDAG:
+			return l.errf("components."+n, "add executorLabel naming an executor under deploymentSpec.executors (a container or importer component) or a dag with tasks (a pipeline component)",
+				"has neither executorLabel nor dag")
+		case hasExec && hasDAG:
+			return l.errf("components."+n, "keep executorLabel (a container or importer component) or dag (a pipeline component), not both",
+				"has both executorLabel and dag")
+		}
 		if err := check(c, "components."+n); err != nil {
 			return err
 		}
@@ -146,8 +171,222 @@ func (l *loader) checkGraph(root, comps, execs map[string]any) error {
 		}
 	}
 	for _, n := range sortedKeys(execs) {
-		if _, ok := execs[n].(map[string]any); !ok {
+		x, ok := execs[n].(map[string]any)
+		if !ok {
 			return l.errf("deploymentSpec.executors."+n, "write the executor as a mapping with container or importer", "is a %s", kindOf(execs[n]))
+		}
+		p := "deploymentSpec.executors." + n
+		ctr, err := l.mapAt(x, "container", p)
+		if err != nil {
+			return err
+		}
+		if err := l.knownKeys(ctr, join(p, "container"), containerSpecKeys, "KFP PipelineContainerSpec"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// containerSpecKeys are the fields of KFP's PipelineContainerSpec
+// (pipeline_spec.proto: image, command, args, lifecycle, resources, env),
+// sorted.
+var containerSpecKeys = []string{"args", "command", "env", "image", "lifecycle", "resources"}
+
+// knownKeys refuses a key of m that is not in known, naming the known ones.
+func (l *loader) knownKeys(m map[string]any, path string, known []string, what string) error {
+	for _, k := range sortedKeys(m) {
+		if !slices.Contains(known, k) {
+			return l.errf(join(path, k), fmt.Sprintf("remove it or fix its spelling (known: %s)", strings.Join(known, ", ")),
+				"unknown key %q in %s", k, what)
+		}
+	}
+	return nil
+}
+
+// dagRefs checks the task outputs one DAG reads.
+type dagRefs struct {
+	l     *loader
+	tasks map[string]any // the DAG's tasks, each a mapping with a checked componentRef
+	comps map[string]any // the pipeline's components
+}
+
+// producer checks that m[key] names a task of the DAG and returns it.
+func (g dagRefs) producer(m map[string]any, key, path string) (string, error) {
+	if _, err := g.l.strAt(m, key, path, true); err != nil {
+		return "", err
+	}
+	return g.taskNamed(m[key], join(path, key))
+}
+
+// taskNamed checks that v, at path, names a task of the DAG.
+func (g dagRefs) taskNamed(v any, path string) (string, error) {
+	name, ok := v.(string)
+	if !ok {
+		return "", g.l.errf(path, "write the task name as a string", "is a %s, want a task name", kindOf(v))
+	}
+	if _, ok := g.tasks[name]; !ok {
+		known := sortedKeys(g.tasks)
+		if len(known) == 0 {
+			known = []string{"(none)"}
+		}
+		return "", g.l.errf(path, "name one of the tasks of this DAG: "+strings.Join(known, ", "), "task %q does not exist in this DAG", name)
+	}
+	return name, nil
+}
+
+// output checks that m[key] names an output of kind ("parameters" or
+// "artifacts") that the component of task declares.
+func (g dagRefs) output(m map[string]any, key, path, task, kind string) error {
+	name, err := g.l.strAt(m, key, path, true)
+	if err != nil {
+		return err
+	}
+	ref, _ := g.tasks[task].(map[string]any)["componentRef"].(map[string]any)
+	cn, _ := ref["name"].(string)
+	comp, _ := g.comps[cn].(map[string]any)
+	defs, _ := comp["outputDefinitions"].(map[string]any)
+	items, _ := defs[kind].(map[string]any)
+	if _, ok := items[name]; ok {
+		return nil
+	}
+	kindName := strings.TrimSuffix(kind, "s")
+	known := sortedKeys(items)
+	if len(known) == 0 {
+		known = []string{"(none)"}
+	}
+	return g.l.errf(join(path, key), fmt.Sprintf("name one of the output %ss of %s: %s", kindName, cn, strings.Join(known, ", ")),
+		"task %q (component %s) has no output %s %q", task, cn, kindName, name)
+}
+
+// selector checks one {producer: task, outputKey: name} pair.
+func (g dagRefs) selector(m map[string]any, path, producerKey, outputKey, kind string) error {
+	task, err := g.producer(m, producerKey, path)
+	if err != nil {
+		return err
+	}
+	return g.output(m, outputKey, path, task, kind)
+}
+
+// task checks a task's dependentTasks and the task outputs its inputs read.
+func (g dagRefs) task(ts map[string]any, path string) error {
+	if raw, ok := ts["dependentTasks"]; ok && raw != nil {
+		list, ok := raw.([]any)
+		if !ok {
+			return g.l.errf(join(path, "dependentTasks"), "write a list of task names", "is a %s, want a list", kindOf(raw))
+		}
+		for i, it := range list {
+			if _, err := g.taskNamed(it, fmt.Sprintf("%s[%d]", join(path, "dependentTasks"), i)); err != nil {
+				return err
+			}
+		}
+	}
+	ins, err := g.l.mapAt(ts, "inputs", path)
+	if err != nil {
+		return err
+	}
+	for _, kind := range []string{"parameters", "artifacts"} {
+		items, err := g.l.mapAt(ins, kind, join(path, "inputs"))
+		if err != nil {
+			return err
+		}
+		for _, n := range sortedKeys(items) {
+			p := join(path, "inputs."+kind+"."+n)
+			in, ok := items[n].(map[string]any)
+			if !ok {
+				return g.l.errf(p, "write the input as a mapping", "is a %s, want a mapping", kindOf(items[n]))
+			}
+			from, fromKey, outKey := "taskOutputParameter", "producerTask", "outputParameterKey"
+			if kind == "artifacts" {
+				from, outKey = "taskOutputArtifact", "outputArtifactKey"
+			}
+			if sel, err := g.l.mapAt(in, from, p); err != nil {
+				return err
+			} else if sel != nil {
+				if err := g.selector(sel, join(p, from), fromKey, outKey, kind); err != nil {
+					return err
+				}
+			}
+			if kind == "parameters" {
+				if st, err := g.l.mapAt(in, "taskFinalStatus", p); err != nil {
+					return err
+				} else if st != nil {
+					if _, err := g.producer(st, "producerTask", join(p, "taskFinalStatus")); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// outputs checks a DAG's outputs (KFP DagOutputsSpec).
+func (g dagRefs) outputs(dag map[string]any, path string) error {
+	outs, err := g.l.mapAt(dag, "outputs", path)
+	if err != nil {
+		return err
+	}
+	path = join(path, "outputs")
+	params, err := g.l.mapAt(outs, "parameters", path)
+	if err != nil {
+		return err
+	}
+	for _, n := range sortedKeys(params) {
+		p := join(path, "parameters."+n)
+		spec, ok := params[n].(map[string]any)
+		if !ok {
+			return g.l.errf(p, "write the output as a mapping with valueFromParameter or valueFromOneof", "is a %s, want a mapping", kindOf(params[n]))
+		}
+		if sel, err := g.l.mapAt(spec, "valueFromParameter", p); err != nil {
+			return err
+		} else if sel != nil {
+			if err := g.selector(sel, join(p, "valueFromParameter"), "producerSubtask", "outputParameterKey", "parameters"); err != nil {
+				return err
+			}
+		}
+		oneof, err := g.l.mapAt(spec, "valueFromOneof", p)
+		if err != nil {
+			return err
+		}
+		if err := g.selectors(oneof, "parameterSelectors", join(p, "valueFromOneof"), "outputParameterKey", "parameters"); err != nil {
+			return err
+		}
+	}
+	arts, err := g.l.mapAt(outs, "artifacts", path)
+	if err != nil {
+		return err
+	}
+	for _, n := range sortedKeys(arts) {
+		p := join(path, "artifacts."+n)
+		spec, ok := arts[n].(map[string]any)
+		if !ok {
+			return g.l.errf(p, "write the output as a mapping with artifactSelectors", "is a %s, want a mapping", kindOf(arts[n]))
+		}
+		if err := g.selectors(spec, "artifactSelectors", p, "outputArtifactKey", "artifacts"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// selectors checks the list m[key] of {producerSubtask, outKey} selectors.
+func (g dagRefs) selectors(m map[string]any, key, path, outKey, kind string) error {
+	raw, ok := m[key]
+	if !ok || raw == nil {
+		return nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return g.l.errf(join(path, key), "write a list of {producerSubtask, "+outKey+"}", "is a %s, want a list", kindOf(raw))
+	}
+	for i, it := range list {
+		p := fmt.Sprintf("%s[%d]", join(path, key), i)
+		sel, ok := it.(map[string]any)
+		if !ok {
+			return g.l.errf(p, "write {producerSubtask: TASK, "+outKey+": NAME}", "is a %s, want a mapping", kindOf(it))
+		}
+		if err := g.selector(sel, p, "producerSubtask", outKey, kind); err != nil {
+			return err
 		}
 	}
 	return nil

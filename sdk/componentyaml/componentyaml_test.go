@@ -41,6 +41,25 @@ func TestLoadV1(t *testing.T) {
 	assert.Equal(t, []ir.EnvVar{{Name: "LOG_LEVEL", Value: "info"}}, ctr.Env)
 }
 
+// TestLoadV1IgnoredKeys checks that the v1 keys KFP's Python loader
+// accepts without using them (metadata, version, annotations, fileOutputs)
+// load.
+func TestLoadV1IgnoredKeys(t *testing.T) {
+	c, err := componentyaml.Load("a.yaml", []byte(`name: a
+version: google.com/cloud/pipelines/component/v1
+metadata: {annotations: {author: me}, labels: {team: ml}}
+inputs: [{name: x, type: String, annotations: {k: v}}]
+outputs: [{name: y, type: String, annotations: {k: v}}]
+implementation:
+  container:
+    image: alpine
+    args: [{inputValue: x}, {outputPath: y}]
+    fileOutputs: {y: /tmp/y}
+`))
+	require.NoError(t, err)
+	assert.Equal(t, []ir.Arg{ir.InputValue{Name: "x"}, ir.OutputParamFile{Name: "y"}}, c.IR().Impl.(*ir.Container).Args)
+}
+
 // TestWriteThenLoad writes a v1 component and a Go-function component as
 // v2 component YAML, loads them back as container components with the same
 // interface, and writes them again byte for byte.
@@ -85,6 +104,18 @@ func TestBadYAML(t *testing.T) {
 		{"v1 unknown input in placeholder", "name: a\ninputs: [{name: x, type: String}]\nimplementation: {container: {image: i, args: [{inputValue: z}]}}\n", "implementation.container.args[0].inputValue", `input "z" does not exist`, "one of the inputs: x"},
 		{"v1 unknown placeholder", "name: a\nimplementation: {container: {image: i, args: [{inputFile: y}]}}\n", "implementation.container.args[0].inputFile", `unknown placeholder "inputFile"`, "inputValue"},
 		{"v1 path of parameter", "name: a\ninputs: [{name: x, type: String}]\nimplementation: {container: {image: i, args: [{inputPath: x}]}}\n", "implementation.container.args[0].inputPath", `input "x" is a parameter`, "use inputValue"},
+		{"v1 unknown top-level key", "name: a\nfoo: bar\nimplementation: {container: {image: i}}\n", "foo",
+			`unknown key "foo" (known: description, implementation, inputs, metadata, name, outputs, version)`, "v1 ComponentSpec has no such field"},
+		{"v1 unknown container key", "name: a\nimplementation: {container: {image: i, imagePullPolicy: Always}}\n", "implementation.container.imagePullPolicy",
+			`unknown key "imagePullPolicy" (known: args, command, env, fileOutputs, image)`, "v1 ContainerSpec has no such field"},
+		{"v1 unknown input key", "name: a\ninputs: [{name: x, type: String, defualt: '1'}]\nimplementation: {container: {image: i}}\n", "inputs[0].defualt",
+			`unknown key "defualt" (known: annotations, default, description, name, optional, type)`, "InputSpec"},
+		{"v1 unknown output key", "name: a\noutputs: [{name: x, optional: true}]\nimplementation: {container: {image: i}}\n", "outputs[0].optional",
+			`unknown key "optional" (known: annotations, description, name, type)`, "OutputSpec"},
+		{"v1 unknown implementation key", "name: a\nimplementation: {container: {image: i}, kind: job}\n", "implementation.kind",
+			`unknown key "kind" (known: container, graph)`, "implementation"},
+		{"v1 unknown metadata key", "name: a\nmetadata: {label: x}\nimplementation: {container: {image: i}}\n", "metadata.label",
+			`unknown key "label" (known: annotations, labels)`, "MetadataSpec"},
 		{"v1 bad default", "name: a\ninputs: [{name: count, type: Integer, default: ten}]\nimplementation: {container: {image: i}}\n", "inputs[0].default", `default "ten" is not an integer`, "type"},
 		{"v2 unknown type", "", "root.inputDefinitions.parameters.text.parameterType", `unknown parameter type "STRNG"`, "use STRING"},
 		{"v2 missing pipelineInfo", "root: {}\n", "pipelineInfo", "is missing", "add pipelineInfo"},

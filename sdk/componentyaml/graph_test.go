@@ -91,7 +91,7 @@ func TestGraphRefs(t *testing.T) {
 		{"dependent task missing", "dependentTasks: [a]", "dependentTasks: [a, q]",
 			"root.dag.tasks.b.dependentTasks[1]", `task "q" does not exist`, "a, b"},
 		{"unknown container key", "resources: {cpuLimit: 1.0}", "resource: {cpuLimit: 1.0}",
-			"deploymentSpec.executors.exec-b.container.resource", `unknown key "resource" in KFP PipelineContainerSpec`, "known: args, command, env, image, lifecycle, resources"},
+			"deploymentSpec.executors.exec-b.container.resource", `unknown key "resource" (known: args, command, env, image, lifecycle, resources)`, "KFP's PipelineContainerSpec has no such field"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

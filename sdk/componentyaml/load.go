@@ -69,7 +69,10 @@ func LoadFile(path string) (*dsl.UntypedComponent, error) {
 //   - KFP v1 component.yaml (name, inputs, outputs,
 //     implementation.container with inputValue/inputPath/outputPath,
 //     concat and if/ifPresent placeholders): a container component,
-//     converted as kfp's ComponentSpec.from_v1_component_spec does.
+//     converted as kfp's ComponentSpec.from_v1_component_spec does. A key
+//     KFP's v1 structures do not define is refused, as kfp refuses it;
+//     the keys kfp accepts but does not use (metadata, version,
+//     annotations, fileOutputs) are accepted and not used either.
 //
 // A v2 file is checked as a whole before use: each component has exactly
 // one of executorLabel and dag; each task names an existing component and

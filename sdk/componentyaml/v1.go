@@ -63,9 +63,36 @@ func v1Type(t any) ir.Type {
 	return ir.Type{Artifact: &ir.ArtifactType{SchemaTitle: "system.Artifact", SchemaVersion: "0.0.1"}}
 }
 
+// The keys of a v1 component.yaml, sorted: the __init__ parameters of
+// kfp.dsl.v1_structures' ComponentSpec, MetadataSpec, InputSpec,
+// OutputSpec, ContainerImplementation/GraphImplementation and
+// ContainerSpec, whose from_dict refuses any other key. As in
+// ComponentSpec.from_v1_component_spec, metadata, version, the inputs' and
+// outputs' annotations and the container's fileOutputs are accepted and
+// not used (fileOutputs is v1's legacy output copying, which KFP v2 drops
+// too; write outputs with outputPath instead).
+var (
+	v1ComponentKeys      = []string{"description", "implementation", "inputs", "metadata", "name", "outputs", "version"}
+	v1MetadataKeys       = []string{"annotations", "labels"}
+	v1InputKeys          = []string{"annotations", "default", "description", "name", "optional", "type"}
+	v1OutputKeys         = []string{"annotations", "description", "name", "type"}
+	v1ImplementationKeys = []string{"container", "graph"}
+	v1ContainerKeys      = []string{"args", "command", "env", "fileOutputs", "image"}
+)
+
 // v1 converts a v1 component.yaml document, following kfp's
 // ComponentSpec.from_v1_component_spec.
 func (l *loader) v1(doc map[string]any) (*ir.Component, error) {
+	if err := l.knownKeys(doc, "", v1ComponentKeys, "KFP's v1 ComponentSpec"); err != nil {
+		return nil, err
+	}
+	meta, err := l.mapAt(doc, "metadata", "")
+	if err != nil {
+		return nil, err
+	}
+	if err := l.knownKeys(meta, "metadata", v1MetadataKeys, "KFP's v1 MetadataSpec"); err != nil {
+		return nil, err
+	}
 	name, err := l.strAt(doc, "name", "", true)
 	if err != nil {
 		return nil, err
@@ -93,6 +120,14 @@ func (l *loader) v1(doc map[string]any) (*ir.Component, error) {
 			m, ok := item.(map[string]any)
 			if !ok {
 				return nil, l.errf(p, "write {name: x, type: String}", "is a %s, want a mapping", kindOf(item))
+			}
+			if side == "inputs" {
+				err = l.knownKeys(m, p, v1InputKeys, "KFP's v1 InputSpec")
+			} else {
+				err = l.knownKeys(m, p, v1OutputKeys, "KFP's v1 OutputSpec")
+			}
+			if err != nil {
+				return nil, err
 			}
 			n, err := l.strAt(m, "name", p, true)
 			if err != nil {
@@ -155,12 +190,18 @@ func (l *loader) v1(doc map[string]any) (*ir.Component, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := l.knownKeys(impl, "implementation", v1ImplementationKeys, "KFP's v1 implementation"); err != nil {
+		return nil, err
+	}
 	ctr, err := l.mapAt(impl, "container", "implementation")
 	if err != nil {
 		return nil, err
 	}
 	if ctr == nil {
 		return nil, l.errf("implementation.container", "kfpgo loads container components: add implementation.container with image, command and args", "is missing")
+	}
+	if err := l.knownKeys(ctr, "implementation.container", v1ContainerKeys, "KFP's v1 ContainerSpec"); err != nil {
+		return nil, err
 	}
 	img, err := l.strAt(ctr, "image", "implementation.container", true)
 	if err != nil {

@@ -180,7 +180,7 @@ func (l *loader) checkGraph(root, comps, execs map[string]any) error {
 		if err != nil {
 			return err
 		}
-		if err := l.knownKeys(ctr, join(p, "container"), containerSpecKeys, "KFP PipelineContainerSpec"); err != nil {
+		if err := l.knownKeys(ctr, join(p, "container"), containerSpecKeys, "KFP's PipelineContainerSpec"); err != nil {
 			return err
 		}
 	}
@@ -192,12 +192,13 @@ func (l *loader) checkGraph(root, comps, execs map[string]any) error {
 // sorted.
 var containerSpecKeys = []string{"args", "command", "env", "image", "lifecycle", "resources"}
 
-// knownKeys refuses a key of m that is not in known, naming the known ones.
+// knownKeys refuses a key of m that is not in known (sorted), naming the
+// known ones; what names the structure for the hint.
 func (l *loader) knownKeys(m map[string]any, path string, known []string, what string) error {
 	for _, k := range sortedKeys(m) {
 		if !slices.Contains(known, k) {
-			return l.errf(join(path, k), fmt.Sprintf("remove it or fix its spelling (known: %s)", strings.Join(known, ", ")),
-				"unknown key %q in %s", k, what)
+			return l.errf(join(path, k), "remove it or fix its spelling: "+what+" has no such field",
+				"unknown key %q (known: %s)", k, strings.Join(known, ", "))
 		}
 	}
 	return nil

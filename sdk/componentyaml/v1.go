@@ -310,6 +310,14 @@ func (l *loader) v1Arg(item any, path string, c *ir.Component, doc map[string]an
 				}
 				in := c.Input(sanitizeName(n))
 				if in == nil {
+					if out := c.Output(sanitizeName(n)); out != nil {
+						use := "outputPath"
+						if k == "inputUri" && out.Type.IsArtifact() {
+							use = "outputUri"
+						}
+						return nil, l.errf(p, fmt.Sprintf("use {%s: %s} for the path the program writes the output to, or name one of the inputs: %s", use, n, names(c, "inputs")),
+							"%q is an output, not an input", n)
+					}
 					return nil, l.errf(p, "name one of the inputs: "+names(c, "inputs"), "input %q does not exist", n)
 				}
 				switch {
@@ -330,6 +338,17 @@ func (l *loader) v1Arg(item any, path string, c *ir.Component, doc map[string]an
 				}
 				out := c.Output(sanitizeName(n))
 				if out == nil {
+					if in := c.Input(sanitizeName(n)); in != nil {
+						use := "inputValue"
+						switch {
+						case in.Type.IsArtifact() && k == "outputUri":
+							use = "inputUri"
+						case in.Type.IsArtifact():
+							use = "inputPath"
+						}
+						return nil, l.errf(p, fmt.Sprintf("use {%s: %s} to read the input, or name one of the outputs: %s", use, n, names(c, "outputs")),
+							"%q is an input, not an output", n)
+					}
 					return nil, l.errf(p, "name one of the outputs: "+names(c, "outputs"), "output %q does not exist", n)
 				}
 				switch {

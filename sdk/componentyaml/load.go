@@ -144,9 +144,9 @@ func splitDocs(file string, data []byte) ([]map[string]any, error) {
 			return nil, &Error{File: file, Path: fmt.Sprintf("document %d", i), Msg: "invalid YAML: " + err.Error(), Hint: "fix the YAML syntax"}
 		}
 		budget := maxNodes
-		v, err := toTree(&n, &budget, 0)
-		if err != nil {
-			return nil, &Error{File: file, Path: fmt.Sprintf("document %d", i), Msg: "invalid YAML: " + err.Error(), Hint: "fix the YAML syntax; each key may appear once per mapping"}
+		v, terr := toTree(&n, &budget, 0)
+		if terr != nil {
+			return nil, &Error{File: file, Path: fmt.Sprintf("document %d", i), Msg: "invalid YAML: " + terr.msg, Hint: terr.hint}
 		}
 		if v == nil {
 			continue
@@ -164,14 +164,23 @@ func splitDocs(file string, data []byte) ([]map[string]any, error) {
 // an alias bomb fails instead of exhausting memory.
 const maxNodes = 1 << 20
 
+// treeError is a document toTree cannot convert: what is wrong and how to
+// fix it.
+type treeError struct{ msg, hint string }
+
+func treeErr(n *yaml.Node, hint, format string, args ...any) *treeError {
+	return &treeError{msg: fmt.Sprintf("line %d: ", n.Line) + fmt.Sprintf(format, args...), hint: hint}
+}
+
 // toTree converts a YAML node to a generic JSON tree.
-func toTree(n *yaml.Node, budget *int, depth int) (any, error) {
+func toTree(n *yaml.Node, budget *int, depth int) (any, *treeError) {
 	*budget--
 	if *budget < 0 {
-		return nil, errors.New("the document expands to more than a million nodes")
+		return nil, &treeError{msg: "the document expands to more than a million nodes",
+			hint: "aliases (*name) repeat their anchor (&name) each time they appear; write the repeated part once or use fewer nested aliases"}
 	}
 	if depth > 1000 {
-		return nil, fmt.Errorf("line %d: nesting deeper than 1000 levels", n.Line)
+		return nil, treeErr(n, "flatten the document: a KFP component or pipeline nests a few dozen levels at most", "nesting deeper than 1000 levels")
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
@@ -181,7 +190,7 @@ func toTree(n *yaml.Node, budget *int, depth int) (any, error) {
 		return toTree(n.Content[0], budget, depth+1)
 	case yaml.AliasNode:
 		if n.Alias == nil {
-			return nil, fmt.Errorf("line %d: unknown alias", n.Line)
+			return nil, treeErr(n, "define the anchor (&name) before the alias (*name) that uses it", "unknown alias")
 		}
 		return toTree(n.Alias, budget, depth+1)
 	case yaml.SequenceNode:
@@ -202,13 +211,13 @@ func toTree(n *yaml.Node, budget *int, depth int) (any, error) {
 				k = k.Alias
 			}
 			if k.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("line %d: mapping keys must be plain names", k.Line)
+				return nil, treeErr(k, "write each key as a plain name, not a list or mapping", "mapping keys must be plain names")
 			}
 			if k.Tag == "!!merge" {
-				return nil, fmt.Errorf("line %d: merge keys (<<) are not supported: write the keys out", k.Line)
+				return nil, treeErr(k, "write the merged keys out in the mapping", "merge keys (<<) are not supported")
 			}
 			if _, dup := m[k.Value]; dup {
-				return nil, fmt.Errorf("line %d: key %q is set twice in this mapping", k.Line, k.Value)
+				return nil, treeErr(k, "each key may appear once per mapping: remove or rename one of them", "key %q is set twice in this mapping", k.Value)
 			}
 			v, err := toTree(n.Content[i+1], budget, depth+1)
 			if err != nil {
@@ -220,7 +229,7 @@ func toTree(n *yaml.Node, budget *int, depth int) (any, error) {
 	case yaml.ScalarNode:
 		var v any
 		if err := n.Decode(&v); err != nil {
-			return nil, fmt.Errorf("line %d: %v", n.Line, err)
+			return nil, treeErr(n, "fix the value, or quote it to make it a string", "%v", err)
 		}
 		switch x := v.(type) {
 		case int:
@@ -231,7 +240,7 @@ func toTree(n *yaml.Node, budget *int, depth int) (any, error) {
 			return float64(x), nil
 		case float64:
 			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, fmt.Errorf("line %d: %v is not a JSON number", n.Line, n.Value)
+				return nil, treeErr(n, "write a finite number, or quote it to make it a string", "%v is not a JSON number", n.Value)
 			}
 			return x, nil
 		case string, bool, nil:
@@ -239,7 +248,7 @@ func toTree(n *yaml.Node, budget *int, depth int) (any, error) {
 		}
 		return n.Value, nil
 	}
-	return nil, fmt.Errorf("line %d: unsupported YAML node", n.Line)
+	return nil, treeErr(n, "fix the YAML syntax", "unsupported YAML node")
 }
 
 func kindOf(v any) string {

@@ -31,10 +31,22 @@ func LoadFromPipelineFile(path, component string) (*dsl.UntypedComponent, error)
 // interface (types, defaults, descriptions) and its executor
 // (deploymentSpec.executors[executorLabel].container: image, command,
 // args, env) its implementation, with every placeholder checked as Load
-// checks a v2 component. Errors (*Error) name the file, the YAML path and
-// the fix: an unknown component (the known ones are listed), a DAG or
-// importer component (load the whole pipeline with Load instead), or a
-// container holding more than image, command, args and env.
+// checks a v2 component.
+//
+// The container's resources are dropped: kfp.compiler writes there what
+// the task that used the component set (set_cpu_limit, set_memory_request,
+// set_accelerator_type…), so they belong to that task, not to the
+// component; set them on the task that uses the loaded component
+// (dsl.Task's SetCPULimit and the like). The env list is kept: it is the
+// component's own (a task's set_env_variable lands in the same list and
+// cannot be told apart from it).
+//
+// Errors (*Error) name the file, the YAML path and the fix: an unknown
+// component (the known ones are listed), a DAG or importer component (load
+// the whole pipeline with Load instead), a container lifecycle hook
+// (lifecycle.preCacheCheck, which a loaded container component cannot
+// carry; Load keeps it), or a container key KFP's PipelineContainerSpec
+// does not define.
 func LoadFromPipeline(file string, data []byte, component string) (*dsl.UntypedComponent, error) {
 	docs, err := splitDocs(file, data)
 	if err != nil {
@@ -90,15 +102,9 @@ func LoadFromPipeline(file string, data []byte, component string) (*dsl.UntypedC
 	if ctr == nil {
 		return nil, l.errf(xpath, "load an importer with the DSL's Importer instead", "executor %q is not a container", label)
 	}
-	if !plainContainer(ctr) {
-		var extra []string
-		for _, k := range sortedKeys(ctr) {
-			if !plainContainer(map[string]any{k: nil}) {
-				extra = append(extra, k)
-			}
-		}
-		return nil, l.errf(join(xpath, "container"), "keep image, command, args and env; set resources and other task settings on the task that uses the component",
-			"container holds settings beyond image, command, args and env: %s", strings.Join(extra, ", "))
+	ctr, err = l.componentContainer(ctr, join(xpath, "container"))
+	if err != nil {
+		return nil, err
 	}
 	ins, outs, err := l.interfaceOf(comp, cpath)
 	if err != nil {
@@ -114,4 +120,25 @@ func LoadFromPipeline(file string, data []byte, component string) (*dsl.UntypedC
 		return nil, l.errf(cpath, "load a component whose key is comp-<lowercase-dashed-name>", "%s", fmt.Sprintf("component name %q is not a Kubernetes name", name))
 	}
 	return dsl.NewUntypedComponent(c), nil
+}
+
+// componentContainer returns the parts of an executor container (KFP
+// PipelineContainerSpec) that belong to its component: image, command, args
+// and env. The task-level resources are dropped; lifecycle, which an
+// ir.Container cannot carry, and unknown keys are refused.
+func (l *loader) componentContainer(ctr map[string]any, path string) (map[string]any, error) {
+	if err := l.knownKeys(ctr, path, containerSpecKeys, "KFP's PipelineContainerSpec"); err != nil {
+		return nil, err
+	}
+	if _, ok := ctr["lifecycle"]; ok {
+		return nil, l.errf(join(path, "lifecycle"), "load the whole pipeline with componentyaml.Load, which keeps it, or remove lifecycle from the YAML",
+			"a container lifecycle hook (preCacheCheck) cannot be carried by a loaded container component")
+	}
+	out := make(map[string]any, len(ctr))
+	for k, v := range ctr {
+		if k != "resources" {
+			out[k] = v
+		}
+	}
+	return out, nil
 }

@@ -85,7 +85,10 @@ func TestLoadFromPipelineErrors(t *testing.T) {
 	}{
 		{"unknown", "comp-nope", "components", `has no component "comp-nope"`, res.YAML},
 		{"dag", "condition-1", "components.comp-condition-1.dag", "is a DAG, not a container component", res.YAML},
-		{"task settings", "echo-report", "deploymentSpec.executors.exec-echo-report.container", "settings beyond image, command, args and env: resources", res.YAML},
+		{"lifecycle", "x", "deploymentSpec.executors.exec-x.container.lifecycle", "lifecycle hook (preCacheCheck) cannot be carried",
+			[]byte("components:\n  comp-x:\n    executorLabel: exec-x\ndeploymentSpec:\n  executors:\n    exec-x: {container: {image: i, lifecycle: {preCacheCheck: {command: [sh]}}}}\n")},
+		{"unknown container key", "x", "deploymentSpec.executors.exec-x.container.imagePullPolicy", `unknown key "imagePullPolicy" (known: args, command, env, image, lifecycle, resources)`,
+			[]byte("components:\n  comp-x:\n    executorLabel: exec-x\ndeploymentSpec:\n  executors:\n    exec-x: {container: {image: i, imagePullPolicy: Always}}\n")},
 		{"no executor", "x", "deploymentSpec.executors.exec-x", "is missing", []byte("components:\n  comp-x:\n    executorLabel: exec-x\ndeploymentSpec:\n  executors: {}\n")},
 		{"not yaml", "x", "document 1", "invalid YAML", []byte("components: [\n")},
 	} {
@@ -101,6 +104,47 @@ func TestLoadFromPipelineErrors(t *testing.T) {
 	}
 	_, err = componentyaml.LoadFromPipeline("p.yaml", res.YAML, "comp-nope")
 	assert.ErrorContains(t, err, "comp-condition-1, comp-echo-report")
+}
+
+// A component whose task set resources loads without them (they are the
+// task's), keeping its env; the pipeline that uses it sets its own.
+func TestLoadFromPipelineDropsTaskResources(t *testing.T) {
+	withEnv, err := componentyaml.Load("echo-env.yaml", []byte(`name: echo-env
+inputs: [{name: text, type: String}]
+outputs: [{name: report, type: Markdown}]
+implementation:
+  container:
+    image: alpine:3.20
+    command: [sh, -c, {concat: [echo , {inputValue: text}, ' > ', {outputPath: report}]}]
+    env: {MODE: fast}
+`))
+	require.NoError(t, err)
+	src := dsl.NewPipeline("src", func(b *dsl.Builder, _ struct{}) struct{} {
+		withEnv.Task(b, map[string]any{"text": "hi"}).SetCPULimit("1").SetMemoryLimit("1Gi").SetAcceleratorType("nvidia.com/gpu").SetAcceleratorLimit(1)
+		return struct{}{}
+	})
+	res, err := compiler.Compile(src, compiler.Options{})
+	require.NoError(t, err)
+	require.Contains(t, string(res.YAML), "resourceCpuLimit", "the golden holds task resources in its executor")
+
+	c, err := componentyaml.LoadFromPipeline("src.yaml", res.YAML, "echo-env")
+	require.NoError(t, err)
+	assert.Equal(t, withEnv.IR().Impl, c.IR().Impl, "image, command, args and env are the component's; resources are dropped")
+
+	again := dsl.NewPipeline("again", func(b *dsl.Builder, _ struct{}) struct{} {
+		c.Task(b, map[string]any{"text": "hi"}).SetMemoryRequest("2Gi")
+		return struct{}{}
+	})
+	out, err := compiler.Compile(again, compiler.Options{})
+	require.NoError(t, err)
+	ds, _ := out.KFP.Doc["deploymentSpec"].(map[string]any)
+	execs, _ := ds["executors"].(map[string]any)
+	x, _ := execs["exec-echo-env"].(map[string]any)
+	ctr, _ := x["container"].(map[string]any)
+	require.NotNil(t, ctr, "exec-echo-env.container in %v", execs)
+	assert.Equal(t, []any{map[string]any{"name": "MODE", "value": "fast"}}, ctr["env"])
+	assert.Equal(t, map[string]any{"memoryRequest": 2.147483648, "resourceMemoryRequest": "2Gi"}, ctr["resources"],
+		"only the using task's own settings apply")
 }
 
 // FuzzLoadFromPipeline feeds the loader every golden with each of its

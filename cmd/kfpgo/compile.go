@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -53,8 +54,15 @@ func loadGoPackage(pkg string) (*goPackage, error) {
 }
 
 // runDriver compiles with driver.Main in a throw-away main that imports pkg.
+// Only the pipelines defined in pkg's own directory are compiled, not those
+// registered by the packages it imports.
 func runDriver(pkg string, args []string, stdout, stderr io.Writer) error {
-	return runGeneratedMain(pkg, "github.com/kfpgo/kfpgo/compiler/driver", "driver.Main()", args, stdout, stderr)
+	p, err := loadGoPackage(pkg)
+	if err != nil {
+		return err
+	}
+	args = append([]string{"--package-dir", p.Dir}, args...)
+	return runMainOf(p, pkg, "github.com/kfpgo/kfpgo/compiler/driver", "driver.Main()", args, stdout, stderr)
 }
 
 // runGeneratedMain builds a throw-away main that imports pkg (so its
@@ -67,6 +75,12 @@ func runGeneratedMain(pkg, lib, entry string, args []string, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
+	return runMainOf(p, pkg, lib, entry, args, stdout, stderr)
+}
+
+// runMainOf is runGeneratedMain for a package already resolved by
+// loadGoPackage.
+func runMainOf(p *goPackage, pkg, lib, entry string, args []string, stdout, stderr io.Writer) error {
 	tmp, err := os.MkdirTemp("", "kfpgo-main-")
 	if err != nil {
 		return err
@@ -107,9 +121,14 @@ func runGeneratedMain(pkg, lib, entry string, args []string, stdout, stderr io.W
 // errSilentExit reports a failure whose message was already printed.
 var errSilentExit = fmt.Errorf("compile failed")
 
-// compileGoPackageYAML compiles the pipelines of pkg for KFP and returns the
-// YAML of the one named name (or the only one), for `kfpgo run --local`.
+// compileGoPackageYAML compiles a pipeline of pkg for KFP and returns its
+// YAML, for `kfpgo run --local` and `kfpgo graph`: the one named name, or
+// else the package's only pipeline, or else the one pipeline of the package
+// that no other uses as a task (the driver's --top).
 func compileGoPackageYAML(pkg, name string) ([]byte, error) {
+	if strings.Contains(name, ",") {
+		return nil, fmt.Errorf("--pipeline %s: pass one pipeline name", name)
+	}
 	f, err := os.CreateTemp("", "kfpgo-*.yaml")
 	if err != nil {
 		return nil, err
@@ -119,10 +138,17 @@ func compileGoPackageYAML(pkg, name string) ([]byte, error) {
 	args := []string{"-o", f.Name()}
 	if name != "" {
 		args = append(args, "--pipeline", name)
+	} else {
+		args = append(args, "--top")
 	}
 	devnull, _ := os.Open(os.DevNull)
 	defer devnull.Close()
-	if err := runDriver(pkg, args, devnull, os.Stderr); err != nil {
+	var stderr bytes.Buffer
+	if err := runDriver(pkg, args, devnull, &stderr); err != nil {
+		if errors.Is(err, errSilentExit) && stderr.Len() > 0 {
+			// The driver's own message, without its "Error: " prefix (main adds it).
+			return nil, errors.New(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "Error: "))
+		}
 		return nil, err
 	}
 	return os.ReadFile(f.Name())
@@ -186,7 +212,7 @@ Errors name the file:line of the DSL call at fault; the exit status is non-zero.
 
 func init() {
 	// Let `kfpgo run --local ./pkg` compile a Go package on the fly.
-	compileGoPackage = func(_ context.Context, pkg string) ([]byte, error) {
-		return compileGoPackageYAML(pkg, "")
+	compileGoPackage = func(_ context.Context, pkg, name string) ([]byte, error) {
+		return compileGoPackageYAML(pkg, name)
 	}
 }

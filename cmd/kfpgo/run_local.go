@@ -15,9 +15,10 @@ import (
 )
 
 // compileGoPackage compiles a Go pipeline package (an argument that is not
-// a YAML file) to KFP IR YAML bytes for `kfpgo run --local`. It is set by the
+// a YAML file) to KFP IR YAML bytes for `kfpgo run --local`: the pipeline
+// named pipelineName, or when empty the package's top pipeline. It is set by the
 // compiler's wiring; until then Go packages are refused.
-var compileGoPackage = func(ctx context.Context, pkg string) ([]byte, error) {
+var compileGoPackage = func(ctx context.Context, pkg, pipelineName string) ([]byte, error) {
 	return nil, fmt.Errorf("%s: running a Go pipeline package directly is not supported yet: compile it with `kfpgo compile` and pass the YAML file", pkg)
 }
 
@@ -29,13 +30,17 @@ type runLocalFlags struct {
 	noCache      bool
 	hostExec     bool
 	imageMap     []string
+	pipeline     string
 }
 
 func init() {
 	runLocalSetup = func(run *cobra.Command) {
 		f := &runLocalFlags{}
-		run.Use = "run --local PIPELINE.yaml [--param name=value]..."
-		run.Long = `Run a compiled pipeline (KFP IR YAML) on this machine with --local.
+		run.Use = "run --local PIPELINE.yaml|./package [--pipeline NAME] [--param name=value]..."
+		run.Long = `Run a compiled pipeline (KFP IR YAML) or a Go pipeline package on this
+machine with --local. A package is compiled first: its pipeline named by
+--pipeline, else its only pipeline, else the one pipeline that no other
+pipeline of the package uses as a task.
 
 Tasks whose image is a Go component (ko://import/path, or an image mapped with
 --image-map image=import/path) are built with go build and run as processes.
@@ -50,6 +55,7 @@ folder per run under --pipeline-root. Ctrl-C cancels running tasks.`
 		fl.StringVar(&f.pipelineRoot, "pipeline-root", "", "local directory for run folders (default: <user cache dir>/kfpgo/pipeline_root)")
 		fl.BoolVar(&f.noCache, "no-cache", false, "run every task even if a cached result exists")
 		fl.BoolVar(&f.hostExec, "host-exec", false, "run the command of non-Go images on the host instead of a container")
+		fl.StringVar(&f.pipeline, "pipeline", "", "pipeline to run when the package defines several")
 		fl.StringArrayVar(&f.imageMap, "image-map", nil, "treat an image as a Go component: image=import/path (repeatable)")
 		run.RunE = func(cmd *cobra.Command, args []string) error {
 			if !f.local {
@@ -59,7 +65,7 @@ folder per run under --pipeline-root. Ctrl-C cancels running tasks.`
 				return fmt.Errorf("kfpgo run %s: pass --local to run it on this machine, or use `kfpgo run create --package %s` to run it on a KFP server", args[0], args[0])
 			}
 			if len(args) != 1 {
-				return errors.New("kfpgo run --local needs the compiled pipeline: kfpgo run --local pipeline.yaml")
+				return errors.New("kfpgo run --local needs a compiled pipeline or a Go package: kfpgo run --local pipeline.yaml, or kfpgo run --local ./package")
 			}
 			return runLocal(cmd, f, args[0])
 		}
@@ -78,11 +84,15 @@ func runLocal(cmd *cobra.Command, f *runLocalFlags, arg string) error {
 	defer stop()
 	var p *local.Pipeline
 	var err error
+	isFile := strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.HasSuffix(arg, ".json")
+	if isFile && f.pipeline != "" {
+		return fmt.Errorf("--pipeline %s: a compiled pipeline file holds one pipeline; --pipeline applies to a Go package", f.pipeline)
+	}
 	if strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.HasSuffix(arg, ".json") {
 		p, err = local.LoadFile(arg)
 	} else {
 		var b []byte
-		if b, err = compileGoPackage(ctx, arg); err == nil {
+		if b, err = compileGoPackage(ctx, arg, f.pipeline); err == nil {
 			p, err = local.Parse(arg, b)
 		}
 	}

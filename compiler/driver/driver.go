@@ -115,12 +115,16 @@ func FormatError(err error) string {
 //	--disable-caching         default tasks to caching off
 //	--image-repo, --image-tag write REPO/<binary>:TAG instead of ko:// images
 //	--kind, --schedule, --timezone  target-specific (argo)
+//	--package-dir DIR         only pipelines whose dsl.NewPipeline call is in DIR
+//	--top                     without --pipeline, only the pipeline that no
+//	                          other selected pipeline uses as a task
 func Run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("compile", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
 		out, only, target, version, kind, schedule, tz string
-		list, noCache                                  bool
+		pkgDir                                         string
+		list, noCache, top                             bool
 		opts                                           Options
 	)
 	fs.StringVar(&out, "output", "", "output file, directory, or - for stdout")
@@ -135,6 +139,8 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&kind, "kind", "", "object kind for the target (argo: workflow, workflowtemplate, cronworkflow)")
 	fs.StringVar(&schedule, "schedule", "", "cron schedule (argo cronworkflow)")
 	fs.StringVar(&tz, "timezone", "", "time zone of --schedule")
+	fs.StringVar(&pkgDir, "package-dir", "", "only the pipelines defined in this directory (the compiled package)")
+	fs.BoolVar(&top, "top", false, "without --pipeline, compile only the pipeline no other pipeline uses as a task")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -154,6 +160,9 @@ func Run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unknown target %q; choose one of %s", target, strings.Join(Targets(), ", "))
 	}
 	all := dsl.Pipelines()
+	if pkgDir != "" {
+		all = definedIn(all, pkgDir)
+	}
 	if list {
 		for _, p := range all {
 			fmt.Fprintf(stdout, "%s\t%s\n", p.Name(), p.Pos())
@@ -164,15 +173,25 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	if only != "" {
 		sel = nil
 		for _, n := range strings.Split(only, ",") {
-			p, ok := dsl.LookupPipeline(strings.TrimSpace(n))
-			if !ok {
-				return fmt.Errorf("no pipeline named %q; --list shows the pipelines", n)
+			p, err := lookup(all, strings.TrimSpace(n))
+			if err != nil {
+				return err
 			}
 			sel = append(sel, p)
 		}
 	}
 	if len(sel) == 0 {
+		if pkgDir != "" {
+			return fmt.Errorf("no pipelines found in %s: define one with dsl.NewPipeline in the package (pipelines of the packages it imports are compiled with their own package)", pkgDir)
+		}
 		return fmt.Errorf("no pipelines found: define one with dsl.NewPipeline in the package")
+	}
+	if top && only == "" && len(sel) > 1 {
+		p, err := topPipeline(sel)
+		if err != nil {
+			return err
+		}
+		sel = []dsl.PipelineDef{p}
 	}
 	seen := map[string]dsl.PipelineDef{}
 	var dups ir.ErrorList
@@ -206,6 +225,92 @@ func Run(args []string, stdout, stderr io.Writer) error {
 		return errs
 	}
 	return write(sel, results, out, stdout)
+}
+
+// definedIn keeps the pipelines whose dsl.NewPipeline call is in a file of
+// directory dir (the compiled package), dropping those registered by the
+// packages it imports. A pipeline whose position is unknown is kept.
+func definedIn(all []dsl.PipelineDef, dir string) []dsl.PipelineDef {
+	dir = filepath.Clean(dir)
+	var out []dsl.PipelineDef
+	for _, p := range all {
+		file, _ := p.Pos().FileLine()
+		if file == "" || filepath.Dir(filepath.FromSlash(file)) == dir {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// lookup finds the pipeline named name among the package's pipelines.
+func lookup(pkg []dsl.PipelineDef, name string) (dsl.PipelineDef, error) {
+	for _, p := range pkg {
+		if p.Name() == name {
+			return p, nil
+		}
+	}
+	if p, ok := dsl.LookupPipeline(name); ok {
+		return nil, fmt.Errorf("pipeline %q is defined in another package (%s): compile that package", name, p.Pos())
+	}
+	return nil, fmt.Errorf("no pipeline named %q; --list shows the pipelines", name)
+}
+
+// topPipeline returns the one pipeline of sel that no other pipeline of sel
+// uses as a task (a nested pipeline's caller). It returns an error listing
+// the names when there is none or more than one.
+func topPipeline(sel []dsl.PipelineDef) (top dsl.PipelineDef, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("a pipeline panicked while its body ran: %v; fix the pipeline function", r)
+		}
+	}()
+	used := map[string]bool{}
+	for _, p := range sel {
+		if g := p.Build(); g != nil {
+			markNested(g.Root, used)
+		}
+	}
+	var tops, names []string
+	byName := map[string]dsl.PipelineDef{}
+	for _, p := range sel {
+		names = append(names, p.Name())
+		byName[p.Name()] = p
+		if !used[p.Name()] {
+			tops = append(tops, p.Name())
+		}
+	}
+	if len(tops) == 1 {
+		return byName[tops[0]], nil
+	}
+	if len(tops) == 0 {
+		return nil, fmt.Errorf("the package defines the pipelines %s, each used as a task by another: pass --pipeline NAME to choose one", strings.Join(names, ", "))
+	}
+	return nil, fmt.Errorf("the package defines the pipelines %s, and %s are not used as a task by another: pass --pipeline NAME to choose one",
+		strings.Join(names, ", "), strings.Join(tops, ", "))
+}
+
+// markNested records the names of the pipelines that g's tasks use as
+// components (nested pipelines).
+func markNested(g *ir.Group, used map[string]bool) {
+	if g == nil {
+		return
+	}
+	visit := func(t *ir.Task) {
+		if t != nil && t.Component != nil {
+			if _, ok := t.Component.Impl.(*ir.Pipeline); ok {
+				used[t.Component.Name] = true
+			}
+		}
+	}
+	for _, it := range g.Items {
+		switch n := it.(type) {
+		case *ir.Task:
+			visit(n)
+		case *ir.Group:
+			markNested(n, used)
+		}
+	}
+	visit(g.ExitTask)
 }
 
 // compileOne runs a target, turning a panic raised by the pipeline's own

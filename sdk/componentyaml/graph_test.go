@@ -88,6 +88,8 @@ func TestGraphRefs(t *testing.T) {
 			"root.dag.tasks.b.inputs.artifacts.m.taskOutputArtifact.outputArtifactKey", `has no output artifact "modle"`, "model"},
 		{"task input without producer", "{taskOutputArtifact: {producerTask: a, outputArtifactKey: model}}", "{taskOutputArtifact: {outputArtifactKey: model}}",
 			"root.dag.tasks.b.inputs.artifacts.m.taskOutputArtifact.producerTask", "is missing", "add it"},
+		{"final status of a missing task", "parameters: {x: {taskOutputParameter:", "parameters: {s: {taskFinalStatus: {producerTask: exit-handler-1}}, x: {taskOutputParameter:",
+			"root.dag.tasks.b.inputs.parameters.s.taskFinalStatus.producerTask", `task "exit-handler-1" does not exist`, "a, b"},
 		{"dependent task missing", "dependentTasks: [a]", "dependentTasks: [a, q]",
 			"root.dag.tasks.b.dependentTasks[1]", `task "q" does not exist`, "a, b"},
 		{"unknown container key", "resources: {cpuLimit: 1.0}", "resource: {cpuLimit: 1.0}",

@@ -139,7 +139,8 @@ func (l *loader) checkGraph(root, comps, execs map[string]any) error {
 		}
 		g := dagRefs{l: l, tasks: tasks, comps: comps}
 		for _, tn := range sortedKeys(tasks) {
-			if err := g.task(tasks[tn].(map[string]any), join(path, "dag.tasks."+tn)); err != nil {
+			ts, _ := tasks[tn].(map[string]any)
+			if err := g.task(ts, join(path, "dag.tasks."+tn)); err != nil {
 				return err
 			}
 		}
@@ -242,7 +243,8 @@ func (g dagRefs) output(m map[string]any, key, path, task, kind string) error {
 	if err != nil {
 		return err
 	}
-	ref, _ := g.tasks[task].(map[string]any)["componentRef"].(map[string]any)
+	ts, _ := g.tasks[task].(map[string]any)
+	ref, _ := ts["componentRef"].(map[string]any)
 	cn, _ := ref["name"].(string)
 	comp, _ := g.comps[cn].(map[string]any)
 	defs, _ := comp["outputDefinitions"].(map[string]any)

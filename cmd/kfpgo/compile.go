@@ -27,6 +27,13 @@ type goPackage struct {
 // loadGoPackage resolves a package path (./pipelines/cartrain or an import
 // path) with `go list`.
 func loadGoPackage(pkg string) (*goPackage, error) {
+	if strings.HasSuffix(pkg, ".go") {
+		return nil, fmt.Errorf("%s is a .go file: pass a package directory, not a .go file (e.g. %s)", pkg, localDir(filepath.Dir(pkg)))
+	}
+	if st, err := os.Stat(pkg); err == nil && st.IsDir() {
+		// A directory named without ./ would be read as an import path.
+		pkg = localDir(pkg)
+	}
 	cmd := exec.Command("go", "list", "-e", "-json", pkg)
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
@@ -51,6 +58,21 @@ func loadGoPackage(pkg string) (*goPackage, error) {
 		return nil, fmt.Errorf("package %s is a main package, which cannot be imported: move the pipelines to a library package, or call driver.Main() from this main and use `go run %s`", pkg, pkg)
 	}
 	return &p, nil
+}
+
+// localDir spells a relative directory the way the go command reads it as
+// a directory (./dir), leaving absolute and ./ or ../ paths unchanged.
+func localDir(dir string) string {
+	if filepath.IsAbs(dir) || dir == "." || dir == ".." || strings.HasPrefix(dir, "./") || strings.HasPrefix(dir, "../") {
+		return dir
+	}
+	return "./" + dir
+}
+
+// isPipelineFile reports whether arg names a compiled pipeline file rather
+// than a Go package.
+func isPipelineFile(arg string) bool {
+	return strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.HasSuffix(arg, ".json")
 }
 
 // runDriver compiles with driver.Main in a throw-away main that imports pkg.
@@ -173,6 +195,9 @@ Errors name the file:line of the DSL call at fault; the exit status is non-zero.
   kfpgo compile ./pipelines/cartrain --list`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
+				if isPipelineFile(args[0]) {
+					return fmt.Errorf("%s is a compiled pipeline, and compile takes a Go package: run it with `kfpgo run --local %s` or draw it with `kfpgo graph %s`", args[0], args[0], args[0])
+				}
 				dargs := []string{"--target", target, "--kfp-version", kfpVersion}
 				if output != "" {
 					dargs = append(dargs, "-o", output)

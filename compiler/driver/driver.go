@@ -22,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -159,6 +160,9 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	if !ok {
 		return fmt.Errorf("unknown target %q; choose one of %s", target, strings.Join(Targets(), ", "))
 	}
+	if err := checkFlags(target, opts); err != nil {
+		return err
+	}
 	all := dsl.Pipelines()
 	if pkgDir != "" {
 		all = definedIn(all, pkgDir)
@@ -225,6 +229,25 @@ func Run(args []string, stdout, stderr io.Writer) error {
 		return errs
 	}
 	return write(sel, results, out, stdout)
+}
+
+// checkFlags refuses the flags that do not apply to the chosen target, so
+// none is silently ignored.
+func checkFlags(target string, o Options) error {
+	if target == "kfp" {
+		for _, f := range [][2]string{{"--kind", o.Kind}, {"--schedule", o.Schedule}, {"--timezone", o.Timezone}} {
+			if f[1] != "" {
+				return fmt.Errorf("%s applies to --target argo only: KFP IR has no %s (schedule a KFP pipeline with `kfpgo recurring-run create`)", f[0], strings.TrimPrefix(f[0], "--"))
+			}
+		}
+	}
+	if o.ImageTag != "" && o.ImageRepo == "" {
+		return fmt.Errorf("--image-tag %s needs --image-repo: the tag applies to REPO/<binary>:TAG images", o.ImageTag)
+	}
+	if o.Timezone != "" && o.Schedule == "" {
+		return fmt.Errorf("--timezone %s needs --schedule: it is the time zone of the schedule", o.Timezone)
+	}
+	return nil
 }
 
 // definedIn keeps the pipelines whose dsl.NewPipeline call is in a file of
@@ -403,23 +426,39 @@ func writeFileAtomic(path string, b []byte) error {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("cannot write %s: directory %s does not exist (create it, or pass another --output)", path, dir)
 	}
+	// Errors name the user's path, not the temporary file.
+	cannot := func(err error) error {
+		var pe *fs.PathError
+		var le *os.LinkError
+		switch {
+		case errors.As(err, &pe):
+			err = pe.Err
+		case errors.As(err, &le):
+			err = le.Err
+		}
+		return fmt.Errorf("cannot write %s: directory %s cannot be written (%v); pass another --output", path, dir, err)
+	}
 	f, err := os.CreateTemp(dir, ".kfpgo-*.tmp")
 	if err != nil {
-		return err
+		return cannot(err)
 	}
 	tmp := f.Name()
 	if _, err := f.Write(b); err != nil {
 		f.Close()
 		os.Remove(tmp)
-		return err
+		return cannot(err)
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(tmp)
-		return err
+		return cannot(err)
 	}
 	if err := os.Chmod(tmp, 0o644); err != nil {
 		os.Remove(tmp)
-		return err
+		return cannot(err)
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return cannot(err)
+	}
+	return nil
 }

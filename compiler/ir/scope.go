@@ -1,6 +1,9 @@
 package ir
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // checkScopes reports KFP's scoping rules as positioned errors: a value
 // made inside a ParallelFor, a condition or an exit handler cannot be read
@@ -135,7 +138,7 @@ func checkRef(r *Ref, where *Group, pos Pos, what func() string, errs *ErrorList
 		if msg == "" {
 			msg = "invalid value"
 		}
-		errs.Addf(pos, InvalidControlFlow, "", "%s: %s", what(), msg)
+		errs.Addf(pos, InvalidControlFlow, invalidHint(msg), "%s: %s", what(), msg)
 	case RefTaskOutput:
 		if r.Task == nil {
 			return
@@ -179,6 +182,18 @@ func checkRef(r *Ref, where *Group, pos Pos, what func() string, errs *ErrorList
 			errs.Addf(pos, OutOfScope, "use the OneOf value after the If/Elif/Else chain", "%s reads a OneOf inside its own If/Elif/Else chain %s", what(), r.Group.Name)
 		}
 	}
+}
+
+// invalidHint says how to fix the value behind an invalid reference,
+// from the DSL call named at the start of its message.
+func invalidHint(msg string) string {
+	switch {
+	case strings.HasPrefix(msg, "Compose:"):
+		return "build the value from strings, numbers, booleans, nil, slices, maps with string keys and handles bound to pipeline values, with no value inside itself"
+	case strings.HasPrefix(msg, "Format part"):
+		return "pass Go strings and parameter handles bound to pipeline values (inputs, task outputs, loop items, Lit)"
+	}
+	return ""
 }
 
 // hasLoop reports whether a loop lies on the chain from g up to top.

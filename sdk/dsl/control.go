@@ -602,7 +602,7 @@ func Importer[K Kind](b *Builder, uri Param[string], opts ...ImporterOption) *Ta
 		walk = func(v any) any {
 			switch x := v.(type) {
 			case handle:
-				r := x.irRef()
+				r := refOf(x)
 				switch {
 				case r == nil:
 					return nil

@@ -42,7 +42,7 @@ func Format(parts ...any) Param[string] {
 			text(x)
 			return ""
 		case handle:
-			r := x.irRef()
+			r := refOf(x)
 			if r == nil {
 				return fmt.Sprintf("part %T is not bound to a pipeline value", p)
 			}
@@ -91,6 +91,10 @@ func Format(parts ...any) Param[string] {
 	return Param[string]{r: &ir.Ref{Kind: ir.RefFormat, Type: ir.Type{Param: ir.ParamString}, Value: segs, Of: of, Pos: pos}}
 }
 
+// maxDepth bounds how deep Compose and the literal converters descend
+// into nested maps and slices.
+const maxDepth = 100
+
 // Compose builds a LIST or STRUCT task argument from a Go value with
 // run-time values embedded at any depth, what KFP's Python DSL writes as a
 // list or dict literal holding pipeline channels:
@@ -118,6 +122,9 @@ func Format(parts ...any) Param[string] {
 // non-string keys, a value of another Go type or a T that is not a list or
 // map makes the argument invalid, reported at the line of the task that
 // takes it when the pipeline is compiled.
+//
+// A value that contains itself (a map or slice reachable from its own
+// elements) or is nested deeper than 100 levels is refused the same way.
 func Compose[T ParamValue](v any) Param[T] {
 	pos := ir.Caller()
 	pt := paramTypeOf[T]()
@@ -153,13 +160,35 @@ func Compose[T ParamValue](v any) Param[T] {
 		}
 		return v
 	}
+	// onPath holds the maps and slices being converted, from the root to
+	// the current value, so that a value containing itself is refused
+	// instead of recursing forever.
+	type place struct {
+		t   reflect.Type
+		ptr uintptr
+		n   int
+	}
+	onPath := map[place]bool{}
+	depth := 0
 	var conv func(v any, path string) (any, error)
 	conv = func(v any, path string) (any, error) {
+		if rv := reflect.ValueOf(v); (rv.Kind() == reflect.Map || rv.Kind() == reflect.Slice) && !rv.IsNil() {
+			at := place{rv.Type(), rv.Pointer(), rv.Len()}
+			if onPath[at] {
+				return nil, fmt.Errorf("%s: the value contains itself", path)
+			}
+			if depth >= maxDepth {
+				return nil, fmt.Errorf("%s: the value is nested deeper than %d levels", path, maxDepth)
+			}
+			onPath[at] = true
+			depth++
+			defer func() { delete(onPath, at); depth-- }()
+		}
 		switch x := v.(type) {
 		case nil:
 			return nil, nil
 		case handle:
-			r := x.irRef()
+			r := refOf(x)
 			if r == nil {
 				return nil, fmt.Errorf("%s: a %T that is not bound to a pipeline value", path, v)
 			}

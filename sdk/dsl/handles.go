@@ -3,6 +3,7 @@ package dsl
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
 )
@@ -240,6 +241,19 @@ func jsonValue(v any) any {
 		return fmt.Sprint(v)
 	}
 	return normalizeNumbers(out)
+}
+
+// refOf returns the reference of handle h, or nil when h is unbound or a
+// nil pointer to a handle (e.g. a `var p *dsl.Param[string]` passed inside
+// Compose, Format or an untyped component's arguments).
+func refOf(h interface{ irRef() *ir.Ref }) *ir.Ref {
+	if h == nil {
+		return nil
+	}
+	if v := reflect.ValueOf(h); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil
+	}
+	return h.irRef()
 }
 
 func normalizeNumbers(v any) any {

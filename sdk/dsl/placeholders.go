@@ -46,7 +46,7 @@ type badPlaceholder struct{ err string }
 func (b badPlaceholder) placeholder() ir.Arg { return nil }
 
 func artifactPlaceholder(a interface{ irRef() *ir.Ref }, what string) Placeholder {
-	r := a.irRef()
+	r := refOf(a)
 	if r == nil || (r.Kind != ir.RefComponentInput && r.Kind != ir.RefComponentOutput) || !r.Type.IsArtifact() {
 		return badPlaceholder{fmt.Sprintf("%sOf needs an artifact input or output of the component being defined", what)}
 	}
@@ -172,7 +172,7 @@ func toArg(it any) (ir.Arg, error) {
 		}
 		return ir.Join{Items: items}, nil
 	case ifPresentArg:
-		r := x.input.irRef()
+		r := refOf(x.input)
 		if r == nil || r.Kind != ir.RefComponentInput {
 			return nil, fmt.Errorf("IfPresent needs an input of the component being defined")
 		}
@@ -186,7 +186,7 @@ func toArg(it any) (ir.Arg, error) {
 		}
 		return ir.IfPresent{Name: r.Name, Then: then, Else: els}, nil
 	case handle:
-		r := x.irRef()
+		r := refOf(x)
 		if r == nil {
 			return nil, fmt.Errorf("unbound handle %T", it)
 		}

@@ -117,7 +117,12 @@ func (c *UntypedComponent) argRef(b *Builder, name string, v any, pos ir.Pos) *i
 	case *ir.Ref:
 		return x
 	case handle:
-		return x.irRef()
+		r := refOf(x)
+		if r == nil && reflect.ValueOf(x).Kind() == reflect.Pointer {
+			b.errorf(pos, ir.InvalidValue, "pass a handle bound to a pipeline value (a pipeline input, a task output, a loop item or dsl.Lit), or leave the input out",
+				"input %q of component %q: a nil %T is not bound to a pipeline value", name, c.ir.Name, x)
+		}
+		return r
 	}
 	in := c.ir.Input(name)
 	if in == nil {

@@ -1,0 +1,163 @@
+package kfp_test
+
+import (
+	"go/scanner"
+	"go/token"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kfpgo/kfpgo/compiler"
+	"github.com/kfpgo/kfpgo/compiler/ir"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
+)
+
+// The pipelines below misuse the DSL the way new users do; each offending
+// line carries a `// want "substring"` marker, and
+// TestUserErrorsArePositioned checks that compiling reports an error with
+// that text at that line (and never panics or hangs).
+
+type floatIn struct {
+	X dsl.Param[float64] `kfp:"x"`
+}
+
+type nanDefaultIn struct {
+	X dsl.Param[float64] `kfp:"x" default:"NaN"`
+}
+
+type bigDefaultIn struct {
+	N dsl.Param[int] `kfp:"n" default:"9007199254740993"`
+}
+
+var (
+	takeFloat   = fn[floatIn, none]("take-float")
+	takeStructU = fn[structIn, none]("take-struct")
+	takeListU   = fn[specsIn, none]("take-list")
+)
+
+func userErrorCases() []struct {
+	name string
+	p    compiler.Builder
+} {
+	return []struct {
+		name string
+		p    compiler.Builder
+	}{
+		{"compose-cycle", dsl.NewPipeline("compose-cycle", func(b *dsl.Builder, _ none) none {
+			rec := map[string]any{"a": 1}
+			rec["self"] = rec
+			takeStructU.Task(b, structIn{Config: dsl.Compose[map[string]any](rec)}) // want "Compose: value.self: the value contains itself"
+			return none{}
+		})},
+		{"compose-slice-cycle", dsl.NewPipeline("compose-slice-cycle", func(b *dsl.Builder, _ none) none {
+			s := make([]any, 2)
+			s[1] = s
+			takeListU.Task(b, specsIn{Specs: dsl.Compose[[]any](s)}) // want "Compose: value[1]: the value contains itself"
+			return none{}
+		})},
+		{"compose-too-deep", dsl.NewPipeline("compose-too-deep", func(b *dsl.Builder, _ none) none {
+			var v any = "leaf"
+			for range 150 {
+				v = []any{v}
+			}
+			takeListU.Task(b, specsIn{Specs: dsl.Compose[[]any](v)}) // want "nested deeper than 100 levels"
+			return none{}
+		})},
+		{"compose-nil-param", dsl.NewPipeline("compose-nil-param", func(b *dsl.Builder, _ none) none {
+			var p *dsl.Param[string]
+			up := echo.Task(b, strIn{Text: dsl.Lit("x")})
+			takeStructU.Task(b, structIn{Config: dsl.Compose[map[string]any](map[string]any{"p": p, "up": up.Out.Output})}) // want "value.p: a *dsl.Param[string] that is not bound"
+			echo.Task(b, strIn{})                                                                                           // want "required input \"text\""
+			return none{}
+		})},
+		{"format-nil-param", dsl.NewPipeline("format-nil-param", func(b *dsl.Builder, _ none) none {
+			var p *dsl.Param[int]
+			echo.Task(b, strIn{Text: dsl.Format("n=", p)}) // want "Format part 1: part *dsl.Param[int] is not bound"
+			return none{}
+		})},
+		{"untyped-nil-param", dsl.NewPipeline("untyped-nil-param", func(b *dsl.Builder, _ none) none {
+			var p *dsl.Param[string]
+			dsl.NewUntypedComponent(echo.IR()).Task(b, map[string]any{"text": p}) // want "a nil *dsl.Param[string] is not bound"
+			return none{}
+		})},
+	}
+}
+
+var userWantRE = regexp.MustCompile(`^// want (".*")$`)
+
+// userWants scans file for `// want "…"` markers, keyed by line.
+func userWants(t *testing.T, file string) map[int]string {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	require.NoError(t, err)
+	fset := token.NewFileSet()
+	var s scanner.Scanner
+	s.Init(fset.AddFile(file, -1, len(src)), src, nil, scanner.ScanComments)
+	out := map[int]string{}
+	for {
+		pos, tok, lit := s.Scan()
+		if tok == token.EOF {
+			break
+		}
+		if m := userWantRE.FindStringSubmatch(lit); tok == token.COMMENT && m != nil {
+			text, err := strconv.Unquote(m[1])
+			require.NoError(t, err)
+			out[fset.Position(pos).Line] = text
+		}
+	}
+	return out
+}
+
+func TestUserErrorsArePositioned(t *testing.T) {
+	file, err := filepath.Abs("usererrors_test.go")
+	require.NoError(t, err)
+	wants := userWants(t, file)
+	require.NotEmpty(t, wants)
+	matched := map[int]bool{}
+	for _, c := range userErrorCases() {
+		t.Run(c.name, func(t *testing.T) {
+			var list ir.ErrorList
+			require.NotPanics(t, func() { list = compileErr(t, c.p) })
+			found := false
+			for _, e := range list {
+				f, line := e.Pos.FileLine()
+				if w, ok := wants[line]; ok && f == file && strings.Contains(e.Msg, w) {
+					matched[line] = true
+					found = true
+					assert.NotEmpty(t, e.Hint, "error without a hint: %s", e.Msg)
+				}
+			}
+			assert.True(t, found, "no error matched a // want marker; got:\n%s", list.Full())
+		})
+	}
+	for line, w := range wants {
+		assert.True(t, matched[line], "line %d: no error matched want %q", line, w)
+	}
+}
+
+// Values KFP can hold exactly still compile: integers up to 2^53, a uint64
+// that is a float64 exactly, finite floats and a builder used inside its
+// own body.
+func TestUserLiteralsWithinRangeCompile(t *testing.T) {
+	p := dsl.NewPipeline("literals-ok", func(b *dsl.Builder, in strIn) none {
+		takeListU.Task(b, specsIn{Specs: dsl.Compose[[]any]([]any{int64(1) << 53, uint64(1) << 63, -1.5, math.MaxFloat64})})
+		shared := []any{"x"}
+		takeStructU.Task(b, structIn{Config: dsl.Compose[map[string]any](map[string]any{"a": shared, "b": shared})})
+		takeFloat.Task(b, floatIn{X: dsl.Lit(math.SmallestNonzeroFloat64)})
+		items := []map[string]any{{"name": "a", "size": 1}, {"name": "b", "size": 2.5}}
+		dsl.ParallelForItems(b, items, func(b *dsl.Builder, item dsl.Param[map[string]any]) {
+			takeFloat.Task(b, floatIn{X: dsl.ItemField[float64](item, "size")})
+			echo.Task(b, strIn{Text: dsl.ItemField[string](item, "name")}).SetEnv("my.env-NAME_1", "v")
+		}, dsl.Parallelism(2))
+		return none{}
+	})
+	_, err := compiler.Compile(p, compiler.Options{})
+	require.NoError(t, err)
+}

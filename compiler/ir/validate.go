@@ -37,6 +37,7 @@ func (v *validator) pipeline(p *Pipeline) {
 	}
 	v.cycles(p)
 	checkScopes(p, &v.errs)
+	v.literals(p)
 	v.platform(p)
 }
 

@@ -1,6 +1,7 @@
 package kfp_test
 
 import (
+	"context"
 	"go/scanner"
 	"go/token"
 	"math"
@@ -85,6 +86,39 @@ func userErrorCases() []struct {
 		{"untyped-nil-param", dsl.NewPipeline("untyped-nil-param", func(b *dsl.Builder, _ none) none {
 			var p *dsl.Param[string]
 			dsl.NewUntypedComponent(echo.IR()).Task(b, map[string]any{"text": p}) // want "a nil *dsl.Param[string] is not bound"
+			return none{}
+		})},
+		{"nan-default", dsl.NewPipeline("nan-default", func(b *dsl.Builder, _ none) none {
+			c := dsl.NewComponent("nan-default", func(context.Context, nanDefaultIn) (none, error) { return none{}, nil }, dsl.Image("ko://example.com/ports")) // want "default \"NaN\": value: NaN has no JSON form"
+			c.Task(b, nanDefaultIn{})
+			return none{}
+		})},
+		{"big-int-default", dsl.NewPipeline("big-int-default", func(b *dsl.Builder, _ none) none {
+			c := dsl.NewComponent("big-default", func(context.Context, bigDefaultIn) (none, error) { return none{}, nil }, dsl.Image("ko://example.com/ports")) // want "9007199254740993 cannot be held exactly"
+			c.Task(b, bigDefaultIn{})
+			return none{}
+		})},
+		{"lit-inf", dsl.NewPipeline("lit-inf", func(b *dsl.Builder, _ none) none {
+			takeFloat.Task(b, floatIn{X: dsl.Lit(math.Inf(-1))}) // want "value: -Inf has no JSON form"
+			return none{}
+		})},
+		{"compose-nan", dsl.NewPipeline("compose-nan", func(b *dsl.Builder, _ none) none {
+			up := echo.Task(b, strIn{Text: dsl.Lit("x")})
+			takeStructU.Task(b, structIn{Config: dsl.Compose[map[string]any](map[string]any{"rate": math.NaN(), "up": up.Out.Output})}) // want "value.rate: NaN has no JSON form"
+			return none{}
+		})},
+		{"compose-literal-uint64", dsl.NewPipeline("compose-literal-uint64", func(b *dsl.Builder, _ none) none {
+			takeListU.Task(b, specsIn{Specs: dsl.Compose[[]any]([]any{uint64(math.MaxUint64)})}) // want "value[0]: the integer 18446744073709551615 cannot be held exactly"
+			return none{}
+		})},
+		{"loop-items-inf", dsl.NewPipeline("loop-items-inf", func(b *dsl.Builder, _ none) none {
+			dsl.ParallelForItems(b, []float64{1, math.Inf(1)}, func(b *dsl.Builder, item dsl.Param[float64]) { // want "items of for-loop-2: value[1]: +Inf has no JSON form"
+				takeFloat.Task(b, floatIn{X: item})
+			})
+			return none{}
+		})},
+		{"importer-metadata-nan", dsl.NewPipeline("importer-metadata-nan", func(b *dsl.Builder, _ none) none {
+			dsl.Importer[dsl.Dataset](b, dsl.Lit("gs://b/k"), dsl.ImportMetadata(map[string]any{"score": math.NaN()})) // want "importer: metadata.score: NaN has no JSON form"
 			return none{}
 		})},
 	}

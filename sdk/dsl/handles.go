@@ -3,7 +3,9 @@ package dsl
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
+	"strconv"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
 )
@@ -232,15 +234,55 @@ func jsonValue(v any) any {
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Sprint(v)
+		// Keep a NaN or infinity as a float so that validation names it;
+		// anything else encoding/json refuses is reported as is.
+		if f, ok := nonFinite(reflect.ValueOf(v), 0); ok {
+			return f
+		}
+		return ir.BadValue{Err: fmt.Sprintf("a %T cannot be written as JSON: %v", v, err)}
 	}
 	var out any
 	d := json.NewDecoder(bytesReader(b))
 	d.UseNumber()
 	if err := d.Decode(&out); err != nil {
-		return fmt.Sprint(v)
+		return ir.BadValue{Err: fmt.Sprintf("a %T cannot be written as JSON: %v", v, err)}
 	}
 	return normalizeNumbers(out)
+}
+
+// nonFinite finds a NaN or infinite float inside v (slices, arrays, maps,
+// struct fields, pointers and interfaces, up to maxDepth levels).
+func nonFinite(v reflect.Value, depth int) (float64, bool) {
+	if depth > maxDepth || !v.IsValid() {
+		return 0, false
+	}
+	switch v.Kind() {
+	case reflect.Float32, reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return f, true
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if f, ok := nonFinite(v.Index(i), depth+1); ok {
+				return f, true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if f, ok := nonFinite(it.Value(), depth+1); ok {
+				return f, true
+			}
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if f, ok := nonFinite(v.Field(i), depth+1); ok {
+				return f, true
+			}
+		}
+	case reflect.Pointer, reflect.Interface:
+		return nonFinite(v.Elem(), depth+1)
+	}
+	return 0, false
 }
 
 // refOf returns the reference of handle h, or nil when h is unbound or a
@@ -261,6 +303,14 @@ func normalizeNumbers(v any) any {
 	case json.Number:
 		if i, err := x.Int64(); err == nil {
 			return i
+		}
+		if u, err := strconv.ParseUint(string(x), 10, 64); err == nil {
+			// Above math.MaxInt64: exact as a float64, or kept as a
+			// uint64 that validation refuses (ir.LiteralProblem).
+			if f := float64(u); f < math.MaxUint64 && uint64(f) == u {
+				return f
+			}
+			return u
 		}
 		f, _ := x.Float64()
 		return f

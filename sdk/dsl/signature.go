@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -107,6 +108,11 @@ func signatureOf(t reflect.Type, role string, pos ir.Pos) (*Signature, ir.ErrorL
 					"%s field %s.%s: artifacts cannot have a default value", role, t.Name(), sf.Name)
 			} else {
 				v, err := parseDefault(def, f.Type.Param, sf.Type)
+				if err == nil {
+					if msg := ir.LiteralProblem(v, "value"); msg != "" {
+						err = errors.New(msg)
+					}
+				}
 				if err != nil {
 					errs.Addf(pos, ir.InvalidValue, "write the default in the field's type (JSON for lists and maps)",
 						"%s field %s.%s: default %q: %v", role, t.Name(), sf.Name, def, err)

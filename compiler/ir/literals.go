@@ -1,0 +1,141 @@
+package ir
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+)
+
+// BadValue stands in a literal for a Go value the DSL could not turn into
+// JSON (e.g. a struct loop item with a NaN field, which encoding/json
+// refuses); Validate reports Err where the literal is used.
+type BadValue struct{ Err string }
+
+// LiteralProblem reports why the JSON-like literal v (string, bool, int64,
+// float64, nil, []any, map[string]any) cannot be written into a KFP
+// pipeline, with the path of the offending part below root (e.g.
+// "value.x[2]"); it returns "" for a literal KFP can hold.
+//
+// KFP stores literals as google.protobuf.Value, whose numbers are IEEE
+// doubles encoded as JSON numbers: NaN and ±Inf have no JSON form
+// (protojson and KFP's backend refuse them), and an integer that does not
+// round-trip through a float64 (beyond 2^53 in magnitude, e.g.
+// 9007199254740993 or math.MaxUint64) would silently change value. A
+// uint64 in v is an integer the DSL could not hold exactly (above
+// math.MaxInt64 and not a float64); it is always refused.
+func LiteralProblem(v any, root string) string {
+	switch x := v.(type) {
+	case float64:
+		switch {
+		case math.IsNaN(x):
+			return root + ": NaN has no JSON form, and KFP stores literals as JSON (protobuf Value)"
+		case math.IsInf(x, 0):
+			return fmt.Sprintf("%s: %v has no JSON form, and KFP stores literals as JSON (protobuf Value)", root, x)
+		}
+	case int64:
+		if f := float64(x); f >= math.MaxInt64 || f < math.MinInt64 || int64(f) != x {
+			return fmt.Sprintf("%s: the integer %d cannot be held exactly by a KFP number (a float64: integers up to 2^53 are exact)", root, x)
+		}
+	case uint64:
+		return fmt.Sprintf("%s: the integer %d cannot be held exactly by a KFP number (a float64: integers up to 2^53 are exact)", root, x)
+	case BadValue:
+		return root + ": " + x.Err
+	case []any:
+		for i, e := range x {
+			if p := LiteralProblem(e, root+"["+strconv.Itoa(i)+"]"); p != "" {
+				return p
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if p := LiteralProblem(x[k], root+"."+k); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+const literalHint = "use finite numbers and integers within ±2^53 (pass a larger integer or a special float as a string)"
+
+// literals reports literal values KFP cannot hold (LiteralProblem) in task
+// arguments and settings, input defaults, loop items, conditions and
+// importer metadata.
+func (v *validator) literals(p *Pipeline) {
+	seenComp := map[*Component]bool{}
+	comp := func(c *Component) {
+		if c == nil || seenComp[c] {
+			return
+		}
+		seenComp[c] = true
+		for _, in := range c.Inputs {
+			if in.HasDefault {
+				if msg := LiteralProblem(in.Default, "default"); msg != "" {
+					v.errs.Addf(c.Pos, InvalidValue, literalHint, "component %q, input %q: %s", c.Name, in.Name, msg)
+				}
+			}
+		}
+		if imp, ok := c.Impl.(*Importer); ok && imp.Metadata != nil {
+			if msg := LiteralProblem(imp.Metadata, "metadata"); msg != "" {
+				v.errs.Addf(c.Pos, InvalidValue, literalHint, "importer: %s", msg)
+			}
+		}
+	}
+	comp(p.Component)
+	for _, t := range p.Tasks {
+		comp(t.Component)
+		for _, name := range sortedRefKeys(t.Args) {
+			v.literalRef(t.Args[name], t.Pos, fmt.Sprintf("task %q, input %q", t.Name, name))
+		}
+		for _, r := range []*Ref{t.Resources.CPURequest, t.Resources.CPULimit, t.Resources.MemoryRequest, t.Resources.MemoryLimit,
+			t.Resources.AcceleratorType, t.Resources.AcceleratorCount, t.Image} {
+			v.literalRef(r, t.Pos, fmt.Sprintf("task %q setting", t.Name))
+		}
+	}
+	for _, g := range p.Groups {
+		for _, c := range append([]*Cond{g.Cond}, g.Prior...) {
+			if c != nil {
+				v.literalRef(c.Left, g.Pos, "condition of "+g.Name)
+				v.literalRef(c.Right, g.Pos, "condition of "+g.Name)
+			}
+		}
+		v.literalRef(g.LoopOver, g.Pos, "items of "+g.Name)
+	}
+	for _, name := range sortedRefKeys(p.Outputs) {
+		v.literalRef(p.Outputs[name], p.Component.Pos, fmt.Sprintf("pipeline output %q", name))
+	}
+}
+
+// literalRef checks the literals inside r, read by what at pos; a literal
+// is reported at its own position (the dsl.Lit or dsl.Compose line) when
+// it has one.
+func (v *validator) literalRef(r *Ref, pos Pos, what string) {
+	if r == nil {
+		return
+	}
+	at := pos
+	if r.Pos.IsValid() {
+		at = r.Pos
+	}
+	switch r.Kind {
+	case RefLiteral:
+		if msg := LiteralProblem(r.Value, "value"); msg != "" {
+			v.errs.Addf(at, InvalidValue, literalHint, "%s: %s", what, msg)
+		}
+	case RefFormat:
+		if _, isText := r.Value.([]string); !isText {
+			if msg := LiteralProblem(r.Value, "value"); msg != "" {
+				v.errs.Addf(at, InvalidValue, literalHint, "%s: %s", what, msg)
+			}
+		}
+	}
+	for _, o := range r.Of {
+		v.literalRef(o, pos, what)
+	}
+}

@@ -2,6 +2,7 @@ package ir
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -38,6 +39,7 @@ func (v *validator) pipeline(p *Pipeline) {
 	v.cycles(p)
 	checkScopes(p, &v.errs)
 	v.literals(p)
+	v.groups(p)
 	v.platform(p)
 }
 
@@ -64,6 +66,17 @@ func (v *validator) platform(p *Pipeline) {
 				pos = t.Pos
 			}
 			checkRef(r, where, pos, func() string { return fmt.Sprintf("task %q, Kubernetes option %s", t.Name, key) }, &v.errs)
+		}
+	}
+}
+
+// groups reports loop settings outside their domain: a negative
+// Parallelism, or one beyond KFP's int32 parallelismLimit.
+func (v *validator) groups(p *Pipeline) {
+	for _, g := range p.Groups {
+		if g.Parallelism < 0 || g.Parallelism > math.MaxInt32 {
+			v.errs.Addf(g.Pos, InvalidValue, "pass dsl.Parallelism(n) with n > 0 to limit the iterations run at once, or 0 (the default) for no limit",
+				"%s: Parallelism(%d) is out of range (0 to %d)", g.Name, g.Parallelism, math.MaxInt32)
 		}
 	}
 }

@@ -121,6 +121,24 @@ func userErrorCases() []struct {
 			dsl.Importer[dsl.Dataset](b, dsl.Lit("gs://b/k"), dsl.ImportMetadata(map[string]any{"score": math.NaN()})) // want "importer: metadata.score: NaN has no JSON form"
 			return none{}
 		})},
+		{"set-image-empty", dsl.NewPipeline("set-image-empty", func(b *dsl.Builder, _ none) none {
+			echo.Task(b, strIn{Text: dsl.Lit("x")}).SetImage("") // want "SetImage: empty image on task \"echo\""
+			return none{}
+		})},
+		{"set-env-bad-name", dsl.NewPipeline("set-env-bad-name", func(b *dsl.Builder, _ none) none {
+			echo.Task(b, strIn{Text: dsl.Lit("x")}).SetEnv("1BAD=", "v") // want "SetEnv: \"1BAD=\" on task \"echo\" is not a valid environment variable name"
+			return none{}
+		})},
+		{"parallelism-negative", dsl.NewPipeline("parallelism-negative", func(b *dsl.Builder, _ none) none {
+			dsl.ParallelForItems(b, []string{"a", "b"}, func(b *dsl.Builder, item dsl.Param[string]) { // want "for-loop-2: Parallelism(-3) is out of range"
+				echo.Task(b, strIn{Text: item})
+			}, dsl.Parallelism(-3))
+			return none{}
+		})},
+		{"importer-empty-uri", dsl.NewPipeline("importer-empty-uri", func(b *dsl.Builder, _ none) none {
+			dsl.Importer[dsl.Dataset](b, dsl.Lit("")) // want "Importer: empty artifact URI"
+			return none{}
+		})},
 	}
 }
 

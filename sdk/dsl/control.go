@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
 )
@@ -577,6 +578,9 @@ func Importer[K Kind](b *Builder, uri Param[string], opts ...ImporterOption) *Ta
 	args := map[string]*ir.Ref{}
 	if uri.r == nil {
 		b.errorf(pos, ir.MissingInput, `pass dsl.Lit("gs://…") or a string parameter`, "Importer: unset URI")
+	} else if s, ok := uri.r.Value.(string); ok && uri.r.Kind == ir.RefLiteral && strings.TrimSpace(s) == "" {
+		b.errorf(pos, ir.InvalidValue, `pass the artifact's URI, e.g. dsl.Lit("gs://bucket/path"), or a string parameter`, "Importer: empty artifact URI")
+		args["uri"] = uri.r
 	} else {
 		args["uri"] = uri.r
 	}

@@ -3,6 +3,7 @@ package dsl
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
@@ -211,6 +212,11 @@ func (t *Task[Out]) SetEnv(name, value string) *Task[Out] {
 		t.b.errorf(ir.Caller(), ir.InvalidName, "name the variable", "SetEnv: empty name on task %q", t.node.Name)
 		return t
 	}
+	if !envNameRE.MatchString(name) {
+		t.b.errorf(ir.Caller(), ir.InvalidName, "use letters, digits, '_', '-' and '.', not starting with a digit (Kubernetes environment variable names), e.g. MY_VAR",
+			"SetEnv: %q on task %q is not a valid environment variable name", name, t.node.Name)
+		return t
+	}
 	t.node.Env = append(t.node.Env, ir.EnvVar{Name: name, Value: value})
 	return t
 }
@@ -222,10 +228,22 @@ func (t *Task[Out]) SetDisplayName(name string) *Task[Out] {
 }
 
 // SetImage overrides the container image of the task.
+// An empty image is an error (the task would run no container).
 func (t *Task[Out]) SetImage(image string) *Task[Out] {
-	t.node.Image = &ir.Ref{Kind: ir.RefLiteral, Type: ir.Type{Param: ir.ParamString}, Value: image, Pos: ir.Caller()}
+	pos := ir.Caller()
+	if strings.TrimSpace(image) == "" {
+		t.b.errorf(pos, ir.InvalidValue, `name an image, e.g. SetImage("python:3.11"), or drop the call to keep the component's image`,
+			"SetImage: empty image on task %q", t.node.Name)
+		return t
+	}
+	t.node.Image = &ir.Ref{Kind: ir.RefLiteral, Type: ir.Type{Param: ir.ParamString}, Value: image, Pos: pos}
 	return t
 }
+
+// envNameRE is Kubernetes' rule for container environment variable names
+// (k8s.io/apimachinery validation.IsEnvVarName: envVarNameFmt
+// "[-._a-zA-Z][-._a-zA-Z0-9]*").
+var envNameRE = regexp.MustCompile(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
 
 // SetImageFrom overrides the container image with a parameter (KFP 2.5+).
 func (t *Task[Out]) SetImageFrom(p Param[string]) *Task[Out] {

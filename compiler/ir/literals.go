@@ -66,7 +66,8 @@ const literalHint = "use finite numbers and integers within ±2^53 (pass a large
 
 // literals reports literal values KFP cannot hold (LiteralProblem) in task
 // arguments and settings, input defaults, loop items, conditions and
-// importer metadata.
+// importer metadata, and ItemField selections that the items of a
+// literal loop cannot satisfy.
 func (v *validator) literals(p *Pipeline) {
 	seenComp := map[*Component]bool{}
 	comp := func(c *Component) {
@@ -134,8 +135,83 @@ func (v *validator) literalRef(r *Ref, pos Pos, what string) {
 				v.errs.Addf(at, InvalidValue, literalHint, "%s: %s", what, msg)
 			}
 		}
+	case RefLoopItem:
+		v.itemField(r, at)
 	}
 	for _, o := range r.Of {
 		v.literalRef(o, pos, what)
 	}
+}
+
+// itemField checks an ItemField selection over a loop whose items are
+// literal: every item must be an object holding the field, with a value
+// of the selected type.
+func (v *validator) itemField(r *Ref, pos Pos) {
+	if r.Field == "" || r.Group == nil || r.Group.LoopOver == nil || r.Group.LoopOver.Kind != RefLiteral {
+		return
+	}
+	items, ok := r.Group.LoopOver.Value.([]any)
+	if !ok {
+		return
+	}
+	for i, it := range items {
+		obj, ok := it.(map[string]any)
+		if !ok {
+			v.errs.Addf(pos, InvalidValue, "loop over objects (maps or structs) to select a field, or use the item itself",
+				"ItemField %q over %s: item %d is %s, not an object", r.Field, r.Group.Name, i, jsonKind(it))
+			return
+		}
+		f, ok := obj[r.Field]
+		if !ok {
+			v.errs.Addf(pos, InvalidValue, "select a field every item has, or add it to each item",
+				"ItemField %q over %s: item %d has no field %q", r.Field, r.Group.Name, i, r.Field)
+			return
+		}
+		if !jsonFits(f, r.Type.Param) {
+			v.errs.Addf(pos, MismatchedType, "select the field with the type of its values, e.g. dsl.ItemField[string]",
+				"ItemField %q over %s: item %d has %s %v in that field, which is not %s", r.Field, r.Group.Name, i, jsonKind(f), f, r.Type.Param)
+			return
+		}
+	}
+}
+
+// jsonFits reports whether the JSON-like value x has parameter type t (an
+// integer fits a double, as KFP accepts 1 for a float).
+func jsonFits(x any, t ParamType) bool {
+	switch x.(type) {
+	case string:
+		return t == ParamString
+	case bool:
+		return t == ParamBool
+	case int64:
+		return t == ParamInt || t == ParamDouble
+	case float64:
+		return t == ParamDouble
+	case []any:
+		return t == ParamList
+	case map[string]any:
+		return t == ParamStruct
+	}
+	return false
+}
+
+// jsonKind names the JSON kind of x for messages.
+func jsonKind(x any) string {
+	switch x.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case int64:
+		return "an integer"
+	case float64:
+		return "a number"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("a %T", x)
 }

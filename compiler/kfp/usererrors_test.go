@@ -139,6 +139,26 @@ func userErrorCases() []struct {
 			dsl.Importer[dsl.Dataset](b, dsl.Lit("")) // want "Importer: empty artifact URI"
 			return none{}
 		})},
+		{"item-field-not-object", dsl.NewPipeline("item-field-not-object", func(b *dsl.Builder, _ none) none {
+			dsl.ParallelForItems(b, []string{"a", "b"}, func(b *dsl.Builder, item dsl.Param[string]) {
+				echo.Task(b, strIn{Text: dsl.ItemField[string](item, "name")}) // want "ItemField \"name\" over for-loop-2: item 0 is a string, not an object"
+			})
+			return none{}
+		})},
+		{"item-field-missing", dsl.NewPipeline("item-field-missing", func(b *dsl.Builder, _ none) none {
+			items := []map[string]any{{"name": "a"}, {"size": 2}}
+			dsl.ParallelForItems(b, items, func(b *dsl.Builder, item dsl.Param[map[string]any]) {
+				echo.Task(b, strIn{Text: dsl.ItemField[string](item, "name")}) // want "item 1 has no field \"name\""
+			})
+			return none{}
+		})},
+		{"item-field-type", dsl.NewPipeline("item-field-type", func(b *dsl.Builder, _ none) none {
+			items := []map[string]any{{"name": "a", "size": 1}, {"name": "b", "size": "big"}}
+			dsl.ParallelForItems(b, items, func(b *dsl.Builder, item dsl.Param[map[string]any]) {
+				takeFloat.Task(b, floatIn{X: dsl.ItemField[float64](item, "size")}) // want "item 1 has a string big in that field, which is not NUMBER_DOUBLE"
+			})
+			return none{}
+		})},
 	}
 }
 

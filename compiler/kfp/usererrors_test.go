@@ -159,6 +159,18 @@ func userErrorCases() []struct {
 			})
 			return none{}
 		})},
+		{"closed-builder", dsl.NewPipeline("closed-builder", func(b *dsl.Builder, in strIn) none {
+			var inner *dsl.Builder
+			dsl.If(b, dsl.Eq(in.Text, dsl.Lit("go")), func(b *dsl.Builder) {
+				inner = b
+				echo.Task(b, strIn{Text: dsl.Lit("in")})
+			})
+			echo.Task(inner, strIn{Text: dsl.Lit("late")})                                            // want "this Builder belongs to the body of condition-1, which has returned; use the Builder of the enclosing body"
+			dsl.ParallelForItems(inner, []string{"a"}, func(b *dsl.Builder, item dsl.Param[string]) { // want "body of condition-1, which has returned"
+				echo.Task(b, strIn{Text: item})
+			})
+			return none{}
+		})},
 	}
 }
 

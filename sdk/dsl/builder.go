@@ -15,6 +15,9 @@ type Builder struct {
 	p  *ir.Pipeline
 	g  *ir.Group
 	st *buildState
+	// closed is set once the body this Builder was given has returned;
+	// adding to its group after that is an error.
+	closed bool
 }
 
 type buildState struct {
@@ -40,6 +43,16 @@ func (b *Builder) Group() *ir.Group { return b.g }
 // Errorf records a positioned error at the caller of the DSL function.
 func (b *Builder) errorf(pos ir.Pos, code ir.Code, hint, format string, args ...any) {
 	b.p.Errors.Addf(pos, code, hint, format, args...)
+}
+
+// checkOpen reports a Builder used after the body it was passed to
+// returned (e.g. captured by a closure inside an If body and called
+// later): tasks added through it would silently join the closed group.
+func (b *Builder) checkOpen(pos ir.Pos) {
+	if b.closed {
+		b.errorf(pos, ir.InvalidControlFlow, "call the DSL with the Builder of the body being run (the b argument of the enclosing function)",
+			"this Builder belongs to the body of %s, which has returned; use the Builder of the enclosing body", b.g.Name)
+	}
 }
 
 // uniqueTaskName returns name made unique within the pipeline by KFP's rule
@@ -70,6 +83,7 @@ func (b *Builder) uniqueTaskName(base string) string {
 // newGroup opens a group of kind k under the current group, named as KFP
 // names it ("condition-3": kind and a pipeline-wide counter).
 func (b *Builder) newGroup(k ir.GroupKind, pos ir.Pos) (*ir.Group, *Builder) {
+	b.checkOpen(pos)
 	b.st.groupID++
 	g := &ir.Group{Kind: k, Name: fmt.Sprintf("%s-%d", k, b.st.groupID), Parent: b.g, Pos: pos, Branch: -1}
 	b.g.Items = append(b.g.Items, g)
@@ -80,6 +94,7 @@ func (b *Builder) newGroup(k ir.GroupKind, pos ir.Pos) (*ir.Group, *Builder) {
 // addTask creates a task of comp in the current group and binds its
 // arguments from the In struct value in (via sig).
 func (b *Builder) addTask(comp *ir.Component, sig *Signature, in reflect.Value, pos ir.Pos) *ir.Task {
+	b.checkOpen(pos)
 	t := &ir.Task{
 		Name:      b.uniqueTaskName(K8sName(comp.Name)),
 		Component: comp,

@@ -127,6 +127,7 @@ func If(b *Builder, c Cond, body func(b *Builder), opts ...GroupOption) *Branche
 	br.groups = append(br.groups, g)
 	if body != nil {
 		body(sub)
+		sub.closed = true
 	}
 	return br
 }
@@ -212,6 +213,7 @@ func (br *Branches) branch(c *Cond, body func(b *Builder), pos ir.Pos, what stri
 	br.groups = append(br.groups, g)
 	if body != nil {
 		body(sub)
+		sub.closed = true
 	}
 	return br
 }
@@ -283,6 +285,7 @@ func ParallelFor[L ParamValue, T ParamValue](b *Builder, items Param[L], body fu
 	g.Item = &ir.Ref{Kind: ir.RefLoopItem, Type: itemType, Group: g, Pos: pos}
 	if body != nil {
 		body(sub, Param[T]{r: g.Item})
+		sub.closed = true
 	}
 }
 
@@ -310,6 +313,7 @@ func ParallelForItems[T ParamValue](b *Builder, items []T, body func(b *Builder,
 		Name: "loop-item-param-" + strconv.Itoa(code)}
 	if body != nil {
 		body(sub, Param[T]{r: g.Item})
+		sub.closed = true
 	}
 }
 
@@ -328,6 +332,7 @@ func ParallelForArtifacts[K Kind](b *Builder, items Artifacts[K], body func(b *B
 	g.Item = &ir.Ref{Kind: ir.RefLoopItem, Type: ir.Type{Artifact: artifactTypeOf[K]()}, Group: g, Pos: pos}
 	if body != nil {
 		body(sub, Artifact[K]{r: g.Item})
+		sub.closed = true
 	}
 }
 
@@ -495,6 +500,7 @@ func ExitHandler(b *Builder, exit TaskRef, body func(b *Builder), opts ...GroupO
 	g.ExitTask = t
 	if body != nil {
 		body(sub)
+		sub.closed = true
 	}
 }
 
@@ -665,6 +671,7 @@ func Importer[K Kind](b *Builder, uri Param[string], opts ...ImporterOption) *Ta
 		}
 		imp.Metadata, _ = md.(map[string]any)
 	}
+	b.checkOpen(pos)
 	t := &ir.Task{Name: b.uniqueTaskName("importer"), Component: comp, Args: args, Group: b.g, Pos: pos}
 	for name, r := range args {
 		b.checkRef(r, pos, fmt.Sprintf("input %q of importer", name))

@@ -59,6 +59,7 @@ func (c *UntypedComponent) Task(b *Builder, args any) *Task[TaskOutputs] {
 	if b == nil {
 		panic("dsl: Task called with a nil *Builder")
 	}
+	b.checkOpen(pos)
 	t := &ir.Task{
 		Name:      b.uniqueTaskName(K8sName(c.ir.Name)),
 		Component: c.ir,

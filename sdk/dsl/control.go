@@ -56,7 +56,8 @@ type GroupOption func(*ir.Group)
 func Named(name string) GroupOption { return func(g *ir.Group) { g.DisplayName = name } }
 
 // Parallelism limits how many iterations of a ParallelFor run at once
-// (iteratorPolicy.parallelismLimit); 0, the default, means no limit.
+// (iteratorPolicy.parallelismLimit); 0, the default, means no limit. A
+// negative n (or one beyond int32) is reported at the loop's line.
 func Parallelism(n int) GroupOption { return func(g *ir.Group) { g.Parallelism = n } }
 
 // Branches is an If/Elif/Else chain; Elif and Else add branches to it.
@@ -338,7 +339,10 @@ func ParallelForArtifacts[K Kind](b *Builder, items Artifacts[K], body func(b *B
 
 // ItemField selects field key of an object loop item (KFP item.key, read with
 // parameterExpressionSelector parseJson(string_value)["key"]). V is the
-// field's type, e.g. dsl.ItemField[int](item, "a").
+// field's type, e.g. dsl.ItemField[int](item, "a"). Over a literal list
+// (ParallelForItems) the compiler checks every item: an item that is not an
+// object, lacks the field or holds a value not of type V is reported at
+// this call, naming the item's index.
 func ItemField[V ParamValue, T ParamValue](item Param[T], key string) Param[V] {
 	pos := ir.Caller()
 	r := item.r

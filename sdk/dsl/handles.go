@@ -38,6 +38,9 @@ type Param[T ParamValue] struct {
 
 // Lit returns a Param holding the constant v, for task arguments and
 // conditions. The value is written into the IR as a runtimeValue constant.
+// KFP holds constants as JSON (protobuf Value, numbers as float64), so a
+// NaN or infinite float, or an integer that does not round-trip through a
+// float64 (beyond ±2^53), is reported when the pipeline is compiled.
 func Lit[T ParamValue](v T) Param[T] {
 	return Param[T]{r: &ir.Ref{Kind: ir.RefLiteral, Type: ir.Type{Param: paramTypeOf[T]()}, Value: jsonValue(v), Pos: ir.Caller()}, v: v, set: true}
 }

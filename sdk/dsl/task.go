@@ -206,7 +206,8 @@ func (t *Task[Out]) SetAcceleratorLimitFrom(p Param[string]) *Task[Out] {
 }
 
 // SetEnv sets an environment variable of the task's container
-// (PipelineContainerSpec.env).
+// (PipelineContainerSpec.env). name must be a Kubernetes environment
+// variable name ([-._a-zA-Z][-._a-zA-Z0-9]*), else the call is an error.
 func (t *Task[Out]) SetEnv(name, value string) *Task[Out] {
 	if name == "" {
 		t.b.errorf(ir.Caller(), ir.InvalidName, "name the variable", "SetEnv: empty name on task %q", t.node.Name)

@@ -83,7 +83,7 @@ func runDriver(pkg string, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	args = append([]string{"--package-dir", p.Dir}, args...)
+	args = append([]string{"--package-dir", p.Dir, "--package-path", p.ImportPath}, args...)
 	return runMainOf(p, pkg, "github.com/kfpgo/kfpgo/compiler/driver", "driver.Main()", args, stdout, stderr)
 }
 
@@ -216,7 +216,7 @@ Errors name the file:line of the DSL call at fault; the exit status is non-zero.
 						dargs = append(dargs, kv[0], kv[1])
 					}
 				}
-				return runDriver(args[0], dargs, os.Stdout, os.Stderr)
+				return runDriver(args[0], dargs, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			},
 		}
 		f := cmd.Flags()

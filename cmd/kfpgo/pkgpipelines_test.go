@@ -49,3 +49,12 @@ func TestRunPackageWithSeveralTopPipelinesAsksForOne(t *testing.T) {
 	assert.NotContains(t, err.Error(), "nested-", "pipelines of imported packages are not the package's")
 	assert.NotContains(t, err.Error(), ".yaml", "no temporary file names")
 }
+
+func TestCompileListUnderTrimpath(t *testing.T) {
+	// Under -trimpath the recorded files are import paths, not directories.
+	t.Setenv("GOFLAGS", "-trimpath")
+	out, err := kfpgoCtx(context.Background(), "compile", "--list", flatPkg)
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "flat-a\t")
+	assert.NotContains(t, out, "nested-")
+}

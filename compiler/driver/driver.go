@@ -24,6 +24,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -117,6 +118,7 @@ func FormatError(err error) string {
 //	--image-repo, --image-tag write REPO/<binary>:TAG instead of ko:// images
 //	--kind, --schedule, --timezone  target-specific (argo)
 //	--package-dir DIR         only pipelines whose dsl.NewPipeline call is in DIR
+//	--package-path PATH       DIR's import path (for programs built with -trimpath)
 //	--top                     without --pipeline, only the pipeline that no
 //	                          other selected pipeline uses as a task
 func Run(args []string, stdout, stderr io.Writer) error {
@@ -124,7 +126,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var (
 		out, only, target, version, kind, schedule, tz string
-		pkgDir                                         string
+		pkgDir, pkgPath                                string
 		list, noCache, top                             bool
 		opts                                           Options
 	)
@@ -141,6 +143,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&schedule, "schedule", "", "cron schedule (argo cronworkflow)")
 	fs.StringVar(&tz, "timezone", "", "time zone of --schedule")
 	fs.StringVar(&pkgDir, "package-dir", "", "only the pipelines defined in this directory (the compiled package)")
+	fs.StringVar(&pkgPath, "package-path", "", "import path of --package-dir's package, matched when the program was built with -trimpath")
 	fs.BoolVar(&top, "top", false, "without --pipeline, compile only the pipeline no other pipeline uses as a task")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -165,7 +168,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	}
 	all := dsl.Pipelines()
 	if pkgDir != "" {
-		all = definedIn(all, pkgDir)
+		all = definedIn(all, pkgDir, pkgPath)
 	}
 	if list {
 		for _, p := range all {
@@ -252,13 +255,15 @@ func checkFlags(target string, o Options) error {
 
 // definedIn keeps the pipelines whose dsl.NewPipeline call is in a file of
 // directory dir (the compiled package), dropping those registered by the
-// packages it imports. A pipeline whose position is unknown is kept.
-func definedIn(all []dsl.PipelineDef, dir string) []dsl.PipelineDef {
+// packages it imports. A program built with -trimpath records files as
+// importPath/file.go, so importPath (optional) matches those. A pipeline
+// whose position is unknown is kept.
+func definedIn(all []dsl.PipelineDef, dir, importPath string) []dsl.PipelineDef {
 	dir = filepath.Clean(dir)
 	var out []dsl.PipelineDef
 	for _, p := range all {
 		file, _ := p.Pos().FileLine()
-		if file == "" || filepath.Dir(filepath.FromSlash(file)) == dir {
+		if file == "" || filepath.Dir(filepath.FromSlash(file)) == dir || (importPath != "" && path.Dir(file) == importPath) {
 			out = append(out, p)
 		}
 	}

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/kubeflow/pipelines/api/v2alpha1/go/pipelinespec"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -21,6 +19,7 @@ import (
 	"github.com/kfpgo/kfpgo/sdk/executor"
 	"github.com/kfpgo/kfpgo/sdk/launcher"
 	"github.com/kfpgo/kfpgo/sdk/local"
+	"github.com/kfpgo/kfpgo/sdk/local/localtest"
 )
 
 // caseFuncs returns the Go-function ports that pipeline g uses, nested
@@ -262,7 +261,7 @@ var portRuns = map[string]portRun{
 		},
 	},
 	"kfp-ir/component_with_metadata_fields.yaml": {
-		// sampleRootParams gives each root dataset the text "sample".
+		// localtest.SampleParams gives each root dataset the text "sample".
 		outputs:  map[string]map[string]any{"dataset-joiner": {"Output": "samplesample"}},
 		files:    map[string]map[string]string{"dataset-joiner": {"out_dataset": "samplesample"}},
 		pipeline: map[string]any{"Output": "samplesample"},
@@ -361,37 +360,6 @@ var notRun = map[string]struct{ reason, err string }{
 	"kfp-kubernetes/create_mount_delete_existing_pvc_from_task_output.yaml": {"creates a Kubernetes PVC (kfp-kubernetes CreatePVC), which a local run cannot do", "createpvc"},
 }
 
-// sampleRootParams gives every required root input a value of its type.
-func sampleRootParams(t *testing.T, p *local.Pipeline) map[string]string {
-	out := map[string]string{}
-	defs := p.Spec.GetRoot().GetInputDefinitions()
-	for n, d := range defs.GetParameters() {
-		if d.GetDefaultValue() != nil || d.GetIsOptional() {
-			continue
-		}
-		switch d.GetParameterType() {
-		case pipelinespec.ParameterType_NUMBER_INTEGER, pipelinespec.ParameterType_NUMBER_DOUBLE:
-			out[n] = "1"
-		case pipelinespec.ParameterType_BOOLEAN:
-			out[n] = "true"
-		case pipelinespec.ParameterType_LIST:
-			out[n] = `["a", "b"]`
-		case pipelinespec.ParameterType_STRUCT:
-			out[n] = `{"a": 1}`
-		default:
-			out[n] = "sample"
-		}
-	}
-	for n, d := range defs.GetArtifacts() {
-		if !d.GetIsOptional() {
-			f := filepath.Join(t.TempDir(), n)
-			require.NoError(t, os.WriteFile(f, []byte("sample"), 0o644))
-			out[n] = f
-		}
-	}
-	return out
-}
-
 func asJSON(m map[string]*structpb.Value) map[string]any {
 	out := map[string]any{}
 	for k, v := range m {
@@ -455,7 +423,7 @@ func TestLocalRunPorts(t *testing.T) {
 			for k, v := range want.env {
 				t.Setenv(k, v)
 			}
-			params := sampleRootParams(t, p)
+			params := localtest.SampleParams(t, p)
 			tmp := t.TempDir()
 			for k, v := range want.params {
 				params[k] = strings.ReplaceAll(v, "$TMP", tmp)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kfpgo/kfpgo/sdk/launcher"
 	"github.com/kfpgo/kfpgo/sdk/local"
+	"github.com/kfpgo/kfpgo/sdk/local/localtest"
 )
 
 // fakeExecutor stands in for any container: it writes every declared output
@@ -61,37 +62,6 @@ func (f fakeExecutor) Run(_ context.Context, p local.Process) error {
 	return os.WriteFile(ei.GetOutputs().GetOutputFile(), b, 0o644)
 }
 
-// sampleParams gives every required root input a value of its type.
-func sampleParams(t *testing.T, p *local.Pipeline) map[string]string {
-	out := map[string]string{}
-	defs := p.Spec.GetRoot().GetInputDefinitions()
-	for n, d := range defs.GetParameters() {
-		if d.GetDefaultValue() != nil || d.GetIsOptional() {
-			continue
-		}
-		switch d.GetParameterType() {
-		case pipelinespec.ParameterType_NUMBER_INTEGER, pipelinespec.ParameterType_NUMBER_DOUBLE:
-			out[n] = "1"
-		case pipelinespec.ParameterType_BOOLEAN:
-			out[n] = "true"
-		case pipelinespec.ParameterType_LIST:
-			out[n] = `["a", "b"]`
-		case pipelinespec.ParameterType_STRUCT:
-			out[n] = `{"a": 1}`
-		default:
-			out[n] = "sample"
-		}
-	}
-	for n, d := range defs.GetArtifacts() {
-		if !d.GetIsOptional() {
-			f := filepath.Join(t.TempDir(), n)
-			require.NoError(t, os.WriteFile(f, []byte("sample"), 0o644))
-			out[n] = f
-		}
-	}
-	return out
-}
-
 // TestInterpreterOverEveryGolden runs every valid conformance golden with
 // fakeExecutor: the interpreter (DAG order, conditions, loops, OneOf,
 // Collected, exit handlers, nested pipelines, importers, placeholders) must
@@ -115,7 +85,7 @@ func TestInterpreterOverEveryGolden(t *testing.T) {
 			p, err := local.LoadFile(path)
 			require.NoError(t, err)
 			root := t.TempDir()
-			res, err := local.Run(context.Background(), p, local.Options{Params: sampleParams(t, p), Handler: fakeExecutor{root: root}, PipelineRoot: root, NoCache: true})
+			res, err := local.Run(context.Background(), p, local.Options{Params: localtest.SampleParams(t, p), Handler: fakeExecutor{root: root}, PipelineRoot: root, NoCache: true})
 			if want, ok := refused[rel]; ok {
 				assert.ErrorContains(t, err, want)
 				return

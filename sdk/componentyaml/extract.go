@@ -57,7 +57,7 @@ func LoadFromPipeline(file string, data []byte, component string) (*dsl.UntypedC
 	}
 	l := &loader{file: file}
 	doc := docs[0]
-	comps, err := l.mapAt(doc, "components", "")
+	comps, execs, err := l.componentsAndExecutors(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -79,14 +79,6 @@ func LoadFromPipeline(file string, data []byte, component string) (*dsl.UntypedC
 		return nil, l.errf(join(cpath, "dag"), "load the whole pipeline with componentyaml.Load and use it as a nested pipeline", "component %q is a DAG, not a container component", key)
 	}
 	label, err := l.strAt(comp, "executorLabel", cpath, true)
-	if err != nil {
-		return nil, err
-	}
-	ds, err := l.mapAt(doc, "deploymentSpec", "")
-	if err != nil {
-		return nil, err
-	}
-	execs, err := l.mapAt(ds, "executors", "deploymentSpec")
 	if err != nil {
 		return nil, err
 	}

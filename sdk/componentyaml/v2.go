@@ -35,15 +35,7 @@ func (l *loader) v2(doc, platform map[string]any) (*ir.Component, error) {
 	if root == nil {
 		return nil, l.errf("root", "add the root component (inputDefinitions, outputDefinitions, dag)", "is missing")
 	}
-	comps, err := l.mapAt(doc, "components", "")
-	if err != nil {
-		return nil, err
-	}
-	ds, err := l.mapAt(doc, "deploymentSpec", "")
-	if err != nil {
-		return nil, err
-	}
-	execs, err := l.mapAt(ds, "executors", "deploymentSpec")
+	comps, execs, err := l.componentsAndExecutors(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +80,22 @@ func (l *loader) v2(doc, platform map[string]any) (*ir.Component, error) {
 	}
 	return &ir.Component{Name: name, Description: desc, Inputs: ins, Outputs: outs,
 		Impl: &ir.Compiled{Spec: doc, Platform: platExecs, Workspace: ws}}, nil
+}
+
+// componentsAndExecutors returns a PipelineSpec's components and
+// deploymentSpec.executors mappings (nil when absent).
+func (l *loader) componentsAndExecutors(doc map[string]any) (comps, execs map[string]any, err error) {
+	if comps, err = l.mapAt(doc, "components", ""); err != nil {
+		return nil, nil, err
+	}
+	ds, err := l.mapAt(doc, "deploymentSpec", "")
+	if err != nil {
+		return nil, nil, err
+	}
+	if execs, err = l.mapAt(ds, "executors", "deploymentSpec"); err != nil {
+		return nil, nil, err
+	}
+	return comps, execs, nil
 }
 
 // checkGraph checks that DAG tasks refer to existing components and

@@ -2,8 +2,9 @@ package dsl
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -650,11 +651,7 @@ func Importer[K Kind](b *Builder, uri Param[string], opts ...ImporterOption) *Ta
 				}
 				return out
 			case map[string]any:
-				keys := make([]string, 0, len(x))
-				for k := range x {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
+				keys := slices.Sorted(maps.Keys(x))
 				out := make(map[string]any, len(x))
 				for _, k := range keys {
 					out[k] = walk(x[k])

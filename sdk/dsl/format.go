@@ -2,8 +2,9 @@ package dsl
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
@@ -232,11 +233,7 @@ func Compose[T ParamValue](v any) Param[T] {
 		case map[string]any:
 			// Sorted keys, so the embedded values are numbered the same
 			// way on every run.
-			keys := make([]string, 0, len(x))
-			for k := range x {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
+			keys := slices.Sorted(maps.Keys(x))
 			out := make(map[string]any, len(x))
 			for _, k := range keys {
 				var err error

@@ -24,9 +24,10 @@ func newComponentCmd() *cobra.Command {
 	compile := &cobra.Command{
 		Use:   "compile <go-package | component.yaml>",
 		Short: "Write a component as KFP component YAML (loadable by kfp.components.load_component_from_file)",
-		Long: `Writes one component as KFP component YAML: a Go-function component registered
-by a Go package (dsl.NewComponent), or a component YAML file (KFP v1 component.yaml,
-v2 component YAML or a compiled pipeline), re-written in KFP's v2 form.`,
+		Long: `Writes one component as KFP component YAML: a component defined by a Go package
+(dsl.NewComponent or dsl.NewContainerComponent; --name picks one when it defines several),
+or a component YAML file (KFP v1 component.yaml, v2 component YAML or a compiled pipeline),
+re-written in KFP's v2 form.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if isYAML(args[0]) {
@@ -58,12 +59,12 @@ v2 component YAML or a compiled pipeline), re-written in KFP's v2 form.`,
 			return runComponentDriver(args[0], a, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	compile.Flags().StringVar(&name, "name", "", "component to write (required when the package registers several); for YAML input, a new component name")
+	compile.Flags().StringVar(&name, "name", "", "component to write (required when the package defines several); for YAML input, a new component name")
 	compile.Flags().StringVarP(&out, "output", "o", "", "output file (default stdout)")
 
 	list := &cobra.Command{
 		Use:   "list <go-package | component.yaml>",
-		Short: "List the Go-function components of a package (or a YAML component) with their inputs and outputs",
+		Short: "List the components a package defines (Go-function and container), or a YAML component, with their inputs and outputs",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if isYAML(args[0]) {
@@ -88,7 +89,14 @@ func isYAML(arg string) bool {
 }
 
 // runComponentDriver runs componentyaml.DriverMain in a throw-away main
-// that imports pkg (see runGeneratedMain).
+// that imports pkg (see runGeneratedMain). args[0] is the driver's command;
+// only the components defined in pkg's own directory count, not those of
+// the packages it imports.
 func runComponentDriver(pkg string, args []string, stdout, stderr io.Writer) error {
-	return runGeneratedMain(pkg, "github.com/kfpgo/kfpgo/sdk/componentyaml", "componentyaml.DriverMain()", args, stdout, stderr)
+	p, err := loadGoPackage(pkg)
+	if err != nil {
+		return err
+	}
+	args = append([]string{args[0], "--package-dir", p.Dir, "--package-path", p.ImportPath}, args[1:]...)
+	return runMainOf(p, pkg, "github.com/kfpgo/kfpgo/sdk/componentyaml", "componentyaml.DriverMain()", args, stdout, stderr)
 }

@@ -24,7 +24,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -259,11 +258,9 @@ func checkFlags(target string, o Options) error {
 // importPath/file.go, so importPath (optional) matches those. A pipeline
 // whose position is unknown is kept.
 func definedIn(all []dsl.PipelineDef, dir, importPath string) []dsl.PipelineDef {
-	dir = filepath.Clean(dir)
 	var out []dsl.PipelineDef
 	for _, p := range all {
-		file, _ := p.Pos().FileLine()
-		if file == "" || filepath.Dir(filepath.FromSlash(file)) == dir || (importPath != "" && path.Dir(file) == importPath) {
+		if p.Pos().InPackage(dir, importPath) {
 			out = append(out, p)
 		}
 	}

@@ -2,6 +2,7 @@ package ir
 
 import (
 	"fmt"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -24,6 +25,18 @@ func (p Pos) FileLine() (string, int) {
 	frames := runtime.CallersFrames([]uintptr{uintptr(p)})
 	f, _ := frames.Next()
 	return f.File, f.Line
+}
+
+// InPackage reports whether p is in a file of directory dir (a Go
+// package's directory); a program built with -trimpath records files as
+// importPath/file.go, so importPath (optional) matches those too. The zero
+// Pos is in every package.
+func (p Pos) InPackage(dir, importPath string) bool {
+	file, _ := p.FileLine()
+	if file == "" {
+		return true
+	}
+	return filepath.Dir(filepath.FromSlash(file)) == filepath.Clean(dir) || (importPath != "" && path.Dir(file) == importPath)
 }
 
 // String formats p as "file.go:line" with the file relative to the current

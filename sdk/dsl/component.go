@@ -33,7 +33,12 @@ type Component[In, Out any] struct {
 	out    *Signature
 	fn     func(context.Context, In) (Out, error)
 	errors ir.ErrorList
+	pos    ir.Pos
 }
+
+// Pos returns the file:line of the NewComponent or NewContainerComponent
+// call that defined the component.
+func (c *Component[In, Out]) Pos() ir.Pos { return c.pos }
 
 // IR returns the component's untyped graph node.
 func (c *Component[In, Out]) IR() *ir.Component { return c.ir }
@@ -51,7 +56,8 @@ func (c *Component[In, Out]) InputSignature() *Signature { return c.in }
 func (c *Component[In, Out]) OutputSignature() *Signature { return c.out }
 
 func newComponentBase[In, Out any](name string, o options, pos ir.Pos) *Component[In, Out] {
-	c := &Component[In, Out]{}
+	c := &Component[In, Out]{pos: pos}
+	registerDefined(c)
 	var errs ir.ErrorList
 	c.in, errs = signatureOf(reflect.TypeFor[In](), "input", pos)
 	c.errors = append(c.errors, errs...)
@@ -230,4 +236,37 @@ func FuncNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// DefinedComponent is a component as DefinedComponents lists it: any
+// *Component made with NewComponent or NewContainerComponent.
+type DefinedComponent interface {
+	Name() string
+	IR() *ir.Component
+	// Errors are the problems found in the definition.
+	Errors() ir.ErrorList
+	// Pos is the file:line of the defining call.
+	Pos() ir.Pos
+}
+
+var (
+	definedMu sync.Mutex
+	defined   []DefinedComponent
+)
+
+func registerDefined(c DefinedComponent) {
+	definedMu.Lock()
+	defer definedMu.Unlock()
+	defined = append(defined, c)
+}
+
+// DefinedComponents lists every component defined so far with NewComponent
+// or NewContainerComponent (Go-function and container components alike), in
+// definition order; a package's package-level components are defined when
+// it is initialised. `kfpgo component list|compile` read it, keeping those
+// whose Pos is in the package given (ir.Pos.InPackage).
+func DefinedComponents() []DefinedComponent {
+	definedMu.Lock()
+	defer definedMu.Unlock()
+	return append([]DefinedComponent(nil), defined...)
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 )
 
 // Pos is the source position of a DSL call, kept as a program counter and
@@ -82,8 +83,12 @@ func MarkHelper() {
 	if !ok {
 		return
 	}
-	if fn := runtime.FuncForPC(pc); fn != nil {
+	if fn := runtime.FuncForPC(pc); fn != nil && !helperFuncs[fn.Name()] {
 		helperFuncs[fn.Name()] = true
+		// Positions resolved before the mark may have stopped at it.
+		userFramesMu.Lock()
+		clear(userFrames)
+		userFramesMu.Unlock()
 	}
 }
 
@@ -93,20 +98,50 @@ func MarkHelper() {
 func Caller() Pos {
 	var pcs [24]uintptr
 	n := runtime.Callers(2, pcs[:])
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		if !skipFrame(f.Function) {
-			return Pos(f.PC)
-		}
-		if !more {
-			break
+	for _, pc := range pcs[:n] {
+		if p := userFrame(pc); p != 0 {
+			return p
 		}
 	}
 	if n > 0 {
 		return Pos(pcs[0])
 	}
 	return 0
+}
+
+// userFrames caches userFrame per return PC: a pipeline calls the DSL from
+// a few call sites many times (one per task), and resolving frames is most
+// of Caller's cost.
+var (
+	userFramesMu sync.RWMutex
+	userFrames   = map[uintptr]Pos{}
+)
+
+// userFrame expands the frames of one return PC (its inlined calls first)
+// and returns the first that Caller does not skip, or 0 when all are
+// skipped.
+func userFrame(pc uintptr) Pos {
+	userFramesMu.RLock()
+	p, ok := userFrames[pc]
+	userFramesMu.RUnlock()
+	if ok {
+		return p
+	}
+	frames := runtime.CallersFrames([]uintptr{pc})
+	for {
+		f, more := frames.Next()
+		if !skipFrame(f.Function) {
+			p = Pos(f.PC)
+			break
+		}
+		if !more {
+			break
+		}
+	}
+	userFramesMu.Lock()
+	userFrames[pc] = p
+	userFramesMu.Unlock()
+	return p
 }
 
 func skipFrame(fn string) bool {

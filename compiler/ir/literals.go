@@ -92,31 +92,32 @@ func (v *validator) literals(p *Pipeline) {
 	for _, t := range p.Tasks {
 		comp(t.Component)
 		for _, name := range sortedRefKeys(t.Args) {
-			v.literalRef(t.Args[name], t.Pos, fmt.Sprintf("task %q, input %q", t.Name, name))
+			v.literalRef(t.Args[name], t.Pos, func() string { return fmt.Sprintf("task %q, input %q", t.Name, name) })
 		}
-		for _, r := range []*Ref{t.Resources.CPURequest, t.Resources.CPULimit, t.Resources.MemoryRequest, t.Resources.MemoryLimit,
+		for _, r := range [...]*Ref{t.Resources.CPURequest, t.Resources.CPULimit, t.Resources.MemoryRequest, t.Resources.MemoryLimit,
 			t.Resources.AcceleratorType, t.Resources.AcceleratorCount, t.Image} {
-			v.literalRef(r, t.Pos, fmt.Sprintf("task %q setting", t.Name))
+			v.literalRef(r, t.Pos, func() string { return fmt.Sprintf("task %q setting", t.Name) })
 		}
 	}
 	for _, g := range p.Groups {
 		for _, c := range append([]*Cond{g.Cond}, g.Prior...) {
 			if c != nil {
-				v.literalRef(c.Left, g.Pos, "condition of "+g.Name)
-				v.literalRef(c.Right, g.Pos, "condition of "+g.Name)
+				what := func() string { return "condition of " + g.Name }
+				v.literalRef(c.Left, g.Pos, what)
+				v.literalRef(c.Right, g.Pos, what)
 			}
 		}
-		v.literalRef(g.LoopOver, g.Pos, "items of "+g.Name)
+		v.literalRef(g.LoopOver, g.Pos, func() string { return "items of " + g.Name })
 	}
 	for _, name := range sortedRefKeys(p.Outputs) {
-		v.literalRef(p.Outputs[name], p.Component.Pos, fmt.Sprintf("pipeline output %q", name))
+		v.literalRef(p.Outputs[name], p.Component.Pos, func() string { return fmt.Sprintf("pipeline output %q", name) })
 	}
 }
 
 // literalRef checks the literals inside r, read by what at pos; a literal
 // is reported at its own position (the dsl.Lit or dsl.Compose line) when
 // it has one.
-func (v *validator) literalRef(r *Ref, pos Pos, what string) {
+func (v *validator) literalRef(r *Ref, pos Pos, what func() string) {
 	if r == nil {
 		return
 	}
@@ -127,12 +128,12 @@ func (v *validator) literalRef(r *Ref, pos Pos, what string) {
 	switch r.Kind {
 	case RefLiteral:
 		if msg := LiteralProblem(r.Value, "value"); msg != "" {
-			v.errs.Addf(at, InvalidValue, literalHint, "%s: %s", what, msg)
+			v.errs.Addf(at, InvalidValue, literalHint, "%s: %s", what(), msg)
 		}
 	case RefFormat:
 		if _, isText := r.Value.([]string); !isText {
 			if msg := LiteralProblem(r.Value, "value"); msg != "" {
-				v.errs.Addf(at, InvalidValue, literalHint, "%s: %s", what, msg)
+				v.errs.Addf(at, InvalidValue, literalHint, "%s: %s", what(), msg)
 			}
 		}
 	case RefLoopItem:

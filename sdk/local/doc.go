@@ -27,7 +27,9 @@
 //   - Retries follow each task's retryPolicy (backoffDuration ×
 //     backoffFactor^attempt, capped at backoffMaxDuration); caching keys on a
 //     fingerprint of inputs, command, args and image as KFP's cache key does,
-//     honouring cachingOptions.enableCache and Options.NoCache.
+//     plus the SHA-256 of the built binary for Go component images (so that
+//     editing a component's code invalidates its cached results), honouring
+//     cachingOptions.enableCache and Options.NoCache.
 //
 // A failed task skips its dependants (except ALL_UPSTREAM_TASKS_COMPLETED
 // ones); tasks that do not depend on it keep running, and the run ends

@@ -56,7 +56,12 @@ func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelines
 	useCache := !r.opts.NoCache && spec.GetCachingOptions().GetEnableCache()
 	var key string
 	if useCache {
-		key = cacheKey(c, ei, comp)
+		digest, err := r.router.binaryDigest(ctx, c.GetImage())
+		if err != nil {
+			r.emit(res, StateFailed, err.Error())
+			return
+		}
+		key = cacheKey(c, ei, comp, digest)
 		release := r.cache.acquire(ctx, key)
 		defer release()
 		if eo := r.cache.load(key, r.root); eo != nil {
@@ -196,8 +201,11 @@ func (t *tailBuffer) String() string {
 
 // cacheKey fingerprints a container task as KFP's cache key does
 // (backend/src/v2/cacheutils: input parameter values, input artifacts,
-// output artifact and parameter types, image, command and args).
-func cacheKey(c *pipelinespec.PipelineDeploymentConfig_PipelineContainerSpec, ei *pipelinespec.ExecutorInput, comp *pipelinespec.ComponentSpec) string {
+// output artifact and parameter types, image, command and args), plus
+// binary, the SHA-256 of the locally built binary of a Go component image
+// ("" for other images): a ko:// image reference does not change when the
+// component's code does, the binary does.
+func cacheKey(c *pipelinespec.PipelineDeploymentConfig_PipelineContainerSpec, ei *pipelinespec.ExecutorInput, comp *pipelinespec.ComponentSpec, binary string) string {
 	type art struct {
 		URI      string         `json:"uri"`
 		Type     string         `json:"type"`
@@ -205,13 +213,14 @@ func cacheKey(c *pipelinespec.PipelineDeploymentConfig_PipelineContainerSpec, ei
 	}
 	k := struct {
 		Image      string            `json:"image"`
+		Binary     string            `json:"binary,omitempty"`
 		Command    []string          `json:"command"`
 		Args       []string          `json:"args"`
 		Params     map[string]any    `json:"params"`
 		Artifacts  map[string][]art  `json:"artifacts"`
 		OutParams  map[string]string `json:"outParams"`
 		OutArtTyps map[string]string `json:"outArtifacts"`
-	}{Image: c.GetImage(), Command: c.GetCommand(), Args: c.GetArgs(), Params: map[string]any{}, Artifacts: map[string][]art{}, OutParams: map[string]string{}, OutArtTyps: map[string]string{}}
+	}{Image: c.GetImage(), Binary: binary, Command: c.GetCommand(), Args: c.GetArgs(), Params: map[string]any{}, Artifacts: map[string][]art{}, OutParams: map[string]string{}, OutArtTyps: map[string]string{}}
 	for n, v := range ei.GetInputs().GetParameterValues() {
 		k.Params[n] = v.AsInterface()
 	}

@@ -196,3 +196,69 @@ func TestGoFunctionComponentEndToEnd(t *testing.T) {
 	_, err = local.Run(context.Background(), load(t, "gofunc.yaml"), opts)
 	assert.EqualError(t, err, "missing required parameter text: pass --param text=<path or URI>")
 }
+
+// tinyModule writes a Go module example.com/tiny whose main package prints
+// msg, and returns its folder.
+func tinyModule(t *testing.T, dir, msg string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/tiny\n\ngo 1.26\n"), 0o644))
+	src := "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(" + fmt.Sprintf("%q", msg) + ") }\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644))
+}
+
+const tinyPipeline = `components:
+  comp-tiny:
+    executorLabel: exec-tiny
+deploymentSpec:
+  executors:
+    exec-tiny:
+      container:
+        args: ["--executor_input", "{{$}}", "--function_to_execute", "tiny"]
+        command: ["/ko-app/tiny"]
+        image: ko://example.com/tiny
+pipelineInfo:
+  name: tiny
+root:
+  dag:
+    tasks:
+      tiny:
+        cachingOptions:
+          enableCache: true
+        componentRef:
+          name: comp-tiny
+        taskInfo:
+          name: tiny
+schemaVersion: 2.1.0
+sdkVersion: kfpgo-test
+`
+
+func TestGoComponentCacheKeyFollowsCode(t *testing.T) {
+	mod, root, bins := t.TempDir(), t.TempDir(), t.TempDir()
+	p, err := local.Parse("tiny.yaml", []byte(tinyPipeline))
+	require.NoError(t, err)
+	opts := local.Options{GoModuleDir: mod, GoBuildCacheDir: bins, PipelineRoot: root}
+
+	tinyModule(t, mod, "v1")
+	first, err := local.Run(context.Background(), p, opts)
+	require.NoError(t, err)
+	assert.Equal(t, local.StateSucceeded, state(t, first, "tiny"))
+	assert.Equal(t, "v1\n", stdout(t, first, "tiny"))
+	again, err := local.Run(context.Background(), p, opts)
+	require.NoError(t, err)
+	assert.Equal(t, local.StateCached, state(t, again, "tiny"), "same code, same key")
+
+	tinyModule(t, mod, "version two")
+	edited, err := local.Run(context.Background(), p, opts)
+	require.NoError(t, err)
+	assert.Equal(t, local.StateSucceeded, state(t, edited, "tiny"), "edited code must not hit the old cache entry")
+	assert.Equal(t, "version two\n", stdout(t, edited, "tiny"))
+
+	g := &local.GoHandler{ModuleDir: mod, CacheDir: bins}
+	d1, err := g.BinaryDigest(context.Background(), "ko://example.com/tiny")
+	require.NoError(t, err)
+	assert.Len(t, d1, 64)
+	tinyModule(t, mod, "v3")
+	d2, err := (&local.GoHandler{ModuleDir: mod, CacheDir: bins}).BinaryDigest(context.Background(), "ko://example.com/tiny")
+	require.NoError(t, err)
+	assert.NotEqual(t, d1, d2)
+}

@@ -92,9 +92,10 @@ type GoHandler struct {
 }
 
 type buildFuture struct {
-	done chan struct{}
-	bin  string
-	err  error
+	done   chan struct{}
+	bin    string
+	digest string
+	err    error
 }
 
 // ImportPath returns the Go import path an image stands for, and whether it
@@ -111,6 +112,20 @@ func (g *GoHandler) ImportPath(image string) (string, bool) {
 func (g *GoHandler) Prepare(ctx context.Context, image string) error {
 	_, err := g.binary(ctx, image)
 	return err
+}
+
+// BinaryDigest returns the hex SHA-256 of the binary built for image (64
+// characters), building it first if needed. The digest is computed once per
+// build and kept next to the binary (<binary>.sha256), so that it costs one
+// file read on later runs. The local runner adds it to the cache key of Go
+// component tasks: editing the component's code changes the binary, hence
+// the key. Errors are those of the build.
+func (g *GoHandler) BinaryDigest(ctx context.Context, image string) (string, error) {
+	f, err := g.future(ctx, image)
+	if err != nil {
+		return "", err
+	}
+	return f.digest, nil
 }
 
 // Run maps /ko-app/<name> to the built binary and runs the process.
@@ -148,9 +163,18 @@ func (g *GoHandler) moduleDir() string {
 }
 
 func (g *GoHandler) binary(ctx context.Context, image string) (string, error) {
+	f, err := g.future(ctx, image)
+	if err != nil {
+		return "", err
+	}
+	return f.bin, nil
+}
+
+// future returns the finished build of image, starting it if needed.
+func (g *GoHandler) future(ctx context.Context, image string) (*buildFuture, error) {
 	ip, ok := g.ImportPath(image)
 	if !ok {
-		return "", fmt.Errorf("image %s is not a Go component image: use ko://<import path> or --image-map %s=<import path>", image, image)
+		return nil, fmt.Errorf("image %s is not a Go component image: use ko://<import path> or --image-map %s=<import path>", image, image)
 	}
 	g.mu.Lock()
 	if g.builds == nil {
@@ -162,16 +186,53 @@ func (g *GoHandler) binary(ctx context.Context, image string) (string, error) {
 		g.builds[ip] = f
 		g.mu.Unlock()
 		f.bin, f.err = g.build(ctx, ip)
+		if f.err == nil {
+			f.digest, f.err = binaryDigest(f.bin)
+		}
 		close(f.done)
 	} else {
 		g.mu.Unlock()
 	}
 	select {
 	case <-f.done:
-		return f.bin, f.err
+		if f.err != nil {
+			return nil, f.err
+		}
+		return f, nil
 	case <-ctx.Done():
-		return "", ctx.Err()
+		return nil, ctx.Err()
 	}
+}
+
+// binaryDigest returns the hex SHA-256 of the file bin, read from
+// <bin>.sha256 when present, else computed and stored there (temp file +
+// rename; a failed store only costs a recomputation next time).
+func binaryDigest(bin string) (string, error) {
+	side := bin + ".sha256"
+	if b, err := os.ReadFile(side); err == nil {
+		if d := strings.TrimSpace(string(b)); len(d) == sha256.Size*2 {
+			if _, err := hex.DecodeString(d); err == nil {
+				return d, nil
+			}
+		}
+	}
+	f, err := os.Open(bin)
+	if err != nil {
+		return "", fmt.Errorf("fingerprint built binary: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("fingerprint built binary %s: %w", bin, err)
+	}
+	d := hex.EncodeToString(h.Sum(nil))
+	tmp := fmt.Sprintf("%s.tmp-%d", side, os.Getpid())
+	if err := os.WriteFile(tmp, []byte(d+"\n"), 0o644); err == nil {
+		if os.Rename(tmp, side) != nil {
+			_ = os.Remove(tmp)
+		}
+	}
+	return d, nil
 }
 
 func (g *GoHandler) build(ctx context.Context, importPath string) (string, error) {
@@ -296,6 +357,19 @@ type router struct {
 	goh      *GoHandler
 	host     TaskHandler
 	override TaskHandler
+}
+
+// binaryDigest returns the digest of the built binary of a Go component
+// image run by the GoHandler, and "" for every other image (or when a
+// Handler override runs everything).
+func (r *router) binaryDigest(ctx context.Context, image string) (string, error) {
+	if r.override != nil {
+		return "", nil
+	}
+	if _, ok := r.goh.ImportPath(image); !ok {
+		return "", nil
+	}
+	return r.goh.BinaryDigest(ctx, image)
 }
 
 func (r *router) handler(image string) (TaskHandler, error) {

@@ -20,8 +20,15 @@ import (
 // Each part is a Go string (literal text) or a parameter handle of any type
 // (a pipeline input, a task output, a loop item or item field, another
 // Format, a Lit or a pipeline placeholder such as PipelineJobName).
-// Literals and placeholders are written into the text (a non-string Lit as
-// fmt.Sprint prints it); every other value becomes, as in KFP, an extra
+// Literals are written into the text (a non-string Lit as fmt.Sprint
+// prints it). A pipeline placeholder part is written into the text as its
+// placeholder string, e.g. "{{$.pipeline_job_name}}", and stays that
+// literal text at run time: KFP's driver resolves a pipeline placeholder
+// only when it is a whole argument (the argument's constant is exactly the
+// placeholder), so Format("run-", PipelineJobName()) reaches the component
+// as the text "run-{{$.pipeline_job_name}}". Pass the placeholder as a whole argument, or put it in a
+// container component's command line, to get the resolved value. Every
+// other value becomes, as in KFP, an extra
 // task input "pipelinechannel--<name>" read by a
 // {{$.inputs.parameters['pipelinechannel--<name>']}} placeholder inside
 // the argument's runtimeValue constant, and orders the task after its

@@ -26,7 +26,11 @@
 //     and local path (parent directories created) and put in the context,
 //     where the function reads it with dsl.Outputs;
 //  4. the function runs with a context cancelled on SIGTERM or SIGINT (the
-//     signal Kubernetes sends when a run is cancelled);
+//     signal Kubernetes sends when a run is cancelled); the first signal
+//     restores the default handling, so a second one ends the process, and
+//     a function that returns after the cancellation writes no
+//     ExecutorOutput: the process exits with 128 + the signal number (143
+//     for SIGTERM, 130 for SIGINT);
 //  5. the ExecutorOutput — output parameter values, and each output
 //     artifact's name, URI and metadata (metrics included) — is written as
 //     JSON to the outputFile the ExecutorInput names, parent directories

@@ -8,13 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"reflect"
 	"runtime/debug"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/kfpgo/kfpgo/sdk/dsl"
 	"github.com/kubeflow/pipelines/api/v2alpha1/go/pipelinespec"
@@ -33,9 +31,12 @@ const (
 	ExitPanic = 2
 )
 
+// A run cancelled by a signal exits with 128 + the signal number (130 for
+// SIGINT, 143 for SIGTERM), see SignalError.
+
 // Main runs the Go-function component that --function_to_execute names, as
 // KFP's launcher invokes it, and exits the process with its status (ExitOK,
-// ExitError or ExitPanic). With no arguments it hosts every component
+// ExitError, ExitPanic, or 128 + the signal number after SIGTERM or SIGINT). With no arguments it hosts every component
 // registered with dsl.NewComponent in the binary (dsl.FuncNames); otherwise
 // only those given. Typical use, in the component's cmd/<name>/main.go:
 //
@@ -43,8 +44,15 @@ const (
 //
 // Flags: --executor_input JSON (or @file), --function_to_execute NAME
 // (optional when the binary hosts one component), --help.
+//
+// The first SIGTERM or SIGINT cancels the function's context (cause
+// *SignalError) and restores the signals' default handling, so a second
+// one ends the process at once. A function that returns after that
+// cancellation, with or without an error, writes no ExecutorOutput: the
+// process exits with 128 + the signal number and the line
+// `executor: component "train" cancelled by SIGTERM`.
 func Main(components ...dsl.Runnable) {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	ctx, stop := signalContext(context.Background())
 	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr, components...)
 	stop()
 	os.Exit(code)
@@ -52,7 +60,9 @@ func Main(components ...dsl.Runnable) {
 
 // Run is Main without the process: it parses args, runs the component with
 // ctx and returns the exit status, writing help to stdout and failures (one
-// line, plus the stack after a panic) to stderr.
+// line, plus the stack after a panic) to stderr. When ctx's cancellation
+// cause is a *SignalError (see Main) and the function returns after it, Run
+// returns 128 + the signal number.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer, components ...dsl.Runnable) int {
 	hosted := map[string]dsl.Runnable{}
 	if len(components) == 0 {
@@ -103,7 +113,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, component
 	}
 	_, err = Execute(ctx, r, ei)
 	var pe *PanicError
+	var se *SignalError
 	switch {
+	case errors.As(err, &se):
+		fmt.Fprintf(stderr, "executor: component %q %s\n", r.Name(), se.Error())
+		return se.ExitCode()
 	case errors.As(err, &pe):
 		fmt.Fprintf(stderr, "executor: component %q panicked: %s\n%s", r.Name(), oneLine(fmt.Errorf("%v", pe.Value)), pe.Stack)
 		return ExitPanic
@@ -150,7 +164,10 @@ func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 // with ctx, and writes the ExecutorOutput to ei.outputs.outputFile (when
 // set), which it also returns. Errors: a missing or ill-typed input, the
 // function's own error (wrapped, match it with errors.Is/As), *PanicError
-// after a panic, an output parameter left unset, or a failed write.
+// after a panic, *SignalError when ctx was cancelled by a signal (cause
+// *SignalError, as Main sets it) before the function returned — then no
+// ExecutorOutput is written, whatever the function returned —, an output
+// parameter left unset, or a failed write.
 func Execute(ctx context.Context, r dsl.Runnable, ei *pipelinespec.ExecutorInput) (*pipelinespec.ExecutorOutput, error) {
 	in := r.NewInput()
 	if err := bindInputs(r.InputSignature(), reflect.ValueOf(in).Elem(), ei.GetInputs()); err != nil {
@@ -161,6 +178,10 @@ func Execute(ctx context.Context, r dsl.Runnable, ei *pipelinespec.ExecutorInput
 		return nil, err
 	}
 	out, err := invoke(dsl.WithOutputs(ctx, planned), r, in)
+	var pe *PanicError
+	if se := signalCause(ctx); se != nil && !errors.As(err, &pe) {
+		return nil, se
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -174,6 +195,15 @@ func Execute(ctx context.Context, r dsl.Runnable, ei *pipelinespec.ExecutorInput
 		}
 	}
 	return eo, nil
+}
+
+// signalCause returns ctx's cancellation cause when it is a *SignalError.
+func signalCause(ctx context.Context) *SignalError {
+	var se *SignalError
+	if errors.As(context.Cause(ctx), &se) {
+		return se
+	}
+	return nil
 }
 
 // invoke calls the function, turning a panic into *PanicError.

@@ -1,15 +1,18 @@
 package executor_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/kfpgo/kfpgo/sdk/executor"
 	"github.com/kubeflow/pipelines/api/v2alpha1/go/pipelinespec"
@@ -247,25 +250,100 @@ func TestErrorAndPanicExits(t *testing.T) {
 	}
 }
 
-func TestSIGTERMCancelsContext(t *testing.T) {
-	root := t.TempDir()
-	cmd := exec.Command(compBin, "--executor_input", `{"inputs": {"parameterValues": {"mode": "wait"}}}`, "--function_to_execute", "fail")
-	var e bytes.Buffer
-	cmd.Stderr = &e
-	stdout, err := cmd.StdoutPipe()
+// started is a component process blocked in the "fail" component.
+type started struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout *bufio.Reader
+	stderr *bytes.Buffer
+}
+
+// start runs the "fail" component in mode with an ExecutorInput naming
+// outFile, and waits until the function prints "waiting".
+func start(t *testing.T, mode, outFile string) *started {
+	t.Helper()
+	input := fmt.Sprintf(`{"inputs": {"parameterValues": {"mode": %q}}, "outputs": {"outputFile": %q}}`, mode, outFile)
+	cmd := exec.Command(compBin, "--executor_input", input, "--function_to_execute", "fail")
+	cmd.Env = append(os.Environ(), executor.MountRootEnv+"="+t.TempDir())
+	s := &started{cmd: cmd, stderr: &bytes.Buffer{}}
+	cmd.Stderr = s.stderr
+	var err error
+	s.stdin, err = cmd.StdinPipe()
 	require.NoError(t, err)
-	cmd.Env = append(os.Environ(), executor.MountRootEnv+"="+root)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	s.stdout = bufio.NewReader(out)
 	require.NoError(t, cmd.Start())
-	buf := make([]byte, len("waiting\n"))
-	_, err = stdout.Read(buf)
-	require.NoError(t, err)
-	require.Equal(t, "waiting\n", string(buf))
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	err = cmd.Wait()
+	// Safety net only: a broken executor must not hang the test run.
+	stop := time.AfterFunc(2*time.Minute, func() { _ = cmd.Process.Kill() })
+	t.Cleanup(func() { stop.Stop(); _ = cmd.Process.Kill() })
+	s.expectLine(t, "waiting")
+	return s
+}
+
+// expectLine reads one stdout line of the component and checks it.
+func (s *started) expectLine(t *testing.T, want string) {
+	t.Helper()
+	line, err := s.stdout.ReadString('\n')
+	require.NoError(t, err, "stderr: %s", s.stderr)
+	require.Equal(t, want+"\n", line)
+}
+
+// wait waits for the process and returns its wait status.
+func (s *started) wait(t *testing.T) syscall.WaitStatus {
+	t.Helper()
+	err := s.cmd.Wait()
 	var ee *exec.ExitError
-	require.ErrorAs(t, err, &ee)
-	assert.Equal(t, 1, ee.ExitCode())
-	assert.Equal(t, "executor: component \"fail\" failed: cancelled: context canceled\n", e.String())
+	require.ErrorAs(t, err, &ee, "stderr: %s", s.stderr)
+	return ee.Sys().(syscall.WaitStatus)
+}
+
+func TestSignalCancelsWithoutOutput(t *testing.T) {
+	tests := []struct {
+		name, mode string
+		sig        syscall.Signal
+		code       int
+		line       string
+	}{
+		{"SIGTERM, function returns the context error", "wait", syscall.SIGTERM, 143, `executor: component "fail" cancelled by SIGTERM`},
+		{"SIGINT, function ignores the context and succeeds", "ignore", syscall.SIGINT, 130, `executor: component "fail" cancelled by SIGINT`},
+		{"SIGTERM, function ignores the context and succeeds", "ignore", syscall.SIGTERM, 143, `executor: component "fail" cancelled by SIGTERM`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			outFile := filepath.Join(t.TempDir(), "output_metadata.json")
+			p := start(t, tt.mode, outFile)
+			require.NoError(t, p.cmd.Process.Signal(tt.sig))
+			if tt.mode == "ignore" {
+				p.expectLine(t, "ignoring")
+				require.NoError(t, p.stdin.Close()) // the function now returns nil
+			}
+			ws := p.wait(t)
+			assert.False(t, ws.Signaled())
+			assert.Equal(t, tt.code, ws.ExitStatus())
+			assert.Equal(t, tt.line+"\n", p.stderr.String())
+			_, err := os.Stat(outFile)
+			assert.True(t, os.IsNotExist(err), "no ExecutorOutput after a cancellation")
+		})
+	}
+}
+
+func TestSecondSignalEndsProcess(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			outFile := filepath.Join(t.TempDir(), "output_metadata.json")
+			p := start(t, "ignore", outFile)
+			require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+			// The function saw the cancellation: default handling is back.
+			p.expectLine(t, "ignoring")
+			require.NoError(t, p.cmd.Process.Signal(sig))
+			ws := p.wait(t)
+			require.True(t, ws.Signaled(), "the second signal must end the process, status %v", ws)
+			assert.Equal(t, sig, ws.Signal())
+			_, err := os.Stat(outFile)
+			assert.True(t, os.IsNotExist(err), "no ExecutorOutput after a cancellation")
+		})
+	}
 }
 
 func TestHelpListsComponents(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -97,6 +98,14 @@ var fail = dsl.NewComponent("fail", func(ctx context.Context, in failIn) (none, 
 		fmt.Println("waiting")
 		<-ctx.Done()
 		return none{}, fmt.Errorf("cancelled: %w", ctx.Err())
+	case "ignore":
+		// Notice the cancellation, then carry on until stdin closes, as a
+		// function that does not watch its context would.
+		fmt.Println("waiting")
+		<-ctx.Done()
+		fmt.Println("ignoring")
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		return none{}, nil
 	}
 	return none{}, errors.New("bad input data\nsecond line")
 }, dsl.Image("ko://github.com/kfpgo/kfpgo/sdk/executor/testdata/comp"))

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/google/uuid"
 	"github.com/kubeflow/pipelines/api/v2alpha1/go/pipelinespec"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -138,7 +139,7 @@ func (s *scope) runTask(ctx context.Context, nd *node) {
 		s.r.emit(res, StateFailed, fmt.Sprintf("component %q is missing from the pipeline: recompile it", spec.GetComponentRef().GetName()))
 		return
 	}
-	params, arts, err := s.resolveInputs(ctx, spec, comp)
+	params, arts, err := s.resolveInputs(ctx, res, spec, comp)
 	if err != nil {
 		if ctx.Err() != nil {
 			s.r.emit(res, StateCancelled, "the run was cancelled")
@@ -208,8 +209,9 @@ func withDefaults(comp *pipelinespec.ComponentSpec, params map[string]*structpb.
 }
 
 // resolveInputs resolves a task's inputs in this scope, as KFP's driver
-// (resolve.go) does.
-func (s *scope) resolveInputs(ctx context.Context, spec *pipelinespec.PipelineTaskSpec, comp *pipelinespec.ComponentSpec) (map[string]*structpb.Value, map[string]*pipelinespec.ArtifactList, error) {
+// (resolve.go) does. res is the task being resolved, for the task-scoped
+// constants ({{$.pipeline_task_name}}, {{$.pipeline_task_uuid}}).
+func (s *scope) resolveInputs(ctx context.Context, res *TaskResult, spec *pipelinespec.PipelineTaskSpec, comp *pipelinespec.ComponentSpec) (map[string]*structpb.Value, map[string]*pipelinespec.ArtifactList, error) {
 	params := map[string]*structpb.Value{}
 	optional := func(name string) bool {
 		d := comp.GetInputDefinitions().GetParameters()[name]
@@ -244,7 +246,7 @@ func (s *scope) resolveInputs(ctx context.Context, spec *pipelinespec.PipelineTa
 		case *pipelinespec.TaskInputsSpec_InputParameterSpec_RuntimeValue:
 			v = k.RuntimeValue.GetConstant()
 			if str, ok := v.GetKind().(*structpb.Value_StringValue); ok {
-				v = structpb.NewStringValue(s.r.pipelineConst(str.StringValue))
+				v = structpb.NewStringValue(s.r.pipelineConst(res, str.StringValue))
 			}
 		case *pipelinespec.TaskInputsSpec_InputParameterSpec_TaskFinalStatus_:
 			deps := spec.GetDependentTasks()
@@ -336,8 +338,11 @@ func (r *run) workspace() string {
 }
 
 // pipelineConst resolves the pipeline placeholders KFP's driver resolves in
-// constant inputs.
-func (r *run) pipelineConst(s string) string {
+// constant inputs of task t (backend/src/v2/driver/resolve.go): the job's
+// name, resource name, uuid and times, the pipeline root, the workspace
+// path, and the task's name (its key in the enclosing DAG) and uuid
+// (taskUUID).
+func (r *run) pipelineConst(t *TaskResult, s string) string {
 	if strings.Contains(s, "{{$.workspace_path}}") {
 		return strings.ReplaceAll(s, "{{$.workspace_path}}", r.workspace())
 	}
@@ -348,10 +353,23 @@ func (r *run) pipelineConst(s string) string {
 		return r.runID
 	case "{{$.pipeline_job_create_time_utc}}", "{{$.pipeline_job_schedule_time_utc}}":
 		return r.created
+	case "{{$.pipeline_task_name}}":
+		return t.TaskName
+	case "{{$.pipeline_task_uuid}}":
+		return r.taskUUID(t)
 	case "{{$.pipeline_root}}":
 		return r.root
 	}
 	return s
+}
+
+// taskUUID is the id of one execution of task t in this run: a name-based
+// (SHA-1, RFC 9562 version 5) UUID of the run id and the task path, so it
+// is unique per task and loop iteration and the same for every reader
+// within the run. KFP uses the execution's ID there; locally there is no
+// metadata store to number executions.
+func (r *run) taskUUID(t *TaskResult) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("kfpgo-local:"+r.runID+"/"+t.Name)).String()
 }
 
 func isNullValue(v *structpb.Value) bool {

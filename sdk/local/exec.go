@@ -35,7 +35,7 @@ func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelines
 	})
 	rt := launcher.Runtime{
 		JobName: r.runID, JobResourceName: r.runID, JobUUID: r.runID,
-		TaskName: res.TaskName, TaskUUID: res.Name, PipelineRoot: r.root,
+		TaskName: res.TaskName, TaskUUID: r.taskUUID(res), PipelineRoot: r.root,
 		CreateTimeUTC: r.created, ScheduleTimeUTC: r.created,
 		WorkspacePath: r.workspace(),
 	}

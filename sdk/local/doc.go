@@ -39,5 +39,8 @@
 //
 // Artifacts and logs live under the local pipeline root, one folder per run
 // (<root>/<run id>) and one per task inside it (tasks/<task path>), with the
-// task's stdout.log and stderr.log.
+// task's stdout.log and stderr.log. A retried task keeps every attempt:
+// stdout.log and stderr.log hold the last one, attempt-<n>.stdout.log and
+// attempt-<n>.stderr.log the earlier ones (n = 1, 2, …), and the progress
+// line announcing a retry ends with the reason the attempt failed.
 package local

@@ -81,7 +81,7 @@ func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelines
 	for attempt := 0; attempt < attempts; attempt++ {
 		if attempt > 0 {
 			d := backoff(rp, attempt)
-			r.emitNote(res, fmt.Sprintf("retry %d/%d in %s", attempt, attempts-1, d))
+			r.emitNote(res, fmt.Sprintf("retry %d/%d in %s: %s", attempt, attempts-1, d, oneLine(res.Reason)))
 			select {
 			case <-time.After(d):
 			case <-ctx.Done():
@@ -89,7 +89,7 @@ func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelines
 				return
 			}
 		}
-		eo, err := r.attempt(ctx, res, h, c.GetImage(), ei, comp, argv, env)
+		eo, err := r.attempt(ctx, res, attempt, h, c.GetImage(), ei, comp, argv, env)
 		res.Attempts = attempt + 1
 		if ctx.Err() != nil {
 			r.emit(res, StateCancelled, "the run was cancelled")
@@ -108,8 +108,11 @@ func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelines
 	r.emit(res, StateFailed, "")
 }
 
-// attempt runs the process once, holding a parallelism slot.
-func (r *run) attempt(ctx context.Context, res *TaskResult, h TaskHandler, image string, ei *pipelinespec.ExecutorInput, comp *pipelinespec.ComponentSpec, argv, env []string) (*pipelinespec.ExecutorOutput, error) {
+// attempt runs the process once (n is the 0-based attempt number), holding a
+// parallelism slot. The logs of the previous attempt, if any, are first
+// renamed to attempt-<n>.stdout.log and attempt-<n>.stderr.log, so that
+// stdout.log and stderr.log always hold the latest attempt.
+func (r *run) attempt(ctx context.Context, res *TaskResult, n int, h TaskHandler, image string, ei *pipelinespec.ExecutorInput, comp *pipelinespec.ComponentSpec, argv, env []string) (*pipelinespec.ExecutorOutput, error) {
 	select {
 	case r.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -122,6 +125,14 @@ func (r *run) attempt(ctx context.Context, res *TaskResult, h TaskHandler, image
 	_ = os.Remove(ei.GetOutputs().GetOutputFile())
 	if err := launcher.PrepareOutputs(ei, r.root); err != nil {
 		return nil, err
+	}
+	if n > 0 {
+		for _, name := range []string{"stdout.log", "stderr.log"} {
+			err := os.Rename(filepath.Join(res.Dir, name), filepath.Join(res.Dir, fmt.Sprintf("attempt-%d.%s", n, name)))
+			if err != nil && !os.IsNotExist(err) {
+				return nil, fmt.Errorf("keep the logs of attempt %d: %w", n, err)
+			}
+		}
 	}
 	stdout, err := os.Create(filepath.Join(res.Dir, "stdout.log"))
 	if err != nil {

@@ -180,11 +180,20 @@ func TestNestedPipelineImporterAndPlaceholders(t *testing.T) {
 func TestRetriesAndCaching(t *testing.T) {
 	root := t.TempDir()
 	p := load(t, "retry_cache.yaml")
-	opts := local.Options{Params: map[string]string{"salt": "s1"}, HostExec: true, PipelineRoot: root}
+	var progress syncBuffer
+	opts := local.Options{Params: map[string]string{"salt": "s1"}, HostExec: true, PipelineRoot: root, Progress: &progress}
 
 	first, err := local.Run(context.Background(), p, opts)
 	require.NoError(t, err)
 	assert.Equal(t, 3, first.Task("flaky").Attempts, "two failures, then success within maxRetryCount 3")
+	for name, want := range map[string]string{"attempt-1.stderr.log": "attempt 1\n", "attempt-2.stderr.log": "attempt 2\n", "stderr.log": "attempt 3\n"} {
+		b, err := os.ReadFile(filepath.Join(first.Task("flaky").Dir, name))
+		require.NoError(t, err, "every attempt keeps its logs")
+		assert.Equal(t, want, string(b), name)
+	}
+	assert.FileExists(t, filepath.Join(first.Task("flaky").Dir, "attempt-1.stdout.log"))
+	assert.Contains(t, progress.String(), "retrying   flaky: retry 1/3 in 50ms: exit status 1")
+	assert.Contains(t, progress.String(), "retrying   flaky: retry 2/3 in 100ms: exit status 1")
 	assert.Equal(t, local.StateSucceeded, state(t, first, "flaky"))
 	assert.Equal(t, local.StateSucceeded, state(t, first, "stamp"))
 
@@ -327,4 +336,22 @@ root:
 	assert.Equal(t, local.StateCancelled, state(t, res, "after"))
 	assert.Equal(t, "started\n", stdout(t, res, "stubborn"))
 	assert.Contains(t, err.Error(), "cancelled")
+}
+
+// syncBuffer is a strings.Builder safe for the runner's concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

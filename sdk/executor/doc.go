@@ -40,8 +40,12 @@
 // A returned error exits with status 1 and a panic with status 2, each with a
 // one-line reason on stderr (a panic adds its stack below that line).
 //
-// Artifact URIs map to local paths with KFP's convention (LocalPath):
-// gs://b/k → /gcs/b/k, s3://b/k → /s3/b/k, minio://b/k → /minio/b/k. The
-// environment variable KFPGO_MOUNT_ROOT (MountRootEnv) moves that root, so a
-// local runner can map remote URIs under its own pipeline root.
+// Artifact URIs map to local paths with KFP's convention
+// (ResolveLocalPath): gs://b/k → /gcs/b/k, s3://b/k → /s3/b/k,
+// minio://b/k → /minio/b/k; file:// URIs and plain paths are local paths.
+// The environment variable KFPGO_MOUNT_ROOT (MountRootEnv) moves that root,
+// so a local runner can map remote URIs under its own pipeline root. The
+// run fails, before the function is called, on a URI of another scheme, on
+// a key whose ".." elements leave its mount folder, and on an output
+// artifact of the Out struct that the ExecutorInput does not provision.
 package executor

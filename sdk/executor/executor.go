@@ -241,7 +241,11 @@ func bindInputs(sig *dsl.Signature, v reflect.Value, in *pipelinespec.ExecutorIn
 			}
 			rts := make([]*dsl.RuntimeArtifact, 0, len(list.GetArtifacts()))
 			for _, a := range list.GetArtifacts() {
-				rts = append(rts, runtimeArtifact(a))
+				rt, err := runtimeArtifact(a)
+				if err != nil {
+					return fmt.Errorf("input artifact %q: %w", f.Name, err)
+				}
+				rts = append(rts, rt)
 			}
 			if err := dsl.SetRuntimeArtifacts(field, rts); err != nil {
 				return fmt.Errorf("input artifact %q: %w", f.Name, err)
@@ -274,17 +278,24 @@ func bindInputs(sig *dsl.Signature, v reflect.Value, in *pipelinespec.ExecutorIn
 	return nil
 }
 
-// runtimeArtifact converts KFP's RuntimeArtifact to the DSL's view.
-func runtimeArtifact(a *pipelinespec.RuntimeArtifact) *dsl.RuntimeArtifact {
+// runtimeArtifact converts KFP's RuntimeArtifact to the DSL's view; its
+// URI must map to a local path (ResolveLocalPath).
+func runtimeArtifact(a *pipelinespec.RuntimeArtifact) (*dsl.RuntimeArtifact, error) {
 	md := map[string]any{}
 	if a.GetMetadata() != nil {
 		md = a.GetMetadata().AsMap()
 	}
-	return &dsl.RuntimeArtifact{Name: a.GetName(), URI: a.GetUri(), Path: artifactPath(a.GetUri(), md), Metadata: md}
+	path, err := artifactPath(a.GetUri(), md)
+	if err != nil {
+		return nil, err
+	}
+	return &dsl.RuntimeArtifact{Name: a.GetName(), URI: a.GetUri(), Path: path, Metadata: md}, nil
 }
 
 // bindOutputs binds the planned output artifacts into the Out struct v and
-// creates their parent directories (KFP's makedirs_recursively).
+// creates their parent directories (KFP's makedirs_recursively). Every
+// output artifact the Out struct declares must be in the ExecutorInput
+// (KFP's driver provisions one per output definition).
 func bindOutputs(sig *dsl.Signature, v reflect.Value, out *pipelinespec.ExecutorInput_Outputs) error {
 	for _, f := range sig.Fields {
 		if !f.Type.IsArtifact() {
@@ -292,11 +303,17 @@ func bindOutputs(sig *dsl.Signature, v reflect.Value, out *pipelinespec.Executor
 		}
 		list := out.GetArtifacts()[f.Name]
 		if len(list.GetArtifacts()) == 0 {
-			continue
+			return fmt.Errorf("output artifact %q is not in the ExecutorInput (outputs.artifacts): the component's output definitions and its Out struct differ; recompile the pipeline with this component's image", f.Name)
 		}
 		rts := make([]*dsl.RuntimeArtifact, 0, len(list.GetArtifacts()))
 		for _, a := range list.GetArtifacts() {
-			rt := runtimeArtifact(a)
+			rt, err := runtimeArtifact(a)
+			if err != nil {
+				return fmt.Errorf("output artifact %q: %w", f.Name, err)
+			}
+			if rt.Path == "" {
+				return fmt.Errorf("output artifact %q has no URI in the ExecutorInput: KFP's driver gives each output artifact a URI under the pipeline root", f.Name)
+			}
 			if rt.Name == "" {
 				rt.Name = f.Name
 			}

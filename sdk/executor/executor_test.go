@@ -229,6 +229,12 @@ func TestErrorAndPanicExits(t *testing.T) {
 			code: 1, firstLine: `executor: component "fail" failed: input parameter "mode" is missing from the ExecutorInput`},
 		{name: "ill-typed input", args: []string{"--executor_input", `{"inputs": {"parameterValues": {"label": "x", "epochs": "three"}}}`, "--function_to_execute", "train"},
 			code: 1, firstLine: `executor: component "train" failed: input parameter "epochs": value three does not fit dsl.Param[int]`},
+		{name: "unsupported input URI", args: []string{"--executor_input", strings.Replace(launcherInput, "s3://bucket/shard-0", "hdfs://bucket/shard-0", 1), "--function_to_execute", "train"},
+			code: 1, firstLine: `executor: component "train" failed: input artifact "shards": unsupported artifact URI scheme "hdfs://" in "hdfs://bucket/shard-0": KFP's launcher maps gs://, s3://, minio:// (and local paths)`},
+		{name: "escaping output URI", args: []string{"--executor_input", strings.Replace(launcherInput, "gs://other/run-1/train/report", "gs://other/../../../../tmp/report", 1), "--function_to_execute", "train"},
+			code: 1, firstLine: `executor: component "train" failed: output artifact "report": artifact URI "gs://other/../../../../tmp/report" escapes the gs:// mount folder "gcs"`},
+		{name: "output artifact not in the ExecutorInput", args: []string{"--executor_input", strings.Replace(launcherInput, `"report": {"artifacts"`, `"other": {"artifacts"`, 1), "--function_to_execute", "train"},
+			code: 1, firstLine: `executor: component "train" failed: output artifact "report" is not in the ExecutorInput`},
 		{name: "unknown flag", args: []string{"--bogus"},
 			code: 1, firstLine: `executor: flag provided but not defined: -bogus (run with --help for usage)`},
 	}
@@ -361,12 +367,39 @@ func TestLocalPath(t *testing.T) {
 		{"", "s3://b/k", "/s3/b/k"},
 		{"", "minio://mlpipeline/a", "/minio/mlpipeline/a"},
 		{"/tmp/r", "gs://b/k", "/tmp/r/gcs/b/k"},
+		{"/tmp/r", "gs://b/k/../j", "/tmp/r/gcs/b/j"},
 		{"/tmp/r", "/abs/file", "/abs/file"},
+		{"/tmp/r", "/abs/./x/../file", "/abs/file"},
 		{"/tmp/r", "file:///abs/file", "/abs/file"},
-		{"", "https://example.com/x", "https://example.com/x"},
+		{"/tmp/r", "rel/file", "rel/file"},
+		{"/tmp/r", "", ""},
 	}
 	for _, tt := range tests {
 		t.Setenv(executor.MountRootEnv, tt.root)
+		got, err := executor.ResolveLocalPath(tt.uri)
+		require.NoError(t, err, tt.uri)
+		assert.Equal(t, tt.want, got, tt.uri)
 		assert.Equal(t, tt.want, executor.LocalPath(tt.uri), tt.uri)
+	}
+}
+
+func TestLocalPathRefusals(t *testing.T) {
+	t.Setenv(executor.MountRootEnv, "/tmp/r")
+	tests := []struct{ uri, err string }{
+		{"gs://b/../../../../tmp/x", `artifact URI "gs://b/../../../../tmp/x" escapes the gs:// mount folder "gcs": its key resolves to "../../../tmp/x"`},
+		{"s3://../x", `artifact URI "s3://../x" escapes the s3:// mount folder "s3"`},
+		{"minio://b/..", `artifact URI "minio://b/.." escapes the minio:// mount folder "minio"`},
+		{"gs:///etc/passwd", `artifact URI "gs:///etc/passwd" escapes the gs:// mount folder "gcs"`},
+		{"https://x/y", `unsupported artifact URI scheme "https://" in "https://x/y": KFP's launcher maps gs://, s3://, minio:// (and local paths)`},
+		{"hdfs://x/y", `unsupported artifact URI scheme "hdfs://" in "hdfs://x/y": KFP's launcher maps gs://, s3://, minio:// (and local paths)`},
+		{"GS://b/k", `unsupported artifact URI scheme "GS://" in "GS://b/k": KFP's launcher maps gs://, s3://, minio:// (and local paths)`},
+	}
+	for _, tt := range tests {
+		got, err := executor.ResolveLocalPath(tt.uri)
+		require.Error(t, err, tt.uri)
+		assert.Contains(t, err.Error(), tt.err)
+		assert.Empty(t, got)
+		// The error-free form keeps such a URI as it is.
+		assert.Equal(t, tt.uri, executor.LocalPath(tt.uri))
 	}
 }

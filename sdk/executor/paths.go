@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,48 +18,90 @@ const MountRootEnv = "KFPGO_MOUNT_ROOT"
 // "_kfp_workspace": true live under its ".artifacts" folder.
 const WorkspaceMountPath = "/kfp-workspace"
 
-// LocalPath returns the local file path of an artifact URI by KFP's launcher
-// convention (launcher_v2.go LocalPathForURI, artifact_types.py _get_path):
+// remoteSchemes are the URI schemes KFP's launcher maps to a local mount
+// folder (launcher_v2.go LocalPathForURI), lower case as KFP matches them.
+var remoteSchemes = [...]struct{ scheme, dir string }{{"gs://", "gcs"}, {"s3://", "s3"}, {"minio://", "minio"}}
+
+// ResolveLocalPath returns the local file path of an artifact URI by KFP's
+// launcher convention (launcher_v2.go LocalPathForURI, artifact_types.py
+// _get_path):
 //
 //	gs://bucket/key     → <root>/gcs/bucket/key
 //	s3://bucket/key     → <root>/s3/bucket/key
 //	minio://bucket/key  → <root>/minio/bucket/key
 //	file:///abs/path    → /abs/path
-//	/abs/path           → /abs/path
+//	/abs/path, rel/path → the path, cleaned
 //
-// where <root> is $KFPGO_MOUNT_ROOT or "/". Any other URI is returned
-// unchanged, as KFP's Python executor does.
-func LocalPath(uri string) string {
+// where <root> is $KFPGO_MOUNT_ROOT or "/". The path is cleaned; an empty
+// URI gives "". Errors: a remote key whose ".." elements leave the
+// scheme's mount folder ("artifact URI … escapes …"), and any other
+// scheme, including upper-case GS:// ("unsupported artifact URI scheme
+// …"), which KFP's launcher would neither download nor upload.
+func ResolveLocalPath(uri string) (string, error) {
 	root := os.Getenv(MountRootEnv)
 	if root == "" {
 		root = "/"
 	}
-	for _, m := range [...]struct{ scheme, dir string }{{"gs://", "gcs"}, {"s3://", "s3"}, {"minio://", "minio"}} {
-		if rest, ok := strings.CutPrefix(uri, m.scheme); ok {
-			return filepath.Join(root, m.dir, filepath.FromSlash(rest))
-		}
+	rel, dir, err := mountRelative(uri)
+	if err != nil || dir == "" {
+		return rel, err
 	}
-	if rest, ok := strings.CutPrefix(uri, "file://"); ok {
-		return rest
-	}
-	return uri
+	return filepath.Join(root, dir, rel), nil
 }
 
-// artifactPath is LocalPath plus KFP's workspace rule: an artifact whose
-// metadata holds "_kfp_workspace": true lives under
-// /kfp-workspace/.artifacts/<local path>.
-func artifactPath(uri string, metadata map[string]any) string {
-	p := LocalPath(uri)
-	if ws, _ := metadata["_kfp_workspace"].(bool); ws {
-		local := "/"
-		for _, m := range [...]struct{ scheme, dir string }{{"gs://", "gcs"}, {"s3://", "s3"}, {"minio://", "minio"}} {
-			if rest, ok := strings.CutPrefix(uri, m.scheme); ok {
-				local = filepath.Join("/", m.dir, filepath.FromSlash(rest))
-			}
+// mountRelative splits uri into its mount folder (gcs, s3, minio) and the
+// cleaned key below it; for a local path or file:// URI dir is "" and rel
+// is the cleaned path.
+func mountRelative(uri string) (rel, dir string, err error) {
+	if uri == "" {
+		return "", "", nil
+	}
+	for _, m := range remoteSchemes {
+		rest, ok := strings.CutPrefix(uri, m.scheme)
+		if !ok {
+			continue
 		}
-		if local != "/" {
-			return filepath.Join(WorkspaceMountPath, ".artifacts", local)
+		rel := filepath.Clean(filepath.FromSlash(rest))
+		if rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+			return "", "", fmt.Errorf("artifact URI %q escapes the %s mount folder %q: its key resolves to %q; use a bucket/key URI without leading \"/\" or \"..\" elements", uri, m.scheme, m.dir, rel)
 		}
+		return rel, m.dir, nil
+	}
+	if path, ok := strings.CutPrefix(uri, "file://"); ok {
+		return filepath.Clean(path), "", nil
+	}
+	if scheme, _, ok := strings.Cut(uri, "://"); ok {
+		return "", "", fmt.Errorf("unsupported artifact URI scheme %q in %q: KFP's launcher maps gs://, s3://, minio:// (and local paths); write the URI in lower case with one of those schemes, or use a local path", scheme+"://", uri)
+	}
+	return filepath.Clean(uri), "", nil
+}
+
+// LocalPath is ResolveLocalPath without the error: it returns the mapped
+// path, or, for a URI ResolveLocalPath refuses, the URI unchanged (what
+// KFP's Python executor does with a scheme it does not map). The runtime
+// uses ResolveLocalPath and refuses such URIs; LocalPath stays for callers
+// that only display a path.
+func LocalPath(uri string) string {
+	p, err := ResolveLocalPath(uri)
+	if err != nil {
+		return uri
 	}
 	return p
+}
+
+// artifactPath is ResolveLocalPath plus KFP's workspace rule: a remote
+// artifact whose metadata holds "_kfp_workspace": true lives under
+// /kfp-workspace/.artifacts/<mount folder>/<key>.
+func artifactPath(uri string, metadata map[string]any) (string, error) {
+	p, err := ResolveLocalPath(uri)
+	if err != nil {
+		return "", err
+	}
+	if ws, _ := metadata["_kfp_workspace"].(bool); ws {
+		rel, dir, _ := mountRelative(uri)
+		if dir != "" {
+			return filepath.Join(WorkspaceMountPath, ".artifacts", dir, rel), nil
+		}
+	}
+	return p, nil
 }

@@ -35,7 +35,11 @@
 //     artifact's name, URI and metadata (metrics included) — is written as
 //     JSON to the outputFile the ExecutorInput names, parent directories
 //     created, through a temporary file and a rename so no partial file is
-//     left behind.
+//     left behind;
+//  6. each output artifact whose local path holds neither a file nor a
+//     folder gets a one-line "executor: warning:" on stderr (KFP would
+//     upload nothing), except the metrics kinds, whose content is their
+//     metadata.
 //
 // A returned error exits with status 1 and a panic with status 2, each with a
 // one-line reason on stderr (a panic adds its stack below that line).

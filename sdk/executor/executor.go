@@ -111,7 +111,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, component
 		fmt.Fprintf(stderr, "executor: component %q: --executor_input is not an ExecutorInput JSON: %v\n", r.Name(), oneLine(err))
 		return ExitError
 	}
-	_, err = Execute(ctx, r, ei)
+	_, err = execute(ctx, r, ei, stderr)
 	var pe *PanicError
 	var se *SignalError
 	switch {
@@ -168,7 +168,19 @@ func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 // *SignalError, as Main sets it) before the function returned — then no
 // ExecutorOutput is written, whatever the function returned —, an output
 // parameter left unset, or a failed write.
+//
+// After a successful call it warns on stderr, one line per artifact
+// starting "executor: warning:", about each output artifact whose local
+// path holds neither a file nor a folder: KFP's launcher would upload
+// nothing and the task consuming it would fail later. Metrics,
+// ClassificationMetrics and SlicedClassificationMetrics are exempt: KFP
+// keeps their content in the artifact metadata.
 func Execute(ctx context.Context, r dsl.Runnable, ei *pipelinespec.ExecutorInput) (*pipelinespec.ExecutorOutput, error) {
+	return execute(ctx, r, ei, os.Stderr)
+}
+
+// execute is Execute writing its warnings to warn.
+func execute(ctx context.Context, r dsl.Runnable, ei *pipelinespec.ExecutorInput, warn io.Writer) (*pipelinespec.ExecutorOutput, error) {
 	in := r.NewInput()
 	if err := bindInputs(r.InputSignature(), reflect.ValueOf(in).Elem(), ei.GetInputs()); err != nil {
 		return nil, err
@@ -194,7 +206,46 @@ func Execute(ctx context.Context, r dsl.Runnable, ei *pipelinespec.ExecutorInput
 			return nil, err
 		}
 	}
+	warnUnwritten(warn, r.OutputSignature(), reflect.ValueOf(out).Elem(), reflect.ValueOf(planned).Elem())
 	return eo, nil
+}
+
+// metadataOnly are the artifact kinds whose content KFP keeps in the
+// artifact metadata (the UI reads it from MLMD), so they need no file.
+var metadataOnly = map[string]bool{
+	dsl.Metrics{}.SchemaTitle():                     true,
+	dsl.ClassificationMetrics{}.SchemaTitle():       true,
+	dsl.SlicedClassificationMetrics{}.SchemaTitle(): true,
+}
+
+// warnUnwritten writes one warning line to w per output artifact whose
+// local path holds nothing.
+func warnUnwritten(w io.Writer, sig *dsl.Signature, got, planned reflect.Value) {
+	for _, f := range sig.Fields {
+		if !f.Type.IsArtifact() || metadataOnly[f.Type.Artifact.SchemaTitle] {
+			continue
+		}
+		for _, rt := range outputArtifacts(f, got, planned) {
+			if rt.Path == "" {
+				continue
+			}
+			if _, err := os.Stat(rt.Path); err == nil || !errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			fmt.Fprintf(w, "executor: warning: output artifact %q (%s) has no file or folder at %s: KFP uploads nothing for %s and the task that consumes it will fail; write it at out.%s.Path()\n",
+				f.Name, f.Type.Artifact.SchemaTitle, rt.Path, rt.URI, f.GoName)
+		}
+	}
+}
+
+// outputArtifacts returns the artifacts of output field f: those of the
+// returned Out struct got, or else those bound in planned.
+func outputArtifacts(f dsl.Field, got, planned reflect.Value) []*dsl.RuntimeArtifact {
+	rts := dsl.RuntimeArtifacts(got.FieldByIndex(f.Index).Addr().Interface())
+	if len(rts) == 0 {
+		rts = dsl.RuntimeArtifacts(planned.FieldByIndex(f.Index).Addr().Interface())
+	}
+	return rts
 }
 
 // signalCause returns ctx's cancellation cause when it is a *SignalError.
@@ -340,10 +391,7 @@ func collectOutputs(sig *dsl.Signature, got, planned reflect.Value) (*pipelinesp
 		gf := got.FieldByIndex(f.Index).Addr().Interface()
 		pf := planned.FieldByIndex(f.Index).Addr().Interface()
 		if f.Type.IsArtifact() {
-			rts := dsl.RuntimeArtifacts(gf)
-			if len(rts) == 0 {
-				rts = dsl.RuntimeArtifacts(pf)
-			}
+			rts := outputArtifacts(f, got, planned)
 			if len(rts) == 0 {
 				continue
 			}

@@ -122,6 +122,7 @@ func TestEndToEndLauncherInput(t *testing.T) {
 
 	stdout, stderr, code := run(t, root, "--executor_input", rooted(root), "--function_to_execute", "train")
 	require.Equal(t, 0, code, "stdout: %s\nstderr: %s", stdout, stderr)
+	assert.Empty(t, stderr, "every output is written: no warning")
 
 	// The ExecutorOutput, at the file the ExecutorInput names.
 	outFile := filepath.Join(root, "minio/mlpipeline/v2/artifacts/car-training/run-1/train/9a7e/output_metadata.json")
@@ -195,7 +196,7 @@ func TestEndToEndExitTaskAndInputFile(t *testing.T) {
 	// A binary hosting several components needs --function_to_execute.
 	_, stderr, code := run(t, root, "--executor_input", "@"+inFile)
 	assert.Equal(t, 1, code)
-	assert.Contains(t, stderr, "--function_to_execute is required: this binary hosts exit-report, fail, train")
+	assert.Contains(t, stderr, "--function_to_execute is required: this binary hosts exit-report, fail, partial, train")
 
 	_, stderr, code = run(t, root, "--executor_input", "@"+inFile, "--function_to_execute", "exit-report")
 	require.Equal(t, 0, code, stderr)
@@ -222,7 +223,7 @@ func TestErrorAndPanicExits(t *testing.T) {
 		{name: "panic", args: []string{"--executor_input", input("panic"), "--function_to_execute", "fail"},
 			code: 2, firstLine: `executor: component "fail" panicked: assignment to entry in nil map`, stack: true},
 		{name: "unknown component", args: []string{"--executor_input", input("x"), "--function_to_execute", "nope"},
-			code: 1, firstLine: `executor: --function_to_execute "nope": no such component in this binary (it hosts exit-report, fail, train): rebuild the image from the main package that registers it`},
+			code: 1, firstLine: `executor: --function_to_execute "nope": no such component in this binary (it hosts exit-report, fail, partial, train): rebuild the image from the main package that registers it`},
 		{name: "bad JSON", args: []string{"--executor_input", "{", "--function_to_execute", "fail"},
 			code: 1, firstLine: `executor: component "fail": --executor_input is not an ExecutorInput JSON:`},
 		{name: "missing input", args: []string{"--executor_input", `{"outputs": {}}`, "--function_to_execute", "fail"},
@@ -350,6 +351,27 @@ func TestSecondSignalEndsProcess(t *testing.T) {
 			assert.True(t, os.IsNotExist(err), "no ExecutorOutput after a cancellation")
 		})
 	}
+}
+
+func TestWarnsAboutUnwrittenOutputArtifacts(t *testing.T) {
+	root := t.TempDir()
+	outFile := filepath.Join(root, "out", "output_metadata.json")
+	input := fmt.Sprintf(`{"outputs": {"artifacts": {
+	  "model": {"artifacts": [{"name": "model", "uri": "gs://b/t/model"}]},
+	  "data": {"artifacts": [{"name": "data", "uri": "gs://b/t/data"}]},
+	  "report": {"artifacts": [{"name": "report", "uri": "gs://b/t/report"}]},
+	  "metrics": {"artifacts": [{"name": "metrics", "uri": "gs://b/t/metrics"}]},
+	  "sliced": {"artifacts": [{"name": "sliced", "uri": "gs://b/t/sliced"}]}},
+	  "outputFile": %q}}`, outFile)
+	_, stderr, code := run(t, root, "--executor_input", input, "--function_to_execute", "partial")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, `executor: warning: output artifact "model" (system.Model) has no file or folder at `+filepath.Join(root, "gcs/b/t/model")+
+		`: KFP uploads nothing for gs://b/t/model and the task that consumes it will fail; write it at out.Model.Path()`+"\n", stderr)
+	raw, err := os.ReadFile(outFile)
+	require.NoError(t, err, "a warning does not stop the ExecutorOutput")
+	eo := &pipelinespec.ExecutorOutput{}
+	require.NoError(t, protojson.Unmarshal(raw, eo))
+	assert.Len(t, eo.GetArtifacts(), 5)
 }
 
 func TestHelpListsComponents(t *testing.T) {

@@ -124,4 +124,25 @@ var exitTask = dsl.NewComponent("exit-report", func(ctx context.Context, in exit
 	return out, nil
 }, dsl.Image("ko://github.com/kfpgo/kfpgo/sdk/executor/testdata/comp"))
 
-func main() { executor.Main(train, fail, exitTask) }
+// partialOut has outputs the "partial" component leaves unwritten.
+type partialOut struct {
+	Model   dsl.Artifact[dsl.Model]                       `kfp:"model"`
+	Data    dsl.Artifact[dsl.Dataset]                     `kfp:"data"`
+	Report  dsl.Artifact[dsl.Markdown]                    `kfp:"report"`
+	Metrics dsl.Artifact[dsl.Metrics]                     `kfp:"metrics"`
+	Sliced  dsl.Artifact[dsl.SlicedClassificationMetrics] `kfp:"sliced"`
+}
+
+var partial = dsl.NewComponent("partial", func(ctx context.Context, _ none) (partialOut, error) {
+	out := dsl.Outputs[partialOut](ctx)
+	// Data is a folder, Report a file; Model and the metrics get nothing.
+	if err := os.MkdirAll(out.Data.Path(), 0o755); err != nil {
+		return partialOut{}, err
+	}
+	if err := os.WriteFile(out.Report.Path(), []byte("# r\n"), 0o644); err != nil {
+		return partialOut{}, err
+	}
+	return *out, nil
+}, dsl.Image("ko://github.com/kfpgo/kfpgo/sdk/executor/testdata/comp"))
+
+func main() { executor.Main(train, fail, exitTask, partial) }

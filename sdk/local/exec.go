@@ -145,12 +145,16 @@ func (r *run) attempt(ctx context.Context, res *TaskResult, n int, h TaskHandler
 	}
 	defer stderr.Close()
 	tail := &tailBuffer{max: 4096}
+	reason := &reasonLine{}
 	r.emit(res, StateRunning, "")
 	began := time.Now()
-	runErr := h.Run(ctx, Process{Task: res.Name, Image: image, Argv: argv, ExecutorInput: ei, Component: comp, Env: env, Dir: res.Dir, Stdout: stdout, Stderr: io.MultiWriter(stderr, tail)})
+	runErr := h.Run(ctx, Process{Task: res.Name, Image: image, Argv: argv, ExecutorInput: ei, Component: comp, Env: env, Dir: res.Dir, Stdout: stdout, Stderr: io.MultiWriter(stderr, tail, reason)})
 	res.ExecTime += time.Since(began)
 	res.StderrTail = trimLines(tail.String(), 20)
 	if runErr != nil {
+		if line := reason.String(); line != "" {
+			return nil, &processError{reason: line, err: runErr}
+		}
 		return nil, runErr
 	}
 	return launcher.CollectOutputs(ei, comp)
@@ -187,6 +191,64 @@ func backoff(rp *pipelinespec.PipelineTaskSpec_RetryPolicy, n int) time.Duration
 func dirName(taskPath string) string {
 	return strings.NewReplacer("[", ".", "]", "").Replace(taskPath)
 }
+
+// executorPrefix starts the one line in which a Go component's executor
+// (package executor) says why it failed.
+const executorPrefix = "executor: "
+
+// reasonLine keeps the first stderr line starting with executorPrefix
+// (at most 1 KiB of it), wherever it falls in the stream.
+type reasonLine struct {
+	mu    sync.Mutex
+	cur   []byte
+	found string
+	done  bool
+}
+
+func (l *reasonLine) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range p {
+		if l.done {
+			break
+		}
+		if c == '\n' {
+			l.take()
+			continue
+		}
+		if len(l.cur) < 1024 {
+			l.cur = append(l.cur, c)
+		}
+	}
+	return len(p), nil
+}
+
+func (l *reasonLine) take() {
+	if line := strings.TrimRight(string(l.cur), "\r"); strings.HasPrefix(line, executorPrefix) {
+		l.found, l.done = line, true
+	}
+	l.cur = l.cur[:0]
+}
+
+// String returns the line found, or "" (an unterminated last line counts).
+func (l *reasonLine) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.done {
+		l.take()
+	}
+	return l.found
+}
+
+// processError is a failed process whose component said why: Error is that
+// line, Unwrap the process error (exit status).
+type processError struct {
+	reason string
+	err    error
+}
+
+func (e *processError) Error() string { return e.reason }
+func (e *processError) Unwrap() error { return e.err }
 
 type tailBuffer struct {
 	mu  sync.Mutex

@@ -110,7 +110,10 @@ type TaskResult struct {
 	// Kind is "container", "importer", "dag", "loop" or "iteration".
 	Kind  string
 	State State
-	// Reason says why a task was skipped, failed or cancelled.
+	// Reason says why a task was skipped, failed or cancelled. For a failed
+	// process it is the first stderr line starting with "executor: " (the
+	// one line in which a Go component's executor says why it failed) when
+	// there is one, else the process error (e.g. "exit status 1").
 	Reason string
 	// Start and End bound the task's execution (zero if it never ran).
 	Start, End time.Time

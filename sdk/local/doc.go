@@ -23,7 +23,9 @@
 //     once with `go build` and runs it as a process; HostHandler runs any
 //     other container's command on the host (Options.HostExec). Placeholders
 //     and the ExecutorInput/ExecutorOutput protocol come from package
-//     launcher.
+//     launcher. An ExecutorInput over MaxInlineExecutorInput (64 KiB) is
+//     passed to Go components as @<task folder>/executor_input.json instead
+//     of inline; host commands are refused with its size.
 //   - Retries follow each task's retryPolicy (backoffDuration ×
 //     backoffFactor^attempt, capped at backoffMaxDuration); caching keys on a
 //     fingerprint of inputs, command, args and image as KFP's cache key does,

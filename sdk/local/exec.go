@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -39,8 +40,17 @@ func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelines
 		CreateTimeUTC: r.created, ScheduleTimeUTC: r.created,
 		WorkspacePath: r.workspace(),
 	}
-	argv, err := launcher.Resolve(ei, rt, r.root, append(append([]string(nil), c.GetCommand()...), c.GetArgs()...))
+	raw, err := r.inlineExecutorInput(res, c.GetImage(), ei, append(append([]string(nil), c.GetCommand()...), c.GetArgs()...))
 	if err != nil {
+		r.emit(res, StateFailed, err.Error())
+		return
+	}
+	argv, err := launcher.Resolve(ei, rt, r.root, raw)
+	if err != nil {
+		r.emit(res, StateFailed, err.Error())
+		return
+	}
+	if err := checkArgLengths(argv); err != nil {
 		r.emit(res, StateFailed, err.Error())
 		return
 	}
@@ -106,6 +116,93 @@ func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelines
 		res.Reason = err.Error()
 	}
 	r.emit(res, StateFailed, "")
+}
+
+// MaxInlineExecutorInput is the largest ExecutorInput JSON, in bytes, passed
+// inline on the command line for the {{$}} placeholder (64 KiB, half of
+// Linux's 128 KiB limit on one argument, MAX_ARG_STRLEN in
+// include/uapi/linux/binfmts.h). A larger one is written to
+// executor_input.json in the task folder and passed as @<path> to Go
+// component images (package executor reads --executor_input @file); other
+// images are refused with the size and this limit.
+const MaxInlineExecutorInput = 64 << 10
+
+// maxArgLen is Linux's limit on one argument or environment string,
+// terminating NUL included (MAX_ARG_STRLEN = 32 pages of 4 KiB).
+const maxArgLen = 128 << 10
+
+// inlineExecutorInput returns the command and args of a container with {{$}}
+// replaced by @<task folder>/executor_input.json when the ExecutorInput is
+// over MaxInlineExecutorInput and the image is a Go component run by the
+// GoHandler; see MaxInlineExecutorInput. An argument "{{$}}" or ending in
+// "={{$}}" (--executor_input={{$}}) is replaced; the file is written
+// atomically.
+func (r *run) inlineExecutorInput(res *TaskResult, image string, ei *pipelinespec.ExecutorInput, args []string) ([]string, error) {
+	uses := false
+	for _, a := range args {
+		if strings.Contains(a, "{{$}}") {
+			uses = true
+		}
+	}
+	if !uses {
+		return args, nil
+	}
+	b, err := protojson.Marshal(ei)
+	if err != nil {
+		return nil, fmt.Errorf("encode ExecutorInput: %w", err)
+	}
+	if len(b) <= MaxInlineExecutorInput || r.router.override != nil {
+		return args, nil
+	}
+	if !r.router.isGo(image) {
+		return nil, fmt.Errorf("the ExecutorInput ({{$}}) is %d bytes, over the %d-byte limit for a command-line argument of a host command: pass large values as artifacts (files) instead of parameters, or run the component as a Go component image, which receives it as a file", len(b), MaxInlineExecutorInput)
+	}
+	file := filepath.Join(res.Dir, "executor_input.json")
+	out := make([]string, len(args))
+	replaced := false
+	for i, a := range args {
+		switch {
+		case a == "{{$}}":
+			out[i], replaced = "@"+file, true
+		case strings.HasSuffix(a, "={{$}}") && !strings.Contains(strings.TrimSuffix(a, "{{$}}"), "{{$}}"):
+			out[i], replaced = strings.TrimSuffix(a, "{{$}}")+"@"+file, true
+		default:
+			out[i] = a
+		}
+	}
+	if !replaced {
+		return nil, fmt.Errorf("the ExecutorInput ({{$}}) is %d bytes, over the %d-byte inline limit, and the placeholder is embedded in a longer argument, so it cannot be passed as a file: pass {{$}} as an argument of its own (--executor_input {{$}})", len(b), MaxInlineExecutorInput)
+	}
+	if err := os.MkdirAll(res.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create task folder: %w", err)
+	}
+	tmp, err := os.CreateTemp(res.Dir, ".executor_input-*")
+	if err != nil {
+		return nil, fmt.Errorf("write the ExecutorInput file: %w", err)
+	}
+	_, werr := tmp.Write(b)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil {
+		_ = os.Remove(tmp.Name())
+		return nil, fmt.Errorf("write the ExecutorInput file %s: %v", file, errors.Join(werr, cerr))
+	}
+	if err := os.Rename(tmp.Name(), file); err != nil {
+		_ = os.Remove(tmp.Name())
+		return nil, fmt.Errorf("write the ExecutorInput file %s: %w", file, err)
+	}
+	return out, nil
+}
+
+// checkArgLengths refuses a resolved command line with an argument the
+// kernel would refuse (maxArgLen), saying which one and how long it is,
+// instead of the bare "argument list too long" of exec.
+func checkArgLengths(argv []string) error {
+	for i, a := range argv {
+		if len(a)+1 > maxArgLen {
+			return fmt.Errorf("command-line argument %d is %d bytes, over Linux's %d-byte limit for one argument: pass large values as artifacts (files) instead of parameters", i, len(a), maxArgLen-1)
+		}
+	}
+	return nil
 }
 
 // attempt runs the process once (n is the 0-based attempt number), holding a

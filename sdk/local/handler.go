@@ -372,6 +372,15 @@ func (r *router) binaryDigest(ctx context.Context, image string) (string, error)
 	return r.goh.BinaryDigest(ctx, image)
 }
 
+// isGo reports whether image runs on the GoHandler.
+func (r *router) isGo(image string) bool {
+	if r.override != nil {
+		return false
+	}
+	_, ok := r.goh.ImportPath(image)
+	return ok
+}
+
 func (r *router) handler(image string) (TaskHandler, error) {
 	if r.override != nil {
 		return r.override, nil

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kfpgo/kfpgo/sdk/launcher"
 )
@@ -38,8 +39,26 @@ func roundDuration(d time.Duration) time.Duration {
 	}
 }
 
+// maxSummaryValue is how many bytes of an output value the summary prints.
+const maxSummaryValue = 200
+
+// clip shortens s to at most n bytes (on a UTF-8 boundary) followed by
+// "… (<len> bytes)" when it is longer.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", s[:cut], len(s))
+}
+
 // WriteSummary prints a table of every task (path, kind, state, duration,
-// attempts, reason) and the run's state and folder.
+// attempts, reason), the pipeline's output parameters (values longer than
+// 200 bytes are cut, with their full size), its output artifacts, and the
+// run's state and folder.
 func WriteSummary(w io.Writer, res *RunResult) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TASK\tKIND\tSTATE\tDURATION\tATTEMPTS\tNOTE")
@@ -54,7 +73,7 @@ func WriteSummary(w io.Writer, res *RunResult) error {
 		return err
 	}
 	for _, n := range sortedKeys(res.Parameters) {
-		fmt.Fprintf(w, "output %s = %s\n", n, launcher.FormatParameter(res.Parameters[n]))
+		fmt.Fprintf(w, "output %s = %s\n", n, clip(launcher.FormatParameter(res.Parameters[n]), maxSummaryValue))
 	}
 	for _, n := range sortedKeys(res.Artifacts) {
 		for _, a := range res.Artifacts[n].GetArtifacts() {

@@ -231,7 +231,7 @@ func TestErrorAndPanicExits(t *testing.T) {
 		{name: "ill-typed input", args: []string{"--executor_input", `{"inputs": {"parameterValues": {"label": "x", "epochs": "three"}}}`, "--function_to_execute", "train"},
 			code: 1, firstLine: `executor: component "train" failed: input parameter "epochs": value three does not fit dsl.Param[int]`},
 		{name: "unsupported input URI", args: []string{"--executor_input", strings.Replace(launcherInput, "s3://bucket/shard-0", "hdfs://bucket/shard-0", 1), "--function_to_execute", "train"},
-			code: 1, firstLine: `executor: component "train" failed: input artifact "shards": unsupported artifact URI scheme "hdfs://" in "hdfs://bucket/shard-0": KFP's launcher maps gs://, s3://, minio:// (and local paths)`},
+			code: 1, firstLine: `executor: component "train" failed: input artifact "shards": unsupported artifact URI scheme "hdfs://" in "hdfs://bucket/shard-0": KFP's launcher maps gs://, s3://, minio://, oci:// (and local paths)`},
 		{name: "escaping output URI", args: []string{"--executor_input", strings.Replace(launcherInput, "gs://other/run-1/train/report", "gs://other/../../../../tmp/report", 1), "--function_to_execute", "train"},
 			code: 1, firstLine: `executor: component "train" failed: output artifact "report": artifact URI "gs://other/../../../../tmp/report" escapes the gs:// mount folder "gcs"`},
 		{name: "output artifact not in the ExecutorInput", args: []string{"--executor_input", strings.Replace(launcherInput, `"report": {"artifacts"`, `"other": {"artifacts"`, 1), "--function_to_execute", "train"},
@@ -389,6 +389,7 @@ func TestLocalPath(t *testing.T) {
 		{"", "s3://b/k", "/s3/b/k"},
 		{"", "minio://mlpipeline/a", "/minio/mlpipeline/a"},
 		{"/tmp/r", "gs://b/k", "/tmp/r/gcs/b/k"},
+		{"", "oci://registry.domain.local/modelcar:test", "/oci/registry.domain.local_modelcar:test/models"},
 		{"/tmp/r", "gs://b/k/../j", "/tmp/r/gcs/b/j"},
 		{"/tmp/r", "/abs/file", "/abs/file"},
 		{"/tmp/r", "/abs/./x/../file", "/abs/file"},
@@ -410,11 +411,12 @@ func TestLocalPathRefusals(t *testing.T) {
 	tests := []struct{ uri, err string }{
 		{"gs://b/../../../../tmp/x", `artifact URI "gs://b/../../../../tmp/x" escapes the gs:// mount folder "gcs": its key resolves to "../../../tmp/x"`},
 		{"s3://../x", `artifact URI "s3://../x" escapes the s3:// mount folder "s3"`},
+		{"oci://", `artifact URI "oci://" names no usable OCI image`},
 		{"minio://b/..", `artifact URI "minio://b/.." escapes the minio:// mount folder "minio"`},
 		{"gs:///etc/passwd", `artifact URI "gs:///etc/passwd" escapes the gs:// mount folder "gcs"`},
-		{"https://x/y", `unsupported artifact URI scheme "https://" in "https://x/y": KFP's launcher maps gs://, s3://, minio:// (and local paths)`},
-		{"hdfs://x/y", `unsupported artifact URI scheme "hdfs://" in "hdfs://x/y": KFP's launcher maps gs://, s3://, minio:// (and local paths)`},
-		{"GS://b/k", `unsupported artifact URI scheme "GS://" in "GS://b/k": KFP's launcher maps gs://, s3://, minio:// (and local paths)`},
+		{"https://x/y", `unsupported artifact URI scheme "https://" in "https://x/y": KFP's launcher maps gs://, s3://, minio://, oci:// (and local paths)`},
+		{"hdfs://x/y", `unsupported artifact URI scheme "hdfs://" in "hdfs://x/y": KFP's launcher maps gs://, s3://, minio://, oci:// (and local paths)`},
+		{"GS://b/k", `unsupported artifact URI scheme "GS://" in "GS://b/k": KFP's launcher maps gs://, s3://, minio://, oci:// (and local paths)`},
 	}
 	for _, tt := range tests {
 		got, err := executor.ResolveLocalPath(tt.uri)

@@ -29,6 +29,7 @@ var remoteSchemes = [...]struct{ scheme, dir string }{{"gs://", "gcs"}, {"s3://"
 //	gs://bucket/key     → <root>/gcs/bucket/key
 //	s3://bucket/key     → <root>/s3/bucket/key
 //	minio://bucket/key  → <root>/minio/bucket/key
+//	oci://reg/repo:tag  → <root>/oci/reg_repo:tag/models (a model-car image)
 //	file:///abs/path    → /abs/path
 //	/abs/path, rel/path → the path, cleaned
 //
@@ -67,11 +68,19 @@ func mountRelative(uri string) (rel, dir string, err error) {
 		}
 		return rel, m.dir, nil
 	}
+	if image, ok := strings.CutPrefix(uri, "oci://"); ok {
+		// A model-car image, which KFP mounts from the image: the model is
+		// at /oci/<image with "/" as "_">/models (launcher_v2.go).
+		if image == "" || strings.Contains(image, "..") {
+			return "", "", fmt.Errorf("artifact URI %q names no usable OCI image; write oci://registry/repository:tag", uri)
+		}
+		return filepath.Join(strings.ReplaceAll(image, "/", "_"), "models"), "oci", nil
+	}
 	if path, ok := strings.CutPrefix(uri, "file://"); ok {
 		return filepath.Clean(path), "", nil
 	}
 	if scheme, _, ok := strings.Cut(uri, "://"); ok {
-		return "", "", fmt.Errorf("unsupported artifact URI scheme %q in %q: KFP's launcher maps gs://, s3://, minio:// (and local paths); write the URI in lower case with one of those schemes, or use a local path", scheme+"://", uri)
+		return "", "", fmt.Errorf("unsupported artifact URI scheme %q in %q: KFP's launcher maps gs://, s3://, minio://, oci:// (and local paths); write the URI in lower case with one of those schemes, or use a local path", scheme+"://", uri)
 	}
 	return filepath.Clean(uri), "", nil
 }
@@ -99,7 +108,7 @@ func artifactPath(uri string, metadata map[string]any) (string, error) {
 	}
 	if ws, _ := metadata["_kfp_workspace"].(bool); ws {
 		rel, dir, _ := mountRelative(uri)
-		if dir != "" {
+		if dir != "" && dir != "oci" {
 			return filepath.Join(WorkspaceMountPath, ".artifacts", dir, rel), nil
 		}
 	}

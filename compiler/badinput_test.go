@@ -3,12 +3,7 @@ package compiler_test
 import (
 	"context"
 	"errors"
-	"go/scanner"
-	"go/token"
-	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -16,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kfpgo/kfpgo/compiler"
+	"github.com/kfpgo/kfpgo/compiler/internal/wantmarkers"
 	"github.com/kfpgo/kfpgo/compiler/ir"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
 )
@@ -252,36 +248,10 @@ type want struct {
 	text string
 }
 
-var wantRE = regexp.MustCompile(`^// want (".*")$`)
-
-// readWants scans this file's comments for `// want "…"` markers.
-func readWants(t *testing.T, file string) map[int]string {
-	src, err := os.ReadFile(file)
-	require.NoError(t, err)
-	fset := token.NewFileSet()
-	var s scanner.Scanner
-	s.Init(fset.AddFile(file, -1, len(src)), src, nil, scanner.ScanComments)
-	out := map[int]string{}
-	for {
-		pos, tok, lit := s.Scan()
-		if tok == token.EOF {
-			break
-		}
-		if tok == token.COMMENT {
-			if m := wantRE.FindStringSubmatch(lit); m != nil {
-				text, err := strconv.Unquote(m[1])
-				require.NoError(t, err)
-				out[fset.Position(pos).Line] = text
-			}
-		}
-	}
-	return out
-}
-
 func TestBadInput(t *testing.T) {
 	file, err := filepath.Abs("badinput_test.go")
 	require.NoError(t, err)
-	wants := readWants(t, file)
+	wants := wantmarkers.Read(t, file)
 	require.GreaterOrEqual(t, len(wants), 20)
 	matched := map[int]bool{}
 	for _, c := range cases {

@@ -2,13 +2,8 @@ package kfp_test
 
 import (
 	"context"
-	"go/scanner"
-	"go/token"
 	"math"
-	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -16,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kfpgo/kfpgo/compiler"
+	"github.com/kfpgo/kfpgo/compiler/internal/wantmarkers"
 	"github.com/kfpgo/kfpgo/compiler/ir"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
 )
@@ -174,35 +170,10 @@ func userErrorCases() []struct {
 	}
 }
 
-var userWantRE = regexp.MustCompile(`^// want (".*")$`)
-
-// userWants scans file for `// want "…"` markers, keyed by line.
-func userWants(t *testing.T, file string) map[int]string {
-	t.Helper()
-	src, err := os.ReadFile(file)
-	require.NoError(t, err)
-	fset := token.NewFileSet()
-	var s scanner.Scanner
-	s.Init(fset.AddFile(file, -1, len(src)), src, nil, scanner.ScanComments)
-	out := map[int]string{}
-	for {
-		pos, tok, lit := s.Scan()
-		if tok == token.EOF {
-			break
-		}
-		if m := userWantRE.FindStringSubmatch(lit); tok == token.COMMENT && m != nil {
-			text, err := strconv.Unquote(m[1])
-			require.NoError(t, err)
-			out[fset.Position(pos).Line] = text
-		}
-	}
-	return out
-}
-
 func TestUserErrorsArePositioned(t *testing.T) {
 	file, err := filepath.Abs("usererrors_test.go")
 	require.NoError(t, err)
-	wants := userWants(t, file)
+	wants := wantmarkers.Read(t, file)
 	require.NotEmpty(t, wants)
 	matched := map[int]bool{}
 	for _, c := range userErrorCases() {

@@ -260,13 +260,7 @@ func pipelineSpecValue(x *pipelinespec.PipelineSpec) map[string]any {
 	if x.SchemaVersion != "" {
 		out["schemaVersion"] = x.SchemaVersion
 	}
-	if len(x.Components) > 0 {
-		comps := make(map[string]any, len(x.Components))
-		for k, c := range x.Components {
-			comps[k] = componentSpecValue(c)
-		}
-		out["components"] = comps
-	}
+	setMap(out, "components", x.Components, componentSpecValue)
 	if x.Root != nil {
 		out["root"] = componentSpecValue(x.Root)
 	}
@@ -301,13 +295,7 @@ func dagSpecValue(x *pipelinespec.DagSpec) map[string]any {
 	if x == nil {
 		return out
 	}
-	if len(x.Tasks) > 0 {
-		tasks := make(map[string]any, len(x.Tasks))
-		for k, t := range x.Tasks {
-			tasks[k] = taskSpecValue(t)
-		}
-		out["tasks"] = tasks
-	}
+	setMap(out, "tasks", x.Tasks, taskSpecValue)
 	if x.Outputs != nil {
 		out["outputs"] = anyValue(x.Outputs)
 	}
@@ -366,20 +354,8 @@ func taskSpecValue(x *pipelinespec.PipelineTaskSpec) map[string]any {
 
 func taskInputsValue(x *pipelinespec.TaskInputsSpec) map[string]any {
 	out := make(map[string]any, 2)
-	if len(x.Parameters) > 0 {
-		ps := make(map[string]any, len(x.Parameters))
-		for k, p := range x.Parameters {
-			ps[k] = inputParameterValue(p)
-		}
-		out["parameters"] = ps
-	}
-	if len(x.Artifacts) > 0 {
-		as := make(map[string]any, len(x.Artifacts))
-		for k, a := range x.Artifacts {
-			as[k] = inputArtifactValue(a)
-		}
-		out["artifacts"] = as
-	}
+	setMap(out, "parameters", x.Parameters, inputParameterValue)
+	setMap(out, "artifacts", x.Artifacts, inputArtifactValue)
 	return out
 }
 
@@ -454,20 +430,8 @@ func valueOrRuntimeValue(x *pipelinespec.ValueOrRuntimeParameter) map[string]any
 
 func componentInputsValue(x *pipelinespec.ComponentInputsSpec) map[string]any {
 	out := make(map[string]any, 2)
-	if len(x.Artifacts) > 0 {
-		as := make(map[string]any, len(x.Artifacts))
-		for k, a := range x.Artifacts {
-			as[k] = inputArtifactDefValue(a)
-		}
-		out["artifacts"] = as
-	}
-	if len(x.Parameters) > 0 {
-		ps := make(map[string]any, len(x.Parameters))
-		for k, p := range x.Parameters {
-			ps[k] = inputParameterDefValue(p)
-		}
-		out["parameters"] = ps
-	}
+	setMap(out, "artifacts", x.Artifacts, inputArtifactDefValue)
+	setMap(out, "parameters", x.Parameters, inputParameterDefValue)
 	return out
 }
 
@@ -516,24 +480,13 @@ func inputArtifactDefValue(x *pipelinespec.ComponentInputsSpec_ArtifactSpec) map
 
 func componentOutputsValue(x *pipelinespec.ComponentOutputsSpec) map[string]any {
 	out := make(map[string]any, 2)
-	if len(x.Artifacts) > 0 {
-		as := make(map[string]any, len(x.Artifacts))
-		for k, a := range x.Artifacts {
-			if a == nil {
-				as[k] = map[string]any{}
-				continue
-			}
-			as[k] = anyValue(a)
+	setMap(out, "artifacts", x.Artifacts, func(a *pipelinespec.ComponentOutputsSpec_ArtifactSpec) any {
+		if a == nil {
+			return map[string]any{}
 		}
-		out["artifacts"] = as
-	}
-	if len(x.Parameters) > 0 {
-		ps := make(map[string]any, len(x.Parameters))
-		for k, p := range x.Parameters {
-			ps[k] = outputParameterDefValue(p)
-		}
-		out["parameters"] = ps
-	}
+		return anyValue(a)
+	})
+	setMap(out, "parameters", x.Parameters, outputParameterDefValue)
 	return out
 }
 
@@ -630,4 +583,17 @@ func pbList(x *structpb.ListValue) []any {
 		out[i] = pbValue(v)
 	}
 	return out
+}
+
+// setMap sets out[key] to m with each value converted by conv, or leaves
+// out[key] unset when m is empty (protojson omits empty maps).
+func setMap[V, R any](out map[string]any, key string, m map[string]V, conv func(V) R) {
+	if len(m) == 0 {
+		return
+	}
+	vs := make(map[string]any, len(m))
+	for k, v := range m {
+		vs[k] = conv(v)
+	}
+	out[key] = vs
 }

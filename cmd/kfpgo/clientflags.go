@@ -75,6 +75,19 @@ type table struct {
 }
 
 // print writes v as JSON or YAML, or t as a table, per --output.
+// withClient returns a cobra RunE that builds the KFP client from the
+// flags (an error when they do not name a reachable configuration) and
+// calls run with it.
+func (f *clientFlags) withClient(run func(cmd *cobra.Command, args []string, api client.API) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		api, err := f.client()
+		if err != nil {
+			return err
+		}
+		return run(cmd, args, api)
+	}
+}
+
 func (f *clientFlags) print(w io.Writer, v any, t table) error {
 	switch f.output {
 	case "json":

@@ -30,17 +30,13 @@ func experimentCreateCmd(f *clientFlags) *cobra.Command {
 		Use:   "create NAME",
 		Short: "Create an experiment",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			api, err := f.client()
-			if err != nil {
-				return err
-			}
+		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
 			e, err := api.CreateExperiment(cmd.Context(), &client.Experiment{DisplayName: args[0], Description: desc})
 			if err != nil {
 				return err
 			}
 			return f.print(cmd.OutOrStdout(), e, experimentTable(*e))
-		},
+		}),
 	}
 	c.Flags().StringVar(&desc, "description", "", "experiment description")
 	return c
@@ -51,17 +47,13 @@ func experimentListCmd(f *clientFlags) *cobra.Command {
 		Use:   "list",
 		Short: "List experiments",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			api, err := f.client()
-			if err != nil {
-				return err
-			}
+		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
 			es, err := client.ListAllExperiments(cmd.Context(), api, client.ListOptions{})
 			if err != nil {
 				return err
 			}
 			return f.print(cmd.OutOrStdout(), es, experimentTable(es...))
-		},
+		}),
 	}
 }
 
@@ -70,16 +62,12 @@ func experimentArchiveCmd(f *clientFlags) *cobra.Command {
 		Use:   "archive EXPERIMENT_ID",
 		Short: "Archive an experiment",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			api, err := f.client()
-			if err != nil {
-				return err
-			}
+		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
 			if err := api.ArchiveExperiment(cmd.Context(), args[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "experiment %s archived\n", args[0])
 			return nil
-		},
+		}),
 	}
 }

@@ -44,11 +44,7 @@ func pipelineCreateCmd(f *clientFlags) *cobra.Command {
 		Example: `  kfpgo compile ./pipelines/cartrain -o cartrain.yaml
   kfpgo pipeline create cartrain.yaml --name car-training`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			api, err := f.client()
-			if err != nil {
-				return err
-			}
+		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
 			b, err := readPackage(args[0])
 			if err != nil {
 				return err
@@ -58,7 +54,7 @@ func pipelineCreateCmd(f *clientFlags) *cobra.Command {
 				return err
 			}
 			return f.print(cmd.OutOrStdout(), p, pipelineTable(*p))
-		},
+		}),
 	}
 	c.Flags().StringVar(&name, "name", "", "pipeline name, unique in the namespace (default: the file name)")
 	c.Flags().StringVar(&display, "display-name", "", "name shown in the UI (default: --name)")
@@ -145,17 +141,13 @@ func pipelineListCmd(f *clientFlags) *cobra.Command {
 		Use:   "list",
 		Short: "List pipelines",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			api, err := f.client()
-			if err != nil {
-				return err
-			}
+		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
 			ps, err := client.ListAllPipelines(cmd.Context(), api, client.ListOptions{})
 			if err != nil {
 				return err
 			}
 			return f.print(cmd.OutOrStdout(), ps, pipelineTable(ps...))
-		},
+		}),
 	}
 }
 
@@ -165,11 +157,7 @@ func pipelineListVersionsCmd(f *clientFlags) *cobra.Command {
 		Use:   "list-versions [PIPELINE NAME]",
 		Short: "List the versions of a pipeline",
 		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			api, err := f.client()
-			if err != nil {
-				return err
-			}
+		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
 			name := ""
 			if len(args) == 1 {
 				name = args[0]
@@ -183,7 +171,7 @@ func pipelineListVersionsCmd(f *clientFlags) *cobra.Command {
 				return err
 			}
 			return f.print(cmd.OutOrStdout(), vs, versionTable(vs...))
-		},
+		}),
 	}
 	c.Flags().StringVar(&pipelineID, "pipeline-id", "", "pipeline ID instead of the name")
 	return c
@@ -195,17 +183,13 @@ func pipelineDeleteCmd(f *clientFlags) *cobra.Command {
 		Use:   "delete PIPELINE_ID",
 		Short: "Delete a pipeline (with --cascade, its versions too)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			api, err := f.client()
-			if err != nil {
-				return err
-			}
+		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
 			if err := api.DeletePipeline(cmd.Context(), args[0], cascade); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "pipeline %s deleted\n", args[0])
 			return nil
-		},
+		}),
 	}
 	c.Flags().BoolVar(&cascade, "cascade", false, "also delete the pipeline's versions")
 	return c

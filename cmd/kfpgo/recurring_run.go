@@ -164,17 +164,13 @@ func recurringGetCmd(f *clientFlags) *cobra.Command {
 		Use:   "get RECURRING_RUN_ID",
 		Short: "Show a recurring run",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			api, err := f.client()
-			if err != nil {
-				return err
-			}
+		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
 			r, err := api.GetRecurringRun(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
 			return f.print(cmd.OutOrStdout(), r, recurringTable(*r))
-		},
+		}),
 	}
 }
 
@@ -184,11 +180,7 @@ func recurringListCmd(f *clientFlags) *cobra.Command {
 		Use:   "list",
 		Short: "List recurring runs",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			api, err := f.client()
-			if err != nil {
-				return err
-			}
+		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
 			expID, err := exp.lookup(cmd.Context(), api)
 			if err != nil {
 				return err
@@ -198,7 +190,7 @@ func recurringListCmd(f *clientFlags) *cobra.Command {
 				return err
 			}
 			return f.print(cmd.OutOrStdout(), rs, recurringTable(rs...))
-		},
+		}),
 	}
 	exp.register(c.Flags())
 	return c
@@ -213,11 +205,8 @@ func recurringToggleCmd(f *clientFlags, enable bool) *cobra.Command {
 		Use:   verb + " RECURRING_RUN_ID",
 		Short: short,
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			api, err := f.client()
-			if err != nil {
-				return err
-			}
+		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
+			var err error
 			if enable {
 				err = api.EnableRecurringRun(cmd.Context(), args[0])
 			} else {
@@ -228,7 +217,7 @@ func recurringToggleCmd(f *clientFlags, enable bool) *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "recurring run %s %sd\n", args[0], verb)
 			return nil
-		},
+		}),
 	}
 }
 

@@ -125,17 +125,13 @@ func runGetCmd() *cobra.Command {
 		Use:   "get RUN_ID",
 		Short: "Show a run on a KFP server",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			api, err := f.client()
-			if err != nil {
-				return err
-			}
+		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
 			r, err := api.GetRun(cmd.Context(), args[0])
 			if err != nil {
 				return err
 			}
 			return f.print(cmd.OutOrStdout(), r, runTable(*r))
-		},
+		}),
 	}
 	f.register(c.Flags())
 	return c
@@ -148,11 +144,7 @@ func runListCmd() *cobra.Command {
 		Use:   "list",
 		Short: "List runs on a KFP server",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			api, err := f.client()
-			if err != nil {
-				return err
-			}
+		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
 			expID, err := exp.lookup(cmd.Context(), api)
 			if err != nil {
 				return err
@@ -162,7 +154,7 @@ func runListCmd() *cobra.Command {
 				return err
 			}
 			return f.print(cmd.OutOrStdout(), rs, runTable(rs...))
-		},
+		}),
 	}
 	f.register(c.Flags())
 	exp.register(c.Flags())
@@ -176,13 +168,9 @@ func runWaitCmd() *cobra.Command {
 		Use:   "wait RUN_ID",
 		Short: "Wait until a run ends; exit non-zero unless it succeeded",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			api, err := f.client()
-			if err != nil {
-				return err
-			}
+		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
 			return w.wait(cmd, f, api, args[0])
-		},
+		}),
 	}
 	f.register(c.Flags())
 	w.register(c)
@@ -200,11 +188,8 @@ func runActionCmd(verb, short, done string) *cobra.Command {
 		Use:   verb + " RUN_ID",
 		Short: short,
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			api, err := f.client()
-			if err != nil {
-				return err
-			}
+		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
+			var err error
 			if verb == "terminate" {
 				err = api.TerminateRun(cmd.Context(), args[0])
 			} else {
@@ -215,7 +200,7 @@ func runActionCmd(verb, short, done string) *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "run %s %s\n", args[0], done)
 			return nil
-		},
+		}),
 	}
 	f.register(c.Flags())
 	return c

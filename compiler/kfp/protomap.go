@@ -254,19 +254,13 @@ func pipelineSpecValue(x *pipelinespec.PipelineSpec) map[string]any {
 	if x.DeploymentSpec != nil {
 		out["deploymentSpec"] = pbStruct(x.DeploymentSpec)
 	}
-	if x.SdkVersion != "" {
-		out["sdkVersion"] = x.SdkVersion
-	}
-	if x.SchemaVersion != "" {
-		out["schemaVersion"] = x.SchemaVersion
-	}
+	setString(out, "sdkVersion", x.SdkVersion)
+	setString(out, "schemaVersion", x.SchemaVersion)
 	setMap(out, "components", x.Components, componentSpecValue)
 	if x.Root != nil {
 		out["root"] = componentSpecValue(x.Root)
 	}
-	if x.DefaultPipelineRoot != "" {
-		out["defaultPipelineRoot"] = x.DefaultPipelineRoot
-	}
+	setString(out, "defaultPipelineRoot", x.DefaultPipelineRoot)
 	return out
 }
 
@@ -309,9 +303,7 @@ func taskSpecValue(x *pipelinespec.PipelineTaskSpec) map[string]any {
 	}
 	if x.TaskInfo != nil {
 		info := make(map[string]any, 1)
-		if x.TaskInfo.Name != "" {
-			info["name"] = x.TaskInfo.Name
-		}
+		setString(info, "name", x.TaskInfo.Name)
 		out["taskInfo"] = info
 	}
 	if x.Inputs != nil {
@@ -329,9 +321,7 @@ func taskSpecValue(x *pipelinespec.PipelineTaskSpec) map[string]any {
 	}
 	if x.ComponentRef != nil {
 		ref := make(map[string]any, 1)
-		if x.ComponentRef.Name != "" {
-			ref["name"] = x.ComponentRef.Name
-		}
+		setString(ref, "name", x.ComponentRef.Name)
 		out["componentRef"] = ref
 	}
 	if x.TriggerPolicy != nil {
@@ -368,12 +358,8 @@ func inputParameterValue(x *pipelinespec.TaskInputsSpec_InputParameterSpec) map[
 	case *pipelinespec.TaskInputsSpec_InputParameterSpec_TaskOutputParameter:
 		ref := make(map[string]any, 2)
 		if k.TaskOutputParameter != nil {
-			if v := k.TaskOutputParameter.ProducerTask; v != "" {
-				ref["producerTask"] = v
-			}
-			if v := k.TaskOutputParameter.OutputParameterKey; v != "" {
-				ref["outputParameterKey"] = v
-			}
+			setString(ref, "producerTask", k.TaskOutputParameter.ProducerTask)
+			setString(ref, "outputParameterKey", k.TaskOutputParameter.OutputParameterKey)
 		}
 		out["taskOutputParameter"] = ref
 	case *pipelinespec.TaskInputsSpec_InputParameterSpec_RuntimeValue:
@@ -383,9 +369,7 @@ func inputParameterValue(x *pipelinespec.TaskInputsSpec_InputParameterSpec) map[
 	case *pipelinespec.TaskInputsSpec_InputParameterSpec_TaskFinalStatus_:
 		out["taskFinalStatus"] = anyValue(k.TaskFinalStatus)
 	}
-	if x.ParameterExpressionSelector != "" {
-		out["parameterExpressionSelector"] = x.ParameterExpressionSelector
-	}
+	setString(out, "parameterExpressionSelector", x.ParameterExpressionSelector)
 	return out
 }
 
@@ -398,12 +382,8 @@ func inputArtifactValue(x *pipelinespec.TaskInputsSpec_InputArtifactSpec) map[st
 	case *pipelinespec.TaskInputsSpec_InputArtifactSpec_TaskOutputArtifact:
 		ref := make(map[string]any, 2)
 		if k.TaskOutputArtifact != nil {
-			if v := k.TaskOutputArtifact.ProducerTask; v != "" {
-				ref["producerTask"] = v
-			}
-			if v := k.TaskOutputArtifact.OutputArtifactKey; v != "" {
-				ref["outputArtifactKey"] = v
-			}
+			setString(ref, "producerTask", k.TaskOutputArtifact.ProducerTask)
+			setString(ref, "outputArtifactKey", k.TaskOutputArtifact.OutputArtifactKey)
 		}
 		out["taskOutputArtifact"] = ref
 	case *pipelinespec.TaskInputsSpec_InputArtifactSpec_ComponentInputArtifact:
@@ -452,9 +432,7 @@ func inputParameterDefValue(x *pipelinespec.ComponentInputsSpec_ParameterSpec) m
 	if x.IsOptional {
 		out["isOptional"] = true
 	}
-	if x.Description != "" {
-		out["description"] = x.Description
-	}
+	setString(out, "description", x.Description)
 	return out
 }
 
@@ -472,9 +450,7 @@ func inputArtifactDefValue(x *pipelinespec.ComponentInputsSpec_ArtifactSpec) map
 	if x.IsOptional {
 		out["isOptional"] = true
 	}
-	if x.Description != "" {
-		out["description"] = x.Description
-	}
+	setString(out, "description", x.Description)
 	return out
 }
 
@@ -501,9 +477,7 @@ func outputParameterDefValue(x *pipelinespec.ComponentOutputsSpec_ParameterSpec)
 	if x.ParameterType != 0 {
 		out["parameterType"] = enumName(pipelinespec.ParameterType_ParameterTypeEnum_name, int32(x.ParameterType))
 	}
-	if x.Description != "" {
-		out["description"] = x.Description
-	}
+	setString(out, "description", x.Description)
 	return out
 }
 
@@ -517,17 +491,13 @@ func artifactTypeValue(x *pipelinespec.ArtifactTypeSchema) map[string]any {
 	case *pipelinespec.ArtifactTypeSchema_InstanceSchema:
 		out["instanceSchema"] = k.InstanceSchema
 	}
-	if x.SchemaVersion != "" {
-		out["schemaVersion"] = x.SchemaVersion
-	}
+	setString(out, "schemaVersion", x.SchemaVersion)
 	return out
 }
 
 func containerValue(x *pipelinespec.PipelineDeploymentConfig_PipelineContainerSpec) map[string]any {
 	out := make(map[string]any, 3)
-	if x.Image != "" {
-		out["image"] = x.Image
-	}
+	setString(out, "image", x.Image)
 	if len(x.Command) > 0 {
 		out["command"] = stringList(x.Command)
 	}
@@ -596,4 +566,12 @@ func setMap[V, R any](out map[string]any, key string, m map[string]V, conv func(
 		vs[k] = conv(v)
 	}
 	out[key] = vs
+}
+
+// setString sets out[key] to v unless v is empty (protojson omits empty
+// strings).
+func setString(out map[string]any, key, v string) {
+	if v != "" {
+		out[key] = v
+	}
 }

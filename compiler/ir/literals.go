@@ -2,8 +2,9 @@ package ir
 
 import (
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 )
 
@@ -48,12 +49,7 @@ func LiteralProblem(v any, root string) string {
 			}
 		}
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if p := LiteralProblem(x[k], root+"."+k); p != "" {
 				return p
 			}

@@ -1,10 +1,10 @@
 package executor
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/kfpgo/kfpgo/sdk/launcher"
 )
 
 // MountRootEnv names the environment variable that moves the root under
@@ -17,10 +17,6 @@ const MountRootEnv = "KFPGO_MOUNT_ROOT"
 // (backend/src/v2/component/constants.go); artifacts whose metadata has
 // "_kfp_workspace": true live under its ".artifacts" folder.
 const WorkspaceMountPath = "/kfp-workspace"
-
-// remoteSchemes are the URI schemes KFP's launcher maps to a local mount
-// folder (launcher_v2.go LocalPathForURI), lower case as KFP matches them.
-var remoteSchemes = [...]struct{ scheme, dir string }{{"gs://", "gcs"}, {"s3://", "s3"}, {"minio://", "minio"}}
 
 // ResolveLocalPath returns the local file path of an artifact URI by KFP's
 // launcher convention (launcher_v2.go LocalPathForURI, artifact_types.py
@@ -43,46 +39,11 @@ func ResolveLocalPath(uri string) (string, error) {
 	if root == "" {
 		root = "/"
 	}
-	rel, dir, err := mountRelative(uri)
+	rel, dir, err := launcher.SplitURI(uri)
 	if err != nil || dir == "" {
 		return rel, err
 	}
 	return filepath.Join(root, dir, rel), nil
-}
-
-// mountRelative splits uri into its mount folder (gcs, s3, minio) and the
-// cleaned key below it; for a local path or file:// URI dir is "" and rel
-// is the cleaned path.
-func mountRelative(uri string) (rel, dir string, err error) {
-	if uri == "" {
-		return "", "", nil
-	}
-	for _, m := range remoteSchemes {
-		rest, ok := strings.CutPrefix(uri, m.scheme)
-		if !ok {
-			continue
-		}
-		rel := filepath.Clean(filepath.FromSlash(rest))
-		if rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-			return "", "", fmt.Errorf("artifact URI %q escapes the %s mount folder %q: its key resolves to %q; use a bucket/key URI without leading \"/\" or \"..\" elements", uri, m.scheme, m.dir, rel)
-		}
-		return rel, m.dir, nil
-	}
-	if image, ok := strings.CutPrefix(uri, "oci://"); ok {
-		// A model-car image, which KFP mounts from the image: the model is
-		// at /oci/<image with "/" as "_">/models (launcher_v2.go).
-		if image == "" || strings.Contains(image, "..") {
-			return "", "", fmt.Errorf("artifact URI %q names no usable OCI image; write oci://registry/repository:tag", uri)
-		}
-		return filepath.Join(strings.ReplaceAll(image, "/", "_"), "models"), "oci", nil
-	}
-	if path, ok := strings.CutPrefix(uri, "file://"); ok {
-		return filepath.Clean(path), "", nil
-	}
-	if scheme, _, ok := strings.Cut(uri, "://"); ok {
-		return "", "", fmt.Errorf("unsupported artifact URI scheme %q in %q: KFP's launcher maps gs://, s3://, minio://, oci:// (and local paths); write the URI in lower case with one of those schemes, or use a local path", scheme+"://", uri)
-	}
-	return filepath.Clean(uri), "", nil
 }
 
 // LocalPath is ResolveLocalPath without the error: it returns the mapped
@@ -107,7 +68,7 @@ func artifactPath(uri string, metadata map[string]any) (string, error) {
 		return "", err
 	}
 	if ws, _ := metadata["_kfp_workspace"].(bool); ws {
-		rel, dir, _ := mountRelative(uri)
+		rel, dir, _ := launcher.SplitURI(uri)
 		if dir != "" && dir != "oci" {
 			return filepath.Join(WorkspaceMountPath, ".artifacts", dir, rel), nil
 		}

@@ -67,22 +67,22 @@ type Layout struct {
 }
 
 // LocalPath maps an artifact URI to a path on this machine. Absolute paths
-// and file:// URIs are returned as paths; gs://, s3:// and minio:// follow
-// KFP's launcher (LocalPathForURI: gs://b/k → /gcs/b/k) rebased under
-// localRoot. Other schemes return an error naming the URI.
+// and file:// URIs are returned as paths; gs://, s3://, minio:// and oci://
+// follow KFP's launcher (SplitURI: gs://b/k → /gcs/b/k) rebased under
+// localRoot. Relative paths, other schemes and keys that escape their mount
+// folder return an error naming the URI.
 func LocalPath(localRoot, uri string) (string, error) {
-	switch {
-	case strings.HasPrefix(uri, "file://"):
-		return strings.TrimPrefix(uri, "file://"), nil
-	case filepath.IsAbs(uri):
-		return uri, nil
+	if !strings.Contains(uri, "://") && !filepath.IsAbs(uri) {
+		return "", fmt.Errorf("artifact URI %q has no local path: use an absolute path or a gs://, s3:// or minio:// URI", uri)
 	}
-	for _, m := range []struct{ scheme, dir string }{{"gs://", "gcs"}, {"s3://", "s3"}, {"minio://", "minio"}} {
-		if rest, ok := strings.CutPrefix(uri, m.scheme); ok {
-			return filepath.Join(localRoot, m.dir, filepath.FromSlash(rest)), nil
-		}
+	rel, dir, err := SplitURI(uri)
+	if err != nil {
+		return "", fmt.Errorf("artifact URI %q has no local path: %w", uri, err)
 	}
-	return "", fmt.Errorf("artifact URI %q has no local path: use an absolute path or a gs://, s3:// or minio:// URI", uri)
+	if dir == "" {
+		return rel, nil
+	}
+	return filepath.Join(localRoot, dir, rel), nil
 }
 
 // BuildExecutorInput returns the ExecutorInput of a task running comp: the

@@ -521,13 +521,9 @@ func (e *emitter) value(ps *pipeState, r *ir.Ref, at *ir.Group, pos ir.Pos) val 
 		// {{$.inputs.parameters[…]}} placeholder; a list or struct is then
 		// passed as its JSON text, which Argo substitutes into as a string.
 		// dsl.Format writes pipeline placeholders into the literal text as
-		// KFP's {{$.key}}: map them to Argo's variables.
-		const mark = "\ue000kfpgo-embed-"
-		var embedded []string
-		v := r.FormatValue(func(i int) string {
-			embedded = append(embedded, e.value(ps, r.Of[i], at, pos).param)
-			return mark + strconv.Itoa(len(embedded)-1) + "\ue001"
-		})
+		// KFP's {{$.key}}: map them to Argo's variables (Argo's own
+		// expressions never start with "{{$.").
+		v := r.FormatValue(func(i int) string { return e.value(ps, r.Of[i], at, pos).param })
 		s, ok := v.(string)
 		if !ok {
 			s = paramString(v)
@@ -535,9 +531,6 @@ func (e *emitter) value(ps *pipeState, r *ir.Ref, at *ir.Group, pos ir.Pos) val 
 		s = kfpPlaceholderRE.ReplaceAllStringFunc(s, func(m string) string {
 			return argoPlaceholder(m[len("{{$.") : len(m)-len("}}")])
 		})
-		for i, x := range embedded {
-			s = strings.Replace(s, mark+strconv.Itoa(i)+"\ue001", x, 1)
-		}
 		return val{param: s}
 	case ir.RefPlaceholder:
 		return val{param: argoPlaceholder(strings.TrimSuffix(strings.TrimPrefix(r.Name, "{{$."), "}}"))}

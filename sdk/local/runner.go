@@ -301,6 +301,7 @@ func (r *run) preflight(ctx context.Context) error {
 		labels = append(labels, l)
 	}
 	sort.Strings(labels)
+	announced := map[string]bool{}
 	for _, l := range labels {
 		c := r.p.Executors[l].GetContainer()
 		if c == nil {
@@ -312,6 +313,11 @@ func (r *run) preflight(ctx context.Context) error {
 		h, err := r.router.handler(c.GetImage())
 		if err != nil {
 			return &InputError{Msg: fmt.Sprintf("executor %s: %v", l, err)}
+		}
+		if ip, isGo := r.router.goh.ImportPath(c.GetImage()); isGo && h == TaskHandler(r.router.goh) && r.opts.Progress != nil && !announced[ip] {
+			announced[ip] = true
+			// A first build takes seconds per component: say what is happening.
+			fmt.Fprintf(r.opts.Progress, "%s  %-10s %s (go build, reused until the code changes)\n", time.Now().Format("15:04:05"), "preparing", ip)
 		}
 		if err := h.Prepare(ctx, c.GetImage()); err != nil {
 			return &InputError{Msg: fmt.Sprintf("executor %s: %v", l, err)}

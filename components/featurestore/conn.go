@@ -3,16 +3,16 @@ package featurestore
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
-	"net/url"
 	"os"
-	"regexp"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/kfpgo/kfpgo/sdk/redact"
 )
 
 // Environment variables read when a connection setting is left empty.
@@ -66,44 +66,38 @@ func (r Retry) do(ctx context.Context, what string, f func(context.Context) erro
 	return fmt.Errorf("%s: gave up after %d attempts: %w", what, r.Attempts, err)
 }
 
-var kvPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
-
 // Redact returns a DSN or URL with its password replaced by "xxxxx", for
 // logs and errors: "postgres://u:secret@h/db" → "postgres://u:xxxxx@h/db",
-// "host=h password=secret" → "host=h password=xxxxx". Query parameters
-// named password are redacted too.
-func Redact(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" && u.Host != "" {
-		q := u.Query()
-		if q.Has("password") {
-			q.Set("password", "xxxxx")
-			u.RawQuery = q.Encode()
-		}
-		return u.Redacted()
+// "host=h password=secret" → "host=h password=xxxxx". It matches patterns
+// (sdk/redact) and never parses, so a DSN that does not parse loses its
+// password too.
+func Redact(dsn string) string { return redact.String(dsn) }
+
+// redactErr returns err with its text redacted: the patterns of
+// sdk/redact, the given secrets and the passwords found in the given
+// connection strings. It never returns an error that prints %!w(<nil>).
+func redactErr(err error, secrets []string, conn ...string) error {
+	for _, c := range conn {
+		secrets = append(secrets, redact.Passwords(c)...)
 	}
-	return kvPassword.ReplaceAllString(dsn, "${1}xxxxx")
+	return redact.Error(err, secrets...)
 }
 
-// redactErr replaces any occurrence of the secret-bearing dsn in err's text.
-func redactErr(err error, secrets ...string) error {
-	if err == nil {
-		return nil
+// quoteUnlessIn returns ` "<redacted s>"` for a message about s, or ""
+// when err's text already shows s (url.Parse errors quote the URL), so
+// that the setting is printed once.
+func quoteUnlessIn(s string, err error) string {
+	if strings.Contains(err.Error(), s) {
+		return ""
 	}
-	msg := err.Error()
-	changed := false
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		if r := regexp.MustCompile(regexp.QuoteMeta(s)); r.MatchString(msg) {
-			msg = r.ReplaceAllString(msg, "xxxxx")
-			changed = true
-		}
-	}
-	if !changed {
-		return err
-	}
-	return errors.New(msg)
+	return fmt.Sprintf(" %q", Redact(s))
+}
+
+// parseDSNError explains a DSN pgx cannot parse. pgconn's error already
+// quotes the DSN (with its password masked); its text is redacted again
+// here by pattern, since the masking relies on parsing.
+func parseDSNError(err error, dsn string) error {
+	return fmt.Errorf("offline store: parse PostgreSQL DSN: %w (the form is postgres://user[:password]@host:port/db or \"host=… port=… user=… dbname=…\" with the password in $PGPASSWORD; %%-escape special characters in a URL's password)", redactErr(err, nil, dsn))
 }
 
 // ConnectPostgres opens a pgx pool to dsn (or $KFPGO_POSTGRES_DSN, or the
@@ -117,7 +111,7 @@ func ConnectPostgres(ctx context.Context, dsn string, r Retry) (*pgxpool.Pool, e
 	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("offline store: parse PostgreSQL DSN %q: %w", Redact(dsn), redactErr(errors.Unwrap(err), passwordOf(dsn)))
+		return nil, parseDSNError(err, dsn)
 	}
 	password := cfg.ConnConfig.Password
 	where := fmt.Sprintf("postgres://%s@%s:%d/%s", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
@@ -135,7 +129,7 @@ func ConnectPostgres(ctx context.Context, dsn string, r Retry) (*pgxpool.Pool, e
 		return nil
 	})
 	if err != nil {
-		return nil, redactErr(fmt.Errorf("%w (check the DSN, that the server is up, and its pg_hba.conf)", err), password)
+		return nil, redactErr(fmt.Errorf("%w (check the DSN, that the server is up, and its pg_hba.conf)", err), []string{password}, dsn)
 	}
 	return pool, nil
 }
@@ -147,7 +141,7 @@ func ConnectPostgresConn(ctx context.Context, dsn string, r Retry) (*pgx.Conn, e
 	}
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("offline store: parse PostgreSQL DSN %q: %w", Redact(dsn), redactErr(errors.Unwrap(err), passwordOf(dsn)))
+		return nil, parseDSNError(err, dsn)
 	}
 	where := fmt.Sprintf("postgres://%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
 	var conn *pgx.Conn
@@ -159,20 +153,9 @@ func ConnectPostgresConn(ctx context.Context, dsn string, r Retry) (*pgx.Conn, e
 		return err
 	})
 	if err != nil {
-		return nil, redactErr(fmt.Errorf("%w (check the DSN, that the server is up, and its pg_hba.conf)", err), cfg.Password)
+		return nil, redactErr(fmt.Errorf("%w (check the DSN, that the server is up, and its pg_hba.conf)", err), []string{cfg.Password}, dsn)
 	}
 	return conn, nil
-}
-
-func passwordOf(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.User != nil {
-		p, _ := u.User.Password()
-		return p
-	}
-	if m := kvPassword.FindStringSubmatch(dsn); m != nil {
-		return m[2]
-	}
-	return ""
 }
 
 // RedisConfig holds online store connection settings.
@@ -206,7 +189,7 @@ func ConnectRedis(ctx context.Context, c RedisConfig) (*redis.Client, error) {
 	}
 	opt, err := redis.ParseURL(c.URL)
 	if err != nil {
-		return nil, fmt.Errorf("online store: parse Redis URL %q: %w", Redact(c.URL), redactErr(err, passwordOf(c.URL)))
+		return nil, fmt.Errorf("online store: parse Redis URL%s: %w (the form is redis://[user[:password]@]host:port/db, or rediss:// for TLS; %%-escape special characters in the password)", quoteUnlessIn(c.URL, err), redactErr(err, []string{c.Password}, c.URL))
 	}
 	if c.Password != "" {
 		opt.Password = c.Password
@@ -222,7 +205,7 @@ func ConnectRedis(ctx context.Context, c RedisConfig) (*redis.Client, error) {
 	})
 	if err != nil {
 		client.Close()
-		return nil, redactErr(fmt.Errorf("%w (check the URL, password and that the server is up)", err), opt.Password)
+		return nil, redactErr(fmt.Errorf("%w (check the URL, password and that the server is up)", err), []string{opt.Password, c.Password}, c.URL)
 	}
 	client.Options().MaxRetries = 3
 	return client, nil

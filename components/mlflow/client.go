@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kfpgo/kfpgo/sdk/redact"
 	"github.com/kfpgo/kfpgo/sdk/restclient"
 )
 
@@ -271,23 +272,14 @@ func (e *UnreachableError) Error() string {
 // Unwrap returns the transport error.
 func (e *UnreachableError) Unwrap() error { return e.Err }
 
-// redactURL removes user info from a URL string.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	return u.Redacted()
-}
+// redactURL removes user info from a URL string by pattern (sdk/redact),
+// so a URL that does not parse loses its password too.
+func redactURL(s string) string { return redact.String(s) }
 
-// redact removes the client's credentials from s.
+// redact removes the client's credentials, and anything shaped like one,
+// from s.
 func (c *Client) redact(s string) string {
-	for _, secret := range []string{c.opts.Token, c.opts.Password} {
-		if len(secret) >= 4 {
-			s = strings.ReplaceAll(s, secret, "[REDACTED]")
-		}
-	}
-	return s
+	return redact.String(s, c.opts.Token, c.opts.Password)
 }
 
 // parseError reads MLflow's error body {"error_code": …, "message": …}, or
@@ -301,12 +293,9 @@ func (c *Client) parseError(method, path string, status int, body []byte) *Error
 	if json.Unmarshal(body, &b) == nil && (b.ErrorCode != "" || b.Message != "") {
 		e.ErrorCode, e.Message = b.ErrorCode, b.Message
 	} else {
-		e.Message = strings.TrimSpace(string(body))
-		if len(e.Message) > 2000 {
-			e.Message = e.Message[:2000] + "…"
-		}
+		e.Message = string(body)
 	}
-	e.Message = c.redact(e.Message)
+	e.Message = redact.Echo(e.Message, c.opts.Token, c.opts.Password)
 	return e
 }
 
@@ -400,10 +389,13 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			}
 		} else {
 			reached = true
-			data, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+			data, rerr := restclient.ReadBody(resp.Body, restclient.MaxAnswerBytes)
 			resp.Body.Close()
 			c.log.DebugContext(ctx, "mlflow api", "method", r.method, "path", apiPath, "status", resp.StatusCode, "attempt", attempt+1)
+			var tooLarge *restclient.TooLargeError
 			switch {
+			case errors.As(rerr, &tooLarge):
+				return fmt.Errorf("MLflow %s %s: %d %s: %w", r.method, apiPath, resp.StatusCode, http.StatusText(resp.StatusCode), rerr)
 			case rerr != nil:
 				lastErr = fmt.Errorf("MLflow %s %s: reading the answer: %s", r.method, apiPath, c.redact(rerr.Error()))
 			case resp.StatusCode/100 == 2:

@@ -96,7 +96,7 @@ func TestClientRedactsEchoedSecrets(t *testing.T) {
 	_, err := c.GetExperimentByName(context.Background(), "x")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), token)
-	assert.Contains(t, err.Error(), "[REDACTED]")
+	assert.Contains(t, err.Error(), "Bearer xxxxx")
 	assert.Contains(t, err.Error(), "403 Forbidden")
 	assert.Contains(t, err.Error(), "lacks permission")
 	assert.NotContains(t, logs.String(), token)

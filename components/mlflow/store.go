@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+
+	"github.com/kfpgo/kfpgo/sdk/redact"
 )
 
 // Store is the part of MLflow that register-model uses: experiments, runs
@@ -84,10 +86,10 @@ func LocalPath(uri string) (string, error) {
 	if strings.HasPrefix(strings.ToLower(uri), "file:") {
 		u, err := url.Parse(uri)
 		if err != nil {
-			return "", fmt.Errorf("tracking URI %q is not a valid file: URI: %w", uri, err)
+			return "", fmt.Errorf("tracking URI %q is not a valid file: URI: %w", redactURL(uri), redact.Error(err))
 		}
 		if u.Host != "" && u.Host != "localhost" {
-			return "", fmt.Errorf("tracking URI %q names host %q: a file: store must be local (file:///abs/dir or file:rel/dir)", uri, u.Host)
+			return "", fmt.Errorf("tracking URI %q names host %q: a file: store must be local (file:///abs/dir or file:rel/dir)", redactURL(uri), u.Host)
 		}
 		p = u.Path
 		if u.Opaque != "" {

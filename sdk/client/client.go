@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kfpgo/kfpgo/sdk/redact"
 	"github.com/kfpgo/kfpgo/sdk/restclient"
 )
 
@@ -108,7 +109,7 @@ func New(opts Options) (*Client, error) {
 	}
 	u, err := url.Parse(ep)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("KFP endpoint %q is not an http(s) URL: use e.g. https://kubeflow.example.com/pipeline", opts.Endpoint)
+		return nil, fmt.Errorf("KFP endpoint %q is not an http(s) URL: use e.g. https://kubeflow.example.com/pipeline", redact.Echo(opts.Endpoint, opts.Token))
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.Path = strings.TrimSuffix(u.Path, APIPrefix)
@@ -152,10 +153,13 @@ type APIError struct {
 	// Code is the gRPC code of a google.rpc.Status body (5 NotFound,
 	// 3 InvalidArgument, 16 Unauthenticated…); 0 when the body had none.
 	Code int
-	// Message is the server's message, verbatim.
+	// Message is the server's message with credentials removed (the bearer
+	// token, and anything shaped like a password or token: sdk/redact) and
+	// clipped to redact.EchoLimit bytes: a proxy may echo the request's
+	// Authorization header in its error page.
 	Message string
 	// Details holds google.rpc.Status details or the upload endpoint's
-	// error_details, verbatim.
+	// error_details, redacted and clipped like Message.
 	Details string
 }
 
@@ -231,7 +235,16 @@ func (c *Client) token() (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-func retryable(r request, status int) bool {
+// retryable reports whether an answer may be retried: 429 and 503 always,
+// other 5xx for requests that create nothing. Authentication and
+// permission failures never are, whatever the status: the HTTP 401 and 403
+// of grpc-gateway, and a google.rpc.Status body with gRPC code 16
+// (Unauthenticated) or 7 (PermissionDenied) that a proxy sent with another
+// status; the same token would be refused again.
+func retryable(r request, status int, e *APIError) bool {
+	if status == http.StatusUnauthorized || status == http.StatusForbidden || e.Code == 16 || e.Code == 7 {
+		return false
+	}
 	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
 		return true
 	}
@@ -262,7 +275,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		}
 		req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 		if err != nil {
-			return fmt.Errorf("KFP API %s %s: %w", r.method, apiPath, err)
+			return fmt.Errorf("KFP API %s %s: %w", r.method, apiPath, redact.Error(err, tok))
 		}
 		if r.body != nil {
 			ct := r.contentType
@@ -282,15 +295,20 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			if ctx.Err() != nil {
 				return fmt.Errorf("KFP API %s %s: %w", r.method, apiPath, ctx.Err())
 			}
+			err = redact.Error(err, tok)
 			lastErr = fmt.Errorf("KFP API %s %s: %w", r.method, apiPath, err)
 			c.log.DebugContext(ctx, "kfp api", "method", r.method, "path", apiPath, "attempt", attempt+1, "error", err.Error())
 			if r.create && !isDialError(err) {
 				return lastErr // the server may have acted: do not create twice
 			}
 		} else {
-			data, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+			data, rerr := restclient.ReadBody(resp.Body, restclient.MaxAnswerBytes)
 			resp.Body.Close()
 			c.log.DebugContext(ctx, "kfp api", "method", r.method, "path", apiPath, "status", resp.StatusCode, "attempt", attempt+1)
+			var tooLarge *restclient.TooLargeError
+			if errors.As(rerr, &tooLarge) {
+				return fmt.Errorf("KFP API %s %s: %d %s: %w", r.method, apiPath, resp.StatusCode, http.StatusText(resp.StatusCode), rerr)
+			}
 			if rerr != nil {
 				lastErr = fmt.Errorf("KFP API %s %s: reading the answer: %w", r.method, apiPath, rerr)
 			} else if resp.StatusCode/100 == 2 {
@@ -303,7 +321,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 				return nil
 			} else {
 				apiErr := parseErrorBody(r.method, apiPath, resp.StatusCode, data)
-				if !retryable(r, resp.StatusCode) {
+				apiErr.Message = redact.Echo(apiErr.Message, tok)
+				apiErr.Details = redact.Echo(apiErr.Details, tok)
+				if !retryable(r, resp.StatusCode, apiErr) {
 					return apiErr
 				}
 				lastErr = apiErr

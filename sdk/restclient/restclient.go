@@ -14,6 +14,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -93,4 +94,34 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// MaxAnswerBytes is the largest answer body the REST clients read (64 MiB):
+// KFP's largest answers (a run with its full run details, a pipeline
+// version holding a 32 MiB pipeline spec) fit well below it.
+const MaxAnswerBytes = 64 << 20
+
+// TooLargeError is an answer body longer than the read limit.
+type TooLargeError struct {
+	// Limit is the read limit in bytes.
+	Limit int64
+}
+
+// Error says "answer too large: over <n> MiB".
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("answer too large: over %d MiB, the client's read limit (a page of a list answer too large can be made smaller with a smaller page size)", e.Limit>>20)
+}
+
+// ReadBody reads all of r, up to limit bytes. A body longer than limit is
+// a *TooLargeError, not a silently cut body (which would fail later as
+// "unexpected end of JSON input"); other errors are r's read errors.
+func ReadBody(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return data, err
+	}
+	if int64(len(data)) > limit {
+		return data[:limit], &TooLargeError{Limit: limit}
+	}
+	return data, nil
 }

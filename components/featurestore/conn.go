@@ -3,12 +3,14 @@ package featurestore
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
@@ -62,8 +64,21 @@ func (r Retry) do(ctx context.Context, what string, f func(context.Context) erro
 		if err == nil {
 			return nil
 		}
+		if pgAuthFailed(err) {
+			return fmt.Errorf("%s: %w (not retried: the server refused the credentials; check the user and password)", what, err)
+		}
 	}
 	return fmt.Errorf("%s: gave up after %d attempts: %w", what, r.Attempts, err)
+}
+
+// pgAuthFailed reports whether err is PostgreSQL refusing the credentials:
+// SQLSTATE 28P01 invalid_password or 28000
+// invalid_authorization_specification (no pg_hba.conf entry, role may not
+// log in). The same credentials would be refused again, so they are not
+// retried.
+func pgAuthFailed(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000")
 }
 
 // Redact returns a DSN or URL with its password replaced by "xxxxx", for

@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kfpgo/kfpgo/sdk/client"
+	"github.com/kfpgo/kfpgo/sdk/redact"
 )
 
 // clientFlags are the connection and output flags shared by the verbs that
@@ -38,6 +39,7 @@ type clientFlags struct {
 func (f *clientFlags) register(fs *pflag.FlagSet) {
 	env := client.OptionsFromEnv()
 	fs.StringVar(&f.endpoint, "endpoint", env.Endpoint, "KFP API base URL, e.g. http://localhost:8888 or https://kubeflow.example.com/pipeline (env "+client.EnvEndpoint+")")
+	fs.Lookup("endpoint").DefValue = redact.String(env.Endpoint) // --help shows the default
 	fs.StringVar(&f.token, "token", "", "bearer token (default: env "+client.EnvToken+"; never printed)")
 	fs.StringVar(&f.tokenFile, "token-file", env.TokenFile, "file holding the bearer token, re-read on each request, e.g. "+client.DefaultTokenFile+" (env "+client.EnvTokenFile+")")
 	fs.StringVar(&f.namespace, "namespace", env.Namespace, "profile namespace of a multi-user install (env "+client.EnvNamespace+")")

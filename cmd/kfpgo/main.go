@@ -8,9 +8,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log"
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kfpgo/kfpgo/sdk/redact"
 )
 
 // version is stamped at link time with -ldflags "-X main.version=…".
@@ -63,10 +66,16 @@ func exitStatus(err error) int {
 }
 
 func main() {
-	if err := newRootCmd().Execute(); err != nil {
-		if !errors.Is(err, errSilentExit) {
-			fmt.Fprintln(os.Stderr, "Error:", err)
-		}
-		os.Exit(exitStatus(err))
+	// Secrets from the environment and anything shaped like a credential
+	// never reach the terminal's error stream, whichever layer failed.
+	stderr := redact.NewWriter(os.Stderr, redact.SecretsFromEnv(os.Environ())...)
+	log.SetOutput(stderr) // also slog's default handler
+	root := newRootCmd()
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err != nil && !errors.Is(err, errSilentExit) {
+		fmt.Fprintln(stderr, "Error:", err)
 	}
+	_ = stderr.Flush()
+	os.Exit(exitStatus(err))
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -20,6 +19,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	fs "github.com/kfpgo/kfpgo/components/featurestore"
+	"github.com/kfpgo/kfpgo/sdk/redact"
 )
 
 // Formats accepted in Config.Format.
@@ -142,7 +142,7 @@ func openSource(ctx context.Context, cfg Config) (*source, error) {
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
-			return nil, fmt.Errorf("fetch dataset %s: %w", s.uri, redactURLErr(err, cfg.Source, s.uri))
+			return nil, fmt.Errorf("fetch dataset %s: %w", s.uri, redact.Error(err, redact.Passwords(cfg.Source)...))
 		}
 		if resp.StatusCode != http.StatusOK {
 			resp.Body.Close()
@@ -213,13 +213,6 @@ func openSource(ctx context.Context, cfg Config) (*source, error) {
 	s.raw = nil
 	s.file, s.size = tmp, n
 	return s, nil
-}
-
-func redactURLErr(err error, secret, redacted string) error {
-	if secret == redacted {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), secret, redacted))
 }
 
 func openS3(ctx context.Context, c S3Config, u *url.URL) (io.ReadCloser, error) {

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/kfpgo/kfpgo/sdk/dsl"
+	"github.com/kfpgo/kfpgo/sdk/redact"
 	"github.com/kubeflow/pipelines/api/v2alpha1/go/pipelinespec"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -51,10 +53,18 @@ const (
 // cancellation, with or without an error, writes no ExecutorOutput: the
 // process exits with 128 + the signal number and the line
 // `executor: component "train" cancelled by SIGTERM`.
+//
+// Everything the process writes to stderr, through Run or the standard log
+// and slog default loggers, passes through a redact.Writer that removes the
+// secret values of its environment (redact.SecretsFromEnv) and anything
+// shaped like a credential, whatever code printed it.
 func Main(components ...dsl.Runnable) {
 	ctx, stop := signalContext(context.Background())
-	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr, components...)
+	stderr := redact.NewWriter(os.Stderr, redact.SecretsFromEnv(os.Environ())...)
+	log.SetOutput(stderr) // also slog's default handler
+	code := Run(ctx, os.Args[1:], os.Stdout, stderr, components...)
 	stop()
+	_ = stderr.Flush()
 	os.Exit(code)
 }
 

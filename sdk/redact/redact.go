@@ -19,8 +19,9 @@
 //     access_token, refresh_token, id_token, api_key, apikey,
 //     client_secret, aws_secret_access_key, aws_session_token,
 //     x-amz-signature, x-amz-credential, x-amz-security-token) becomes xxxxx;
-//   - the credentials after an HTTP authorization scheme, "Bearer …" and
-//     "Authorization: Basic …", become xxxxx.
+//   - the credentials after an HTTP authorization scheme, "Bearer …",
+//     "Authorization: Basic …", and "Basic <b64>" where <b64> decodes to
+//     user:password, become xxxxx.
 //
 // [Error] wraps an error so that its text is redacted while errors.Is and
 // errors.As still see the original (a *pgconn.PgError's SQLSTATE, a
@@ -32,6 +33,7 @@ package redact
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"io"
 	"net/url"
@@ -63,7 +65,9 @@ var (
 	jsonRE   = regexp.MustCompile(`(?i)("(?:` + credKeys + `)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
 	// Authorization header values: "Bearer <token>", "Authorization: Basic <b64>".
 	bearerRE = regexp.MustCompile(`(?i)\b(bearer)(\s+)[A-Za-z0-9\-._~+/]+=*`)
-	authRE   = regexp.MustCompile(`(?i)\b(authorization["']?\s*[:=]\s*["'\[]?\s*(?:(?:basic|bearer|digest|token|negotiate)\s+)?)[^\s"',;}\]]+`)
+	// "Basic <base64 of user:password>", checked by decoding.
+	basicRE = regexp.MustCompile(`\bBasic\s+[A-Za-z0-9+/]{4,}={0,2}`)
+	authRE  = regexp.MustCompile(`(?i)\b(authorization["']?\s*[:=]\s*["'\[]?\s*(?:(?:basic|bearer|digest|token|negotiate)\s+)?)[^\s"',;}\]]+`)
 )
 
 // String returns s with the credentials it holds replaced by [Mask] (see the
@@ -81,6 +85,13 @@ func String(s string, secrets ...string) string {
 		return m[:loc[3]] + Mask
 	})
 	s = bearerRE.ReplaceAllString(s, "${1}${2}"+Mask)
+	s = basicRE.ReplaceAllStringFunc(s, func(m string) string {
+		i := strings.LastIndexAny(m, " \t")
+		if b, err := base64.StdEncoding.DecodeString(m[i+1:]); err == nil && bytes.IndexByte(b, ':') > 0 {
+			return m[:i+1] + Mask // base64 of user:password
+		}
+		return m
+	})
 	return s
 }
 

@@ -105,3 +105,8 @@ func TestWriter(t *testing.T) {
 	require.NoError(t, w.Flush())
 	assert.Equal(t, "line one xxxxx\nline two postgres://u:xxxxx@h/ ", out.String())
 }
+
+func TestStringBasic(t *testing.T) {
+	assert.Equal(t, "echo Basic xxxxx here", redact.String("echo Basic dXNyOnB3LTE= here"))
+	assert.Equal(t, "use Basic authentication", redact.String("use Basic authentication"))
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/kfpgo/kfpgo/components/cartrainer"
 	"github.com/kfpgo/kfpgo/sdk/artifacts"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
+	"github.com/kfpgo/kfpgo/sdk/redact"
 )
 
 // Image is the ko reference of the binary hosting these components.
@@ -70,7 +71,7 @@ func evaluate(ctx context.Context, in EvaluateIn) (EvaluateOut, error) {
 	}
 	conn, err := pgx.Connect(ctx, os.Getenv(EnvPostgresDSN))
 	if err != nil {
-		return *out, fmt.Errorf("connect to the offline store (set %s): %w", EnvPostgresDSN, redactErr(err))
+		return *out, fmt.Errorf("connect to the offline store (set %s): %w", EnvPostgresDSN, redact.Error(err, redact.Passwords(os.Getenv(EnvPostgresDSN))...))
 	}
 	defer conn.Close(context.Background())
 	split := in.Split.Value()
@@ -116,14 +117,6 @@ func modelDir(a dsl.Artifact[dsl.Model]) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("model artifact %s: no model.json at %s (the trainer writes it under KFPGO_MODEL_DIR)", a.URI(), p)
-}
-
-func redactErr(err error) error {
-	s := err.Error()
-	if i := strings.Index(s, "password="); i >= 0 {
-		s = s[:i] + "password=<redacted>"
-	}
-	return fmt.Errorf("%s", s)
 }
 
 // StatusIn is the input of record-run-status.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kfpgo/kfpgo/sdk/client"
 	"github.com/kfpgo/kfpgo/sdk/redact"
+	"github.com/kfpgo/kfpgo/sdk/upload"
 )
 
 // clientFlags are the connection and output flags shared by the verbs that
@@ -149,7 +150,7 @@ func (s *sourceFlags) resolve(ctx context.Context, api client.API) (client.Sourc
 		if s.pipeline != "" || s.pipelineID != "" || s.version != "" || s.versionID != "" {
 			return client.Source{}, fmt.Errorf("--package runs a file inline: drop --pipeline/--pipeline-id/--version/--version-id")
 		}
-		b, err := os.ReadFile(s.pkg)
+		b, err := upload.ReadFile(s.pkg)
 		if err != nil {
 			return client.Source{}, err
 		}

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kfpgo/kfpgo/compiler/graph"
+	"github.com/kfpgo/kfpgo/sdk/upload"
 )
 
 // readPipelineSpec reads the PipelineSpec of a compiled pipeline file, or
@@ -21,7 +22,7 @@ func readPipelineSpec(arg, pipelineName string) (*pipelinespec.PipelineSpec, err
 	var b []byte
 	var err error
 	if strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.HasSuffix(arg, ".json") {
-		b, err = os.ReadFile(arg)
+		b, err = upload.ReadFile(arg)
 	} else {
 		b, err = compileGoPackageYAML(arg, pipelineName)
 	}

@@ -3,13 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kfpgo/kfpgo/sdk/client"
+	"github.com/kfpgo/kfpgo/sdk/upload"
 )
 
 func init() { addCommand(newPipelineCmd) }
@@ -64,7 +64,7 @@ func pipelineCreateCmd(f *clientFlags) *cobra.Command {
 
 // readPackage reads and checks a compiled pipeline file.
 func readPackage(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	b, err := upload.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}

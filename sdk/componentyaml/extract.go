@@ -1,18 +1,22 @@
 package componentyaml
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
+	"github.com/kfpgo/kfpgo/sdk/upload"
 )
 
 // LoadFromPipelineFile is LoadFromPipeline reading the compiled pipeline
 // from path.
 func LoadFromPipelineFile(path, component string) (*dsl.UntypedComponent, error) {
-	data, err := os.ReadFile(path)
+	data, err := upload.ReadFile(path)
+	if tl := (*upload.TooLargeError)(nil); errors.As(err, &tl) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, &Error{File: path, Msg: err.Error(), Hint: "give the path of a pipeline YAML written by kfp.compiler or kfpgo"}
 	}
@@ -48,6 +52,9 @@ func LoadFromPipelineFile(path, component string) (*dsl.UntypedComponent, error)
 // carry; Load keeps it), or a container key KFP's PipelineContainerSpec
 // does not define.
 func LoadFromPipeline(file string, data []byte, component string) (*dsl.UntypedComponent, error) {
+	if err := upload.Check(file, data); err != nil {
+		return nil, err
+	}
 	docs, err := splitDocs(file, data)
 	if err != nil {
 		return nil, err

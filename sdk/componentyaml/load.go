@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
+	"github.com/kfpgo/kfpgo/sdk/upload"
 )
 
 // Error is a problem in a component YAML file: the file, the YAML path of
@@ -48,7 +48,10 @@ func (e *Error) Error() string {
 
 // LoadFile reads a component YAML file (see Load).
 func LoadFile(path string) (*dsl.UntypedComponent, error) {
-	data, err := os.ReadFile(path)
+	data, err := upload.ReadFile(path)
+	if tl := (*upload.TooLargeError)(nil); errors.As(err, &tl) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, &Error{File: path, Msg: err.Error(), Hint: "check the path of the component YAML"}
 	}
@@ -87,6 +90,9 @@ func LoadFile(path string) (*dsl.UntypedComponent, error) {
 //
 // Errors are *Error values naming the file, the YAML path and the fix.
 func Load(file string, data []byte) (*dsl.UntypedComponent, error) {
+	if err := upload.Check(file, data); err != nil {
+		return nil, err
+	}
 	c, err := LoadIR(file, data)
 	if err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -13,6 +12,8 @@ import (
 	"github.com/kubeflow/pipelines/api/v2alpha1/go/pipelinespec"
 	"google.golang.org/protobuf/encoding/protojson"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kfpgo/kfpgo/sdk/upload"
 )
 
 // Pipeline is a parsed compiled pipeline: the PipelineSpec, its executors
@@ -52,7 +53,7 @@ func (e *ParseError) Unwrap() error { return e.Err }
 
 // LoadFile reads and parses a compiled pipeline YAML file; see Parse.
 func LoadFile(path string) (*Pipeline, error) {
-	b, err := os.ReadFile(path)
+	b, err := upload.ReadFile(path)
 	if err != nil {
 		return nil, &ParseError{Source: path, Msg: "cannot read the compiled pipeline: check the path", Err: err}
 	}
@@ -72,6 +73,9 @@ var docSep = regexp.MustCompile(`(?m)^---[ \t]*$`)
 func Parse(source string, data []byte) (*Pipeline, error) {
 	if source == "" {
 		source = "<input>"
+	}
+	if err := upload.Check(source, data); err != nil {
+		return nil, err
 	}
 	var docs [][]byte
 	for _, d := range docSep.Split(string(data), -1) {

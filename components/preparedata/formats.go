@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -75,6 +76,11 @@ func (c *csvReader) next() (record, error) {
 	}
 	vals := make([]any, len(rec))
 	for i, s := range rec {
+		if !utf8.ValidString(s) {
+			// PostgreSQL's COPY would refuse the whole load naming no
+			// row; drop this one, named, as other malformed rows are.
+			return record{n: c.n, bad: "invalid_utf8:" + c.cols[i]}, nil
+		}
 		if s != "" {
 			vals[i] = csvText(s)
 		}
@@ -99,6 +105,7 @@ type jsonReader struct {
 	extra   map[string]bool
 	done    bool
 	pending []kv
+	read    int64 // objects started, counting those sampled ahead of next
 }
 
 // newJSONReader reads a JSON array of objects (array) or a stream of
@@ -135,6 +142,16 @@ func newJSONReader(r *bufio.Reader, array bool, sample int) (*jsonReader, error)
 	return j, nil
 }
 
+// rowErr explains a decoding error in row n (1-based, counting every
+// object read, including those sampled for the columns), with the byte
+// offset the decoder reached; a file that ends early says so.
+func (j *jsonReader) rowErr(n int64, err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("JSON row %d: the data ends inside the row at byte %d (a truncated file?): %w", n, j.dec.InputOffset(), io.ErrUnexpectedEOF)
+	}
+	return fmt.Errorf("JSON row %d (near byte %d): %w", n, j.dec.InputOffset(), err)
+}
+
 // object reads the next object keeping key order.
 func (j *jsonReader) object() (kv, error) {
 	if j.done {
@@ -143,7 +160,7 @@ func (j *jsonReader) object() (kv, error) {
 	if j.array && !j.dec.More() {
 		j.done = true
 		if _, err := j.dec.Token(); err != nil {
-			return kv{}, fmt.Errorf("JSON: %w", err)
+			return kv{}, j.rowErr(j.read+1, err)
 		}
 		return kv{}, io.EOF
 	}
@@ -153,20 +170,21 @@ func (j *jsonReader) object() (kv, error) {
 		return kv{}, io.EOF
 	}
 	if err != nil {
-		return kv{}, fmt.Errorf("JSON after row %d: %w", j.n, err)
+		return kv{}, j.rowErr(j.read+1, err)
 	}
+	j.read++
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return kv{}, fmt.Errorf("JSON row %d: want an object, found %v", j.n+1, tok)
+		return kv{}, fmt.Errorf("JSON row %d: want an object, found %v", j.read, tok)
 	}
 	var o kv
 	for j.dec.More() {
 		kt, err := j.dec.Token()
 		if err != nil {
-			return kv{}, fmt.Errorf("JSON row %d: %w", j.n+1, err)
+			return kv{}, j.rowErr(j.read, err)
 		}
 		var v any
 		if err := j.dec.Decode(&v); err != nil {
-			return kv{}, fmt.Errorf("JSON row %d: %w", j.n+1, err)
+			return kv{}, j.rowErr(j.read, err)
 		}
 		switch v.(type) {
 		case map[string]any, []any:
@@ -177,7 +195,7 @@ func (j *jsonReader) object() (kv, error) {
 		o.vals = append(o.vals, v)
 	}
 	if _, err := j.dec.Token(); err != nil {
-		return kv{}, fmt.Errorf("JSON row %d: %w", j.n+1, err)
+		return kv{}, j.rowErr(j.read, err)
 	}
 	return o, nil
 }

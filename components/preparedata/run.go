@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	fs "github.com/kfpgo/kfpgo/components/featurestore"
+	"github.com/kfpgo/kfpgo/sdk/redact"
 )
 
 // Result is what a run produced: the Dataset artifact's metadata and the
@@ -329,7 +330,12 @@ func makePlan(cfg Config, rr rowReader, sample []record) (*plan, error) {
 					vals = append(vals, r.vals[i])
 				}
 			}
-			t = inferType(vals)
+			var widened string
+			t, widened = inferType(vals)
+			if widened != "" {
+				cfg.Logger.Warn(fmt.Sprintf("prepare-data: column %q: %s; pin its type with columns: [{\"name\": %q, \"type\": \"string\"}] (or int64, float64, bool, timestamp)", redact.Clip(name, redact.EchoLimit), widened, redact.Clip(name, redact.EchoLimit)),
+					"column", redact.Clip(name, redact.EchoLimit), "inferred", string(t), "infer_rows", cfg.InferRows)
+			}
 		}
 		col, err := fs.ColumnName(name)
 		if err != nil {

@@ -2,12 +2,14 @@ package preparedata
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	fs "github.com/kfpgo/kfpgo/components/featurestore"
+	"github.com/kfpgo/kfpgo/sdk/redact"
 )
 
 // timeLayouts are the timestamp text forms accepted, tried in order; forms
@@ -34,12 +36,20 @@ func parseTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// inferType returns the narrowest contract type that every non-null value
-// of a sample fits: int64 < float64; bool; timestamp; else string. A column
-// with only nulls is string. JSON strings are only tried as timestamps.
-func inferType(vals []any) fs.Type {
+// inferType picks the narrowest type that holds every sampled value
+// (nil values are ignored; no values give STRING), and describes any
+// widening that loses information, for a warning: integers beyond int64
+// become DOUBLE PRECISION (float64 keeps 15–17 significant digits, so
+// 18446744073709551616 and 18446744073709551617 load as the same value),
+// and values of different kinds become TEXT.
+func inferType(vals []any) (fs.Type, string) {
 	var t fs.Type
-	merge := func(u fs.Type) {
+	var bigInt string             // the first integer beyond int64
+	first := map[fs.Type]string{} // the first value of each kind seen
+	merge := func(u fs.Type, v string) {
+		if _, ok := first[u]; !ok {
+			first[u] = v
+		}
 		switch {
 		case t == "" || t == u:
 			t = u
@@ -49,50 +59,71 @@ func inferType(vals []any) fs.Type {
 			t = fs.TypeString
 		}
 	}
+	isInt := func(s string) bool {
+		s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+		return s != "" && strings.Trim(s, "0123456789") == ""
+	}
 	for _, v := range vals {
 		switch x := v.(type) {
 		case nil:
 		case bool:
-			merge(fs.TypeBool)
+			merge(fs.TypeBool, fmt.Sprint(x))
 		case json.Number:
 			if _, err := x.Int64(); err == nil {
-				merge(fs.TypeInt64)
+				merge(fs.TypeInt64, x.String())
 			} else {
-				merge(fs.TypeFloat64)
+				if bigInt == "" && isInt(x.String()) {
+					bigInt = x.String()
+				}
+				merge(fs.TypeFloat64, x.String())
 			}
 		case csvText:
 			s := strings.TrimSpace(string(x))
 			if _, err := strconv.ParseInt(s, 10, 64); err == nil {
-				merge(fs.TypeInt64)
+				merge(fs.TypeInt64, s)
 			} else if _, err := strconv.ParseFloat(s, 64); err == nil {
-				merge(fs.TypeFloat64)
+				if bigInt == "" && isInt(s) {
+					bigInt = s
+				}
+				merge(fs.TypeFloat64, s)
 			} else if _, err := strconv.ParseBool(s); err == nil && len(s) > 1 {
-				merge(fs.TypeBool)
+				merge(fs.TypeBool, s)
 			} else if _, ok := parseTime(s); ok {
-				merge(fs.TypeTimestamp)
+				merge(fs.TypeTimestamp, s)
 			} else {
-				merge(fs.TypeString)
+				merge(fs.TypeString, s)
 			}
 		case string:
 			if _, ok := parseTime(x); ok {
-				merge(fs.TypeTimestamp)
+				merge(fs.TypeTimestamp, x)
 			} else {
-				merge(fs.TypeString)
+				merge(fs.TypeString, x)
 			}
 		case int64:
-			merge(fs.TypeInt64)
+			merge(fs.TypeInt64, fmt.Sprint(x))
 		case float64:
-			merge(fs.TypeFloat64)
+			merge(fs.TypeFloat64, fmt.Sprint(x))
 		case time.Time:
-			merge(fs.TypeTimestamp)
+			merge(fs.TypeTimestamp, x.String())
 		default:
-			merge(fs.TypeString)
+			merge(fs.TypeString, fmt.Sprint(x))
 		}
 	}
-	if t == "" {
-		return fs.TypeString
+	switch {
+	case t == "":
+		return fs.TypeString, ""
+	case t == fs.TypeString && len(first) > 1:
+		kinds := make([]string, 0, len(first))
+		for _, k := range []fs.Type{fs.TypeInt64, fs.TypeFloat64, fs.TypeBool, fs.TypeTimestamp, fs.TypeString} {
+			if v, ok := first[k]; ok {
+				kinds = append(kinds, fmt.Sprintf("%s (e.g. %q)", k, redact.Clip(v, 40)))
+			}
+		}
+		return t, "mixed values " + strings.Join(kinds, ", ") + " make it " + string(fs.TypeString)
+	case t == fs.TypeFloat64 && bigInt != "":
+		return t, fmt.Sprintf("integer %s is beyond int64, so the column becomes " + string(fs.TypeFloat64) + " and such integers lose digits", redact.Clip(bigInt, 40))
 	}
-	return t
+	return t, ""
 }
 
 // csvText marks CSV fields, whose text may be any type (unlike JSON strings).

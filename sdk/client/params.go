@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/kfpgo/kfpgo/sdk/redact"
 )
 
 // Package is a compiled pipeline file: the PipelineSpec document and, when
@@ -222,9 +224,9 @@ func typed(t string, v any) (any, error) {
 				return i, nil
 			}
 		case string:
-			return nil, fmt.Errorf("is NUMBER_INTEGER but got the string %q: pass a number", x)
+			return nil, fmt.Errorf("is NUMBER_INTEGER but got the string %q: pass a number", redact.Clip(x, nameEchoLimit))
 		}
-		return nil, fmt.Errorf("is NUMBER_INTEGER but got %v (%T)", v, v)
+		return nil, fmt.Errorf("is NUMBER_INTEGER but got %s (%T)", echo(v), v)
 	case TypeDouble:
 		switch x := v.(type) {
 		case float64:
@@ -240,19 +242,19 @@ func typed(t string, v any) (any, error) {
 				return f, nil
 			}
 		case string:
-			return nil, fmt.Errorf("is NUMBER_DOUBLE but got the string %q: pass a number", x)
+			return nil, fmt.Errorf("is NUMBER_DOUBLE but got the string %q: pass a number", redact.Clip(x, nameEchoLimit))
 		}
-		return nil, fmt.Errorf("is NUMBER_DOUBLE but got %v (%T)", v, v)
+		return nil, fmt.Errorf("is NUMBER_DOUBLE but got %s (%T)", echo(v), v)
 	case TypeBoolean:
 		if b, ok := v.(bool); ok {
 			return b, nil
 		}
-		return nil, fmt.Errorf("is BOOLEAN but got %v (%T): pass true or false", v, v)
+		return nil, fmt.Errorf("is BOOLEAN but got %s (%T): pass true or false", echo(v), v)
 	case TypeString:
 		if s, ok := v.(string); ok {
 			return s, nil
 		}
-		return nil, fmt.Errorf("is STRING but got %v (%T): pass a string", v, v)
+		return nil, fmt.Errorf("is STRING but got %s (%T): pass a string", echo(v), v)
 	case TypeList:
 		b, err := json.Marshal(v)
 		if err == nil && bytes.HasPrefix(b, []byte("[")) {
@@ -261,7 +263,7 @@ func typed(t string, v any) (any, error) {
 				return out, nil
 			}
 		}
-		return nil, fmt.Errorf("is LIST but got %v (%T): pass a JSON array", v, v)
+		return nil, fmt.Errorf("is LIST but got %s (%T): pass a JSON array", echo(v), v)
 	case TypeStruct:
 		b, err := json.Marshal(v)
 		if err == nil && bytes.HasPrefix(b, []byte("{")) {
@@ -270,7 +272,7 @@ func typed(t string, v any) (any, error) {
 				return out, nil
 			}
 		}
-		return nil, fmt.Errorf("is STRUCT but got %v (%T): pass a JSON object", v, v)
+		return nil, fmt.Errorf("is STRUCT but got %s (%T): pass a JSON object", echo(v), v)
 	}
 	return nil, fmt.Errorf("has the unknown type %q in the pipeline spec", t)
 }
@@ -291,25 +293,25 @@ func ParseParameterValues(inputs map[string]InputParameter, raw map[string]strin
 		case TypeInteger:
 			i, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 			if err != nil {
-				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is NUMBER_INTEGER but %q is not an integer", s)}
+				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is NUMBER_INTEGER but %q is not an integer", redact.Clip(s, nameEchoLimit))}
 			}
 			out[name] = i
 		case TypeDouble:
 			f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 			if err != nil {
-				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is NUMBER_DOUBLE but %q is not a number", s)}
+				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is NUMBER_DOUBLE but %q is not a number", redact.Clip(s, nameEchoLimit))}
 			}
 			out[name] = f
 		case TypeBoolean:
 			b, err := strconv.ParseBool(strings.TrimSpace(s))
 			if err != nil {
-				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is BOOLEAN but %q is not true or false", s)}
+				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is BOOLEAN but %q is not true or false", redact.Clip(s, nameEchoLimit))}
 			}
 			out[name] = b
 		case TypeList, TypeStruct:
 			var v any
 			if err := json.Unmarshal([]byte(s), &v); err != nil {
-				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is %s but %q is not JSON: %v", in.Type, s, err)}
+				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is %s but %q is not JSON: %v", in.Type, redact.Clip(s, nameEchoLimit), err)}
 			}
 			out[name] = v
 		default:
@@ -319,6 +321,13 @@ func ParseParameterValues(inputs map[string]InputParameter, raw map[string]strin
 	return out, nil
 }
 
+// nameEchoLimit bounds how much of a user-supplied name or value a
+// message repeats (200 bytes).
+const nameEchoLimit = 200
+
+// echo prints a user-supplied value for a message, clipped.
+func echo(v any) string { return redact.Clip(fmt.Sprint(v), nameEchoLimit) }
+
 // SplitParams splits "name=value" strings into a map; a string without "="
 // or a repeated name is an error.
 func SplitParams(kvs []string) (map[string]string, error) {
@@ -326,10 +335,10 @@ func SplitParams(kvs []string) (map[string]string, error) {
 	for _, kv := range kvs {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, fmt.Errorf("parameter %q is not name=value", kv)
+			return nil, fmt.Errorf("parameter %q is not name=value", redact.Clip(kv, nameEchoLimit))
 		}
 		if _, dup := out[k]; dup {
-			return nil, fmt.Errorf("parameter %q is given twice", k)
+			return nil, fmt.Errorf("parameter %q is given twice", redact.Clip(k, nameEchoLimit))
 		}
 		out[k] = v
 	}

@@ -113,3 +113,24 @@ func TestClientEndpointNotParsed(t *testing.T) {
 		assert.NotContains(t, err.Error(), "hun%zzter2")
 	}
 }
+
+// TestUserSuppliedNamesClipped: a huge parameter name or value is echoed
+// in the message at most a few hundred bytes.
+func TestUserSuppliedNamesClipped(t *testing.T) {
+	huge := strings.Repeat("n", 100000)
+	_, err := client.SplitParams([]string{huge})
+	require.Error(t, err)
+	assert.Less(t, len(err.Error()), 400, err.Error()[:100])
+	_, err = client.SplitParams([]string{huge + "=1", huge + "=2"})
+	require.Error(t, err)
+	assert.Less(t, len(err.Error()), 400)
+	pkg, err := client.ParsePackage([]byte(trainYAML))
+	require.NoError(t, err)
+	in, err := client.RootInputs(pkg.SpecObject())
+	require.NoError(t, err)
+	for _, name := range []string{"epochs", "learning_rate", "shuffle", "layers"} {
+		_, err = client.ParseParameterValues(in, map[string]string{name: "x" + huge})
+		require.Error(t, err, name)
+		assert.Less(t, len(err.Error()), 600, "%s: %.200s", name, err.Error())
+	}
+}

@@ -121,7 +121,7 @@ func inferType(vals []any) (fs.Type, string) {
 		}
 		return t, "mixed values " + strings.Join(kinds, ", ") + " make it " + string(fs.TypeString)
 	case t == fs.TypeFloat64 && bigInt != "":
-		return t, fmt.Sprintf("integer %s is beyond int64, so the column becomes " + string(fs.TypeFloat64) + " and such integers lose digits", redact.Clip(bigInt, 40))
+		return t, fmt.Sprintf("integer %s is beyond int64, so the column becomes %s and such integers lose digits", redact.Clip(bigInt, 40), fs.TypeFloat64)
 	}
 	return t, ""
 }

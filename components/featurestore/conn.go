@@ -112,7 +112,7 @@ func quoteUnlessIn(s string, err error) string {
 // quotes the DSN (with its password masked); its text is redacted again
 // here by pattern, since the masking relies on parsing.
 func parseDSNError(err error, dsn string) error {
-	return fmt.Errorf("offline store: parse PostgreSQL DSN: %w (the form is postgres://user[:password]@host:port/db or \"host=… port=… user=… dbname=…\" with the password in $PGPASSWORD; %%-escape special characters in a URL's password)", redactErr(err, nil, dsn))
+	return fmt.Errorf("offline store: parse PostgreSQL DSN: %w (the form is postgres://user@host:port/db with the password after the user as user:password@, %%-escaped, or \"host=… port=… user=… dbname=…\" with the password in $PGPASSWORD)", redactErr(err, nil, dsn))
 }
 
 // ConnectPostgres opens a pgx pool to dsn (or $KFPGO_POSTGRES_DSN, or the
@@ -204,7 +204,7 @@ func ConnectRedis(ctx context.Context, c RedisConfig) (*redis.Client, error) {
 	}
 	opt, err := redis.ParseURL(c.URL)
 	if err != nil {
-		return nil, fmt.Errorf("online store: parse Redis URL%s: %w (the form is redis://[user[:password]@]host:port/db, or rediss:// for TLS; %%-escape special characters in the password)", quoteUnlessIn(c.URL, err), redactErr(err, []string{c.Password}, c.URL))
+		return nil, fmt.Errorf("online store: parse Redis URL%s: %w (the form is redis://host:port/db, or rediss:// for TLS, with user:password@ before the host, %%-escaped, or the password in $%s)", quoteUnlessIn(c.URL, err), redactErr(err, []string{c.Password}, c.URL), EnvRedisPassword)
 	}
 	if c.Password != "" {
 		opt.Password = c.Password

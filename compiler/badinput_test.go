@@ -290,6 +290,9 @@ func TestBadInput(t *testing.T) {
 			require.True(t, errors.As(err, &list), "want an ir.ErrorList, got %T", err)
 			found := false
 			for _, e := range list {
+				// Every group a message names has a name.
+				assert.NotRegexp(t, `inside (\S+ )?(,|$)| too$`, e.Msg)
+				assert.NotRegexp(t, `inside (,| too)`, e.Hint)
 				f, line := e.Pos.FileLine()
 				if f != file {
 					continue

@@ -291,6 +291,10 @@ func TestParseParameterValues(t *testing.T) {
 	assert.Equal(t, map[string]any{"epochs": int64(20), "learning_rate": 0.5, "shuffle": true, "layers": []any{64.0, 32.0}, "dataset_uri": "s3://a"}, got)
 	_, err = client.ParseParameterValues(in, map[string]string{"epochs": "twenty"})
 	assert.ErrorContains(t, err, `is NUMBER_INTEGER but "twenty" is not an integer`)
+	for _, v := range []string{"NaN", "nan", "Inf", "-Infinity"} {
+		_, err = client.ParseParameterValues(in, map[string]string{"learning_rate": v})
+		assert.ErrorContains(t, err, `is NUMBER_DOUBLE but "`+v+`" is not a finite number`)
+	}
 	_, err = client.SplitParams([]string{"a=1", "b"})
 	assert.ErrorContains(t, err, `"b" is not name=value`)
 }

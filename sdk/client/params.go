@@ -299,6 +299,10 @@ func ParseParameterValues(inputs map[string]InputParameter, raw map[string]strin
 			if err != nil {
 				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is NUMBER_DOUBLE but %q is not a number", s)}
 			}
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				// The run's runtime config is JSON, which has no NaN or Infinity.
+				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is NUMBER_DOUBLE but %q is not a finite number: KFP passes parameters as JSON, which has no NaN or Infinity", s)}
+			}
 			out[name] = f
 		case TypeBoolean:
 			b, err := strconv.ParseBool(strings.TrimSpace(s))

@@ -378,3 +378,16 @@ func TestTransport(t *testing.T) {
 		assert.True(t, errors.Is(err, context.Canceled))
 	})
 }
+
+// TestParsePackageReadsYAML12 reads a PyYAML-written pipeline, whose plain
+// scalars n and y are strings under YAML 1.2 (as the KFP API server reads
+// them), not the booleans YAML 1.1 makes of them.
+func TestParsePackageReadsYAML12(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "local", "testdata", "pyyaml_scalars.yaml"))
+	require.NoError(t, err)
+	pkg, err := client.ParsePackage(b)
+	require.NoError(t, err)
+	in, err := client.RootInputs(pkg.SpecObject())
+	require.NoError(t, err)
+	assert.Equal(t, "n", in["n"].Default)
+}

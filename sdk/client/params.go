@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"sigs.k8s.io/yaml"
+	"github.com/kfpgo/kfpgo/sdk/kfpyaml"
 )
 
 // Package is a compiled pipeline file: the PipelineSpec document and, when
@@ -36,7 +36,11 @@ func ParsePackage(b []byte) (*Package, error) {
 			continue
 		}
 		var m map[string]any
-		if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
+		j, err := kfpyaml.ToJSON([]byte(doc))
+		if err == nil {
+			err = json.Unmarshal(j, &m)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("reading the compiled pipeline: %w", err)
 		}
 		if p.PipelineSpec == nil {

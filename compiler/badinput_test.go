@@ -117,7 +117,32 @@ var other = dsl.NewPipeline("other", func(b *dsl.Builder, in textIn) none {
 	return none{}
 })
 
+// recursive uses itself as a task; mutualA and mutualB use each other.
+func recursive() dsl.PipelineDef {
+	var p *dsl.Pipeline[textIn, none]
+	p = dsl.NewPipeline("recursive", func(b *dsl.Builder, in textIn) none {
+		p.Task(b, in) // want "pipeline \"recursive\" uses itself as a task"
+		return none{}
+	})
+	return p
+}
+
+func mutual() dsl.PipelineDef {
+	var a, c *dsl.Pipeline[textIn, none]
+	a = dsl.NewPipeline("mutual-a", func(b *dsl.Builder, in textIn) none {
+		c.Task(b, in)
+		return none{}
+	})
+	c = dsl.NewPipeline("mutual-b", func(b *dsl.Builder, in textIn) none {
+		a.Task(b, in) // want "uses itself as a task through nested pipelines: \"mutual-a\" → \"mutual-b\" → \"mutual-a\""
+		return none{}
+	})
+	return a
+}
+
 var cases = []badCases{
+	{"recursive-pipeline", recursive()},
+	{"mutually-recursive-pipelines", mutual()},
 	{"missing-input", dsl.NewPipeline("missing-input", func(b *dsl.Builder, _ none) none {
 		echo.Task(b, textIn{}) // want "required input \"text\" (STRING) of component \"echo\" is not set"
 		return none{}
@@ -265,6 +290,9 @@ func TestBadInput(t *testing.T) {
 			require.True(t, errors.As(err, &list), "want an ir.ErrorList, got %T", err)
 			found := false
 			for _, e := range list {
+				// Every group a message names has a name.
+				assert.NotRegexp(t, `inside (\S+ )?(,|$)| too$`, e.Msg)
+				assert.NotRegexp(t, `inside (,| too)`, e.Hint)
 				f, line := e.Pos.FileLine()
 				if f != file {
 					continue

@@ -10,9 +10,9 @@ import (
 	"github.com/kubeflow/pipelines/api/v2alpha1/go/pipelinespec"
 	"github.com/spf13/cobra"
 	"google.golang.org/protobuf/encoding/protojson"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kfpgo/kfpgo/compiler/graph"
+	"github.com/kfpgo/kfpgo/sdk/kfpyaml"
 	"github.com/kfpgo/kfpgo/sdk/upload"
 )
 
@@ -32,7 +32,7 @@ func readPipelineSpec(arg, pipelineName string) (*pipelinespec.PipelineSpec, err
 	if i := bytes.Index(b, []byte("\n---\n")); i >= 0 {
 		b = b[:i+1]
 	}
-	j, err := yaml.YAMLToJSON(b)
+	j, err := kfpyaml.ToJSON(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: not YAML: %w", arg, err)
 	}

@@ -111,11 +111,17 @@ func kindName(g *Group) string {
 }
 
 // escapingGroup returns the outermost group that contains from but not
-// to (nil when from is to or one of its ancestors).
+// to (nil when from is to or one of its ancestors). It is nil as well when
+// from belongs to another pipeline (no common root): the builder reports
+// such a reference as ForeignTask at the DSL call, and no group of this
+// pipeline could be named in a message.
 func escapingGroup(from, to *Group) *Group {
 	var out *Group
 	for g := from; g != nil && !within(to, g); g = g.Parent {
 		out = g
+	}
+	if out != nil && out.Parent == nil {
+		return nil
 	}
 	return out
 }

@@ -368,13 +368,32 @@ func (pl *plan) taskChannels(t *ir.Task) []*channel {
 	return out
 }
 
+// addInput records that group g receives channel c. A loop item, or a
+// field of one, exists only inside its loop: it never enters a group outside
+// that loop. KFP's get_inputs_for_all_groups lets a field of a literal-list
+// loop item (loop-item-param-N-subvar-F) climb into the enclosing
+// ExitHandler or condition, whose task is then fed a value that does not
+// exist at that level (KFP issue 13273); kfpgo scopes it to the loop.
 func (pl *plan) addInput(g *ir.Group, c *channel) {
+	if (c.kind == chLoopArg || c.kind == chLoopVar) && c.loop != nil && !inside(g, c.loop) {
+		return
+	}
 	for _, x := range pl.inputs[g] {
 		if x.key() == c.key() {
 			return
 		}
 	}
 	pl.inputs[g] = append(pl.inputs[g], c)
+}
+
+// inside reports whether group g is loop or one of its descendants.
+func inside(g, loop *ir.Group) bool {
+	for ; g != nil; g = g.Parent {
+		if g == loop {
+			return true
+		}
+	}
+	return false
 }
 
 // computeInputs is KFP's get_inputs_for_all_groups: every channel a task

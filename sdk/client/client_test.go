@@ -291,6 +291,10 @@ func TestParseParameterValues(t *testing.T) {
 	assert.Equal(t, map[string]any{"epochs": int64(20), "learning_rate": 0.5, "shuffle": true, "layers": []any{64.0, 32.0}, "dataset_uri": "s3://a"}, got)
 	_, err = client.ParseParameterValues(in, map[string]string{"epochs": "twenty"})
 	assert.ErrorContains(t, err, `is NUMBER_INTEGER but "twenty" is not an integer`)
+	for _, v := range []string{"NaN", "nan", "Inf", "-Infinity"} {
+		_, err = client.ParseParameterValues(in, map[string]string{"learning_rate": v})
+		assert.ErrorContains(t, err, `is NUMBER_DOUBLE but "`+v+`" is not a finite number`)
+	}
 	_, err = client.SplitParams([]string{"a=1", "b"})
 	assert.ErrorContains(t, err, `"b" is not name=value`)
 }
@@ -373,4 +377,17 @@ func TestTransport(t *testing.T) {
 		}})
 		assert.True(t, errors.Is(err, context.Canceled))
 	})
+}
+
+// TestParsePackageReadsYAML12 reads a PyYAML-written pipeline, whose plain
+// scalars n and y are strings under YAML 1.2 (as the KFP API server reads
+// them), not the booleans YAML 1.1 makes of them.
+func TestParsePackageReadsYAML12(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "local", "testdata", "pyyaml_scalars.yaml"))
+	require.NoError(t, err)
+	pkg, err := client.ParsePackage(b)
+	require.NoError(t, err)
+	in, err := client.RootInputs(pkg.SpecObject())
+	require.NoError(t, err)
+	assert.Equal(t, "n", in["n"].Default)
 }

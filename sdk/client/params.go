@@ -10,8 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"sigs.k8s.io/yaml"
-
+	"github.com/kfpgo/kfpgo/sdk/kfpyaml"
 	"github.com/kfpgo/kfpgo/sdk/redact"
 )
 
@@ -38,7 +37,11 @@ func ParsePackage(b []byte) (*Package, error) {
 			continue
 		}
 		var m map[string]any
-		if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
+		j, err := kfpyaml.ToJSON([]byte(doc))
+		if err == nil {
+			err = json.Unmarshal(j, &m)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("reading the compiled pipeline: %w", err)
 		}
 		if p.PipelineSpec == nil {
@@ -300,6 +303,10 @@ func ParseParameterValues(inputs map[string]InputParameter, raw map[string]strin
 			f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 			if err != nil {
 				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is NUMBER_DOUBLE but %q is not a number", redact.Clip(s, nameEchoLimit))}
+			}
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				// The run's runtime config is JSON, which has no NaN or Infinity.
+				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is NUMBER_DOUBLE but %q is not a finite number: KFP passes parameters as JSON, which has no NaN or Infinity", s)}
 			}
 			out[name] = f
 		case TypeBoolean:

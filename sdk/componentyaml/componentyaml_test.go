@@ -305,3 +305,51 @@ func TestYAML12Names(t *testing.T) {
 	_, err = componentyaml.Load("bomb.yaml", []byte("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"))
 	assert.ErrorContains(t, err, "more than a million nodes")
 }
+
+// TestLoadV1MatchesKFPConversion loads a v1 component.yaml the way KFP's
+// ComponentSpec.from_v1_component_spec converts it (kfp/dsl/structures.py):
+// the component keeps its description, inputs keep type, default and
+// optional, outputs keep their type only; input and output descriptions
+// and annotations are dropped, so a pipeline using the component compiles
+// to the same IR as KFP's (no description in its inputDefinitions or
+// outputDefinitions).
+func TestLoadV1MatchesKFPConversion(t *testing.T) {
+	c, err := componentyaml.Load("described.yaml", []byte(`name: Described op
+description: Does one thing.
+inputs:
+- {name: text, type: String, description: The text., annotations: {k: v}}
+- {name: count, type: Integer, default: "2", description: How many.}
+- {name: data, type: Dataset, optional: true, description: Some data.}
+outputs:
+- {name: out, type: String, description: The result.}
+- {name: model, type: Model, description: The model.}
+implementation:
+  container:
+    image: alpine
+    args: [{inputValue: text}, {inputValue: count}, {inputPath: data}, {outputPath: out}, {outputPath: model}]
+`))
+	require.NoError(t, err)
+	comp := c.IR()
+	assert.Equal(t, "Does one thing.", comp.Description)
+	assert.Equal(t, []*ir.Input{
+		{Name: "text", Type: ir.Type{Param: ir.ParamString}},
+		{Name: "count", Type: ir.Type{Param: ir.ParamInt}, Default: int64(2), HasDefault: true, Optional: true},
+		{Name: "data", Type: ir.Type{Artifact: comp.Inputs[2].Type.Artifact}, Optional: true},
+	}, comp.Inputs)
+	assert.Equal(t, "system.Dataset", comp.Inputs[2].Type.Artifact.SchemaTitle)
+	for _, o := range comp.Outputs {
+		assert.Empty(t, o.Description, "output %s", o.Name)
+	}
+
+	type pin struct {
+		Text dsl.Param[string] `kfp:"text"`
+	}
+	p := dsl.NewPipeline("uses-described", func(b *dsl.Builder, in pin) struct{} {
+		c.Task(b, map[string]any{"text": in.Text})
+		return struct{}{}
+	})
+	res, err := compiler.Compile(p, compiler.Options{})
+	require.NoError(t, err)
+	assert.Contains(t, string(res.YAML), "comp-described-op:")
+	assert.NotContains(t, string(res.YAML), "description:")
+}

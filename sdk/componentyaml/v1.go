@@ -141,8 +141,11 @@ func (l *loader) v1(doc map[string]any) (*ir.Component, error) {
 				return nil, l.errf(join(p, "name"), "give each input and output a distinct name", "%q is declared twice (also at %s)", n, prev)
 			}
 			declared[sn] = p
-			d, err := l.strAt(m, "description", p, false)
-			if err != nil {
+			// KFP's v1 → v2 conversion (ComponentSpec.from_v1_component_spec
+			// in kfp/dsl/structures.py) keeps neither the description nor
+			// the annotations of an input or output; it is still checked to
+			// be text, as KFP's v1 InputSpec/OutputSpec type it.
+			if _, err := l.strAt(m, "description", p, false); err != nil {
 				return nil, err
 			}
 			t := v1Type(m["type"])
@@ -156,10 +159,10 @@ func (l *loader) v1(doc map[string]any) (*ir.Component, error) {
 				}
 			}
 			if side == "outputs" {
-				c.Outputs = append(c.Outputs, &ir.Output{Name: sn, Type: t, Description: d})
+				c.Outputs = append(c.Outputs, &ir.Output{Name: sn, Type: t})
 				continue
 			}
-			in := &ir.Input{Name: sn, Type: t, Description: d}
+			in := &ir.Input{Name: sn, Type: t}
 			if o, ok := m["optional"]; ok {
 				b, isBool := o.(bool)
 				if !isBool {

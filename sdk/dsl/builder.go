@@ -28,6 +28,10 @@ type buildState struct {
 	groupID   int
 	// oneOfs numbers the OneOf values of each If/Elif/Else chain.
 	oneOfs map[*ir.Group]int
+	// building lists the pipelines whose bodies are running, outermost
+	// first, this builder's own pipeline last (nested pipelines are built
+	// while their parent's body runs).
+	building []*ir.Component
 }
 
 func newBuilder(p *ir.Pipeline) *Builder {

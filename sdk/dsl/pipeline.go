@@ -3,6 +3,8 @@ package dsl
 import (
 	"reflect"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/kfpgo/kfpgo/compiler/ir"
@@ -84,7 +86,13 @@ func (p *Pipeline[In, Out]) IR() *ir.Component {
 }
 
 // Build runs the body once and returns the pipeline graph.
-func (p *Pipeline[In, Out]) Build() *ir.Pipeline {
+func (p *Pipeline[In, Out]) Build() *ir.Pipeline { return p.build(nil) }
+
+// build runs the body once; within lists the pipelines whose bodies are
+// running and led to this build (outermost first), so that a body that uses
+// one of them as a task is reported (Task) rather than built again, which
+// would wait on itself forever.
+func (p *Pipeline[In, Out]) build(within []*ir.Component) *ir.Pipeline {
 	p.once.Do(func() {
 		g := &ir.Pipeline{Component: p.comp, Root: &ir.Group{Kind: ir.GroupRoot, Pos: p.pos, Branch: -1}, Outputs: map[string]*ir.Ref{},
 			DisplayName: p.o.displayName, DefaultPipelineRoot: p.o.root, Workspace: p.o.irWorkspace()}
@@ -95,6 +103,7 @@ func (p *Pipeline[In, Out]) Build() *ir.Pipeline {
 			return
 		}
 		b := newBuilder(g)
+		b.st.building = append(within[:len(within):len(within)], p.comp)
 		var in In
 		iv := reflect.ValueOf(&in).Elem()
 		for _, f := range p.in.Fields {
@@ -121,7 +130,28 @@ func (p *Pipeline[In, Out]) Build() *ir.Pipeline {
 // pipeline): it adds a task to b whose outputs are this pipeline's outputs.
 func (p *Pipeline[In, Out]) Task(b *Builder, in In) *Task[Out] {
 	pos := ir.Caller()
-	p.Build()
+	if b == nil {
+		panic("dsl: Task called with a nil *Builder")
+	}
+	for i, c := range b.st.building {
+		if c != p.comp {
+			continue
+		}
+		var path []string
+		for _, x := range b.st.building[i:] {
+			path = append(path, strconv.Quote(x.Name))
+		}
+		path = append(path, strconv.Quote(p.name))
+		if len(path) == 2 {
+			b.errorf(pos, ir.Cycle, "a pipeline cannot contain itself: KFP has no recursion; repeat the work with a Go loop or a ParallelFor",
+				"pipeline %q uses itself as a task", p.name)
+		} else {
+			b.errorf(pos, ir.Cycle, "a pipeline cannot contain itself: KFP has no recursion; remove one of these nested pipeline tasks",
+				"pipeline %q uses itself as a task through nested pipelines: %s", p.name, strings.Join(path, " → "))
+		}
+		return newTask[In, Out](b, p.comp, p.in, p.out, in, pos)
+	}
+	p.build(b.st.building)
 	for _, e := range p.built.Errors {
 		b.p.Errors.Add(e)
 	}

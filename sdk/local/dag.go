@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,7 +20,17 @@ import (
 )
 
 func parseParamFlag(text string, t pipelinespec.ParameterType_ParameterTypeEnum) (*structpb.Value, error) {
-	return launcher.ParseParameter(text, t)
+	v, err := launcher.ParseParameter(text, t)
+	if err != nil {
+		return nil, err
+	}
+	// KFP carries run parameters as JSON (the runtime config's
+	// google.protobuf.Value), which has no NaN or Infinity; the compiler
+	// refuses such literals for the same reason.
+	if n, ok := v.GetKind().(*structpb.Value_NumberValue); ok && (math.IsNaN(n.NumberValue) || math.IsInf(n.NumberValue, 0)) {
+		return nil, fmt.Errorf("%q is not a finite number: KFP passes parameters as JSON, which has no NaN or Infinity", text)
+	}
+	return v, nil
 }
 
 // scope is one execution of a DAG component: the root, a sub-DAG, or one

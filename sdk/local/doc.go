@@ -28,9 +28,11 @@
 //     of inline; host commands are refused with its size.
 //   - Retries follow each task's retryPolicy (backoffDuration ×
 //     backoffFactor^attempt, capped at backoffMaxDuration); caching keys on a
-//     fingerprint of inputs, command, args and image as KFP's cache key does,
-//     plus the SHA-256 of the built binary for Go component images (so that
-//     editing a component's code invalidates its cached results), honouring
+//     fingerprint of everything that can change a task's result: image,
+//     command, args, environment variables, input values and artifacts and
+//     output names and types, as KFP's cache key does, plus the SHA-256 of the
+//     built binary for Go component images (so that editing a component's
+//     code invalidates its cached results), honouring
 //     cachingOptions.enableCache and Options.NoCache.
 //
 // A failed task skips its dependants (except ALL_UPSTREAM_TASKS_COMPLETED

@@ -71,7 +71,7 @@ func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelines
 			r.emit(res, StateFailed, err.Error())
 			return
 		}
-		key = cacheKey(c, ei, comp, digest)
+		key = cacheKey(c, ei, comp, digest, env)
 		release := r.cache.acquire(ctx, key)
 		defer release()
 		if eo := r.cache.load(key, r.root); eo != nil {
@@ -369,13 +369,29 @@ func (t *tailBuffer) String() string {
 	return string(t.buf)
 }
 
-// cacheKey fingerprints a container task as KFP's cache key does
-// (backend/src/v2/cacheutils: input parameter values, input artifacts,
-// output artifact and parameter types, image, command and args), plus
-// binary, the SHA-256 of the locally built binary of a Go component image
-// ("" for other images): a ko:// image reference does not change when the
-// component's code does, the binary does.
-func cacheKey(c *pipelinespec.PipelineDeploymentConfig_PipelineContainerSpec, ei *pipelinespec.ExecutorInput, comp *pipelinespec.ComponentSpec, binary string) string {
+// cacheKey fingerprints everything that can change a container task's
+// result in a local run. Beside KFP's own cache key (backend/src/v2/cacheutils
+// GenerateCacheKey, the cachekey.CacheKey message), element by element:
+//
+//	local key                              KFP cache key
+//	image                                  containerSpec.image
+//	binary: SHA-256 of the built Go        (none: a pushed image is immutable
+//	  component (ko:// images), else ""      by digest; a ko:// reference is not)
+//	command, args (as compiled)            containerSpec.cmdArgs
+//	env: NAME=value, resolved, in order    containerSpec.env
+//	input parameter values                 inputParameterValues
+//	input artifacts: URI, type, metadata   inputArtifactNames (MLMD names)
+//	output parameter names and types       outputParametersSpec
+//	output artifact names and types        outputArtifactsSpec (URI wiped)
+//	(none: PVCs are not mounted locally)   containerSpec.pvcNames
+//
+// KFP also scopes a cache hit to the pipeline name and namespace; a local
+// cache belongs to one user and one pipeline root, so identical tasks of
+// different pipelines share results. Not in the key, as in KFP: resources,
+// retry policy, display names and Kubernetes options (which a local run
+// ignores), and whatever the process reads outside its inputs (the host's
+// own environment and files under --host-exec, the network, the clock).
+func cacheKey(c *pipelinespec.PipelineDeploymentConfig_PipelineContainerSpec, ei *pipelinespec.ExecutorInput, comp *pipelinespec.ComponentSpec, binary string, env []string) string {
 	type art struct {
 		URI      string         `json:"uri"`
 		Type     string         `json:"type"`
@@ -386,11 +402,12 @@ func cacheKey(c *pipelinespec.PipelineDeploymentConfig_PipelineContainerSpec, ei
 		Binary     string            `json:"binary,omitempty"`
 		Command    []string          `json:"command"`
 		Args       []string          `json:"args"`
+		Env        []string          `json:"env,omitempty"`
 		Params     map[string]any    `json:"params"`
 		Artifacts  map[string][]art  `json:"artifacts"`
 		OutParams  map[string]string `json:"outParams"`
 		OutArtTyps map[string]string `json:"outArtifacts"`
-	}{Image: c.GetImage(), Binary: binary, Command: c.GetCommand(), Args: c.GetArgs(), Params: map[string]any{}, Artifacts: map[string][]art{}, OutParams: map[string]string{}, OutArtTyps: map[string]string{}}
+	}{Image: c.GetImage(), Binary: binary, Command: c.GetCommand(), Args: c.GetArgs(), Env: env, Params: map[string]any{}, Artifacts: map[string][]art{}, OutParams: map[string]string{}, OutArtTyps: map[string]string{}}
 	for n, v := range ei.GetInputs().GetParameterValues() {
 		k.Params[n] = v.AsInterface()
 	}

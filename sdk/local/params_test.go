@@ -35,6 +35,10 @@ schemaVersion: 2.1.0
 		{map[string]string{"epochs": "3", "epocs": "4"}, `unknown parameter "epocs"`},
 		{map[string]string{"epochs": "three"}, `parameter "epochs": "three" is not`},
 		{map[string]string{"rate": "0.2"}, `epochs`},
+		{map[string]string{"epochs": "3", "rate": "NaN"}, `parameter "rate": "NaN" is not a finite number`},
+		{map[string]string{"epochs": "3", "rate": "-Inf"}, `parameter "rate": "-Inf" is not a finite number`},
+		{map[string]string{"epochs": "3", "rate": "1e400"}, `parameter "rate": "1e400" is not a number`},
+		{map[string]string{"epochs": "NaN"}, `parameter "epochs": "NaN" is not an integer`},
 	} {
 		err := p.CheckParams(tc.params)
 		var ie *local.InputError

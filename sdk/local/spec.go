@@ -11,9 +11,10 @@ import (
 
 	"github.com/kubeflow/pipelines/api/v2alpha1/go/pipelinespec"
 	"google.golang.org/protobuf/encoding/protojson"
-	"sigs.k8s.io/yaml"
 
 	"github.com/kfpgo/kfpgo/sdk/upload"
+
+	"github.com/kfpgo/kfpgo/sdk/kfpyaml"
 )
 
 // Pipeline is a parsed compiled pipeline: the PipelineSpec, its executors
@@ -64,7 +65,8 @@ var docSep = regexp.MustCompile(`(?m)^---[ \t]*$`)
 
 // Parse decodes a compiled pipeline: a YAML stream whose first document is a
 // PipelineSpec and whose optional second document is a kubernetes
-// PlatformSpec. YAML is converted to JSON (sigs.k8s.io/yaml) and decoded
+// PlatformSpec. YAML is read as the KFP API server reads it (YAML 1.2
+// scalars, package kfpyaml), converted to JSON and decoded
 // with protojson, discarding fields newer than the pinned pipelinespec
 // module. It returns a *ParseError for invalid YAML, a document that is not
 // a PipelineSpec, an executor that cannot be decoded, or a DAG that a run
@@ -86,7 +88,7 @@ func Parse(source string, data []byte) (*Pipeline, error) {
 	if len(docs) == 0 {
 		return nil, &ParseError{Source: source, Msg: "empty file: compile the pipeline to KFP IR YAML first (kfpgo compile)"}
 	}
-	js, err := yaml.YAMLToJSON(docs[0])
+	js, err := kfpyaml.ToJSON(docs[0])
 	if err != nil {
 		return nil, &ParseError{Source: source, Msg: "invalid YAML: fix the syntax or recompile the pipeline", Err: err}
 	}
@@ -161,7 +163,7 @@ func Parse(source string, data []byte) (*Pipeline, error) {
 // platformWarnings lists the kubernetes options of each executor, which a
 // local run cannot apply.
 func platformWarnings(doc []byte) ([]string, error) {
-	js, err := yaml.YAMLToJSON(doc)
+	js, err := kfpyaml.ToJSON(doc)
 	if err != nil {
 		return nil, err
 	}

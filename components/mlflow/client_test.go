@@ -58,7 +58,7 @@ func TestClientErrorsAndRetries(t *testing.T) {
 
 	// 503 on a create is retried (the server did not act); 500 is not.
 	srv.FailNext("/model-versions/create", http.StatusServiceUnavailable, 2)
-	mv, err := c.CreateModelVersion(ctx, mlflow.CreateModelVersionRequest{Name: "m", Source: "file:///m"})
+	mv, err := c.CreateModelVersion(ctx, mlflow.CreateModelVersionRequest{Name: "m", Source: "s3://bucket/m"})
 	require.NoError(t, err)
 	assert.Equal(t, mlflow.StatusPendingRegistration, mv.Status)
 	assert.Equal(t, 4, srv.Calls("/model-versions/create"))

@@ -170,11 +170,13 @@ func TestRunRESTVersionCreateNotRetriedOn500(t *testing.T) {
 	_, err := Run(context.Background(), baseConfig(srv.URL, &logs))
 	require.Error(t, err)
 	assert.Equal(t, 1, srv.Calls("/model-versions/create"), "the server may have created it: no blind retry")
-	// The next run of the task succeeds and registers exactly one version.
+	// The next run of the task succeeds, registers exactly one version and
+	// reuses the tracking run of the failed attempt.
 	res, err := Run(context.Background(), baseConfig(srv.URL, &logs))
 	require.NoError(t, err)
 	assert.Equal(t, "1", res.Version)
 	assert.Len(t, srv.ModelVersions("cars-origin"), 1)
+	assert.Len(t, srv.Runs(), 1, "the retry found its run by the pipeline run and task tags")
 }
 
 func TestRunRESTBadToken(t *testing.T) {

@@ -222,18 +222,34 @@ func (cfg *Config) defaults() {
 // Run registers cfg.ModelURI as a version of cfg.ModelName:
 //
 //  1. create the registered model (RESOURCE_ALREADY_EXISTS is success);
-//  2. with PipelineRunID set, look for a version tagged with the same
-//     pipeline run and task; if one exists, reuse it (steps 3–4 skipped);
-//  3. log Params and Metrics to the run RunID, or to a new run of the
-//     experiment (created if missing), finished when done;
-//  4. create the version: source, run_id, tags, description;
-//  5. poll until READY (FAILED_REGISTRATION or the timeout is an error);
-//  6. point Alias at the version.
+//  2. with PipelineRunID or Identity set, look for a version carrying the
+//     same identity tags; if one exists, reuse it (steps 3–6 skipped);
+//  3. log Params and Metrics to the run RunID; else to the active run of
+//     the experiment tagged with the same pipeline run and task (an
+//     earlier attempt's), else to a new run (the experiment is created if
+//     missing);
+//  4. for a local model (a path or file: URI) and a tracking server:
+//     upload every file to "<run artifact root>/model" through the
+//     server's artifact proxy (streamed, a progress line every
+//     ProgressInterval with files, bytes, rate and ETA), then check each
+//     size in the server's listing; the source becomes
+//     "<run artifact_uri>/model" and TagModelSHA256 the digest, what
+//     mlflow.register_model("runs:/<run_id>/model", …) sends
+//     (mlflow/tracking/_model_registry/fluent.py _register_model). A
+//     remote model (s3://, gs://, minio://, oci://, hf://…) and any model
+//     in a file store keep their URI as the source;
+//  5. finish the run (FINISHED; FAILED when step 4 failed);
+//  6. create the version: source, run_id, tags, description;
+//  7. poll until READY (FAILED_REGISTRATION or the timeout is an error);
+//  8. point Alias at the version.
 //
 // Errors: a *ConfigError for a bad Config; an *mlflow.UnreachableError when
-// the server cannot be reached; an *mlflow.Error (match with errors.As) for
-// a refusal, which for 401/403 says how to fix the credentials. Every error
-// names the step that failed.
+// the server cannot be reached; a *NotProxiedError when the server keeps
+// the run's artifacts where this client cannot upload; an *mlflow.Error
+// (match with errors.As) for a refusal, with MLflow's HTTP status,
+// error_code and message, which for 401/403 says how to fix the
+// credentials. A 4xx refusal is returned at once, never retried. Every
+// error names the step that failed.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err := cfg.validate(); err != nil {
 		return Result{}, err

@@ -269,4 +269,3 @@ func (s *Server) searchRuns(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, out)
 }
-

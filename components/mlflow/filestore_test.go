@@ -183,3 +183,25 @@ func TestFileStoreRewriteKeepsUnknownKeys(t *testing.T) {
 	assert.Contains(t, got, "name: m\nworkspace: default\n")
 	assert.Contains(t, got, "aliases:\n  champion: '1'\n")
 }
+
+func TestFileStoreFindRuns(t *testing.T) {
+	s, err := OpenFileStore(t.TempDir())
+	require.NoError(t, err)
+	ctx := context.Background()
+	exp, err := s.CreateExperiment(ctx, "e", "", nil)
+	require.NoError(t, err)
+	tags := []Tag{{Key: "kfp.pipeline_run_id", Value: "p1"}, {Key: "kfp.task_name", Value: "register"}}
+	a, err := s.CreateRun(ctx, CreateRunRequest{ExperimentID: exp, StartTime: 1, Tags: tags})
+	require.NoError(t, err)
+	_, err = s.CreateRun(ctx, CreateRunRequest{ExperimentID: exp, StartTime: 2, Tags: tags[1:]})
+	require.NoError(t, err)
+	found, err := s.FindRuns(ctx, exp, map[string]string{"kfp.pipeline_run_id": "p1", "kfp.task_name": "register"})
+	require.NoError(t, err)
+	require.Len(t, found, 1)
+	assert.Equal(t, a.Info.RunID, found[0].Info.RunID)
+	all, err := s.FindRuns(ctx, exp, map[string]string{"kfp.task_name": "register"})
+	require.NoError(t, err)
+	assert.Len(t, all, 2)
+	_, err = s.FindRuns(ctx, "999", nil)
+	assert.True(t, IsNotFound(err))
+}

@@ -54,14 +54,33 @@ type NotProxiedError struct {
 	RunID, ArtifactURI string
 }
 
-// Error names the location and the two fixes.
+// hideUserInfo replaces the user information of a URI ("s3://key:secret@host/…")
+// with "[REDACTED]", by position (the text before the first "@" of the
+// authority), without parsing the URI.
+func hideUserInfo(uri string) string {
+	i := strings.Index(uri, "://")
+	if i < 0 {
+		return uri
+	}
+	auth := uri[i+3:]
+	if j := strings.IndexAny(auth, "/?#"); j >= 0 {
+		auth = auth[:j]
+	}
+	at := strings.LastIndex(auth, "@")
+	if at < 0 {
+		return uri
+	}
+	return uri[:i+3] + "[REDACTED]" + uri[i+3+at:]
+}
+
+// Error names the location (without user information) and the two fixes.
 func (e *NotProxiedError) Error() string {
 	return fmt.Sprintf("register-model: the tracking server keeps the artifacts of run %s at %q, which this client cannot write "+
 		"(it uploads a local model through the server's mlflow-artifacts proxy only). Either (1) serve artifacts through the server: "+
 		"`mlflow server --serve-artifacts --artifacts-destination <s3://bucket/path or a directory>` (the default since MLflow 2.0) "+
 		"and log to an experiment whose artifact location is mlflow-artifacts:/… (an experiment created with an explicit "+
 		"artifact_location keeps it); or (2) put the model where the server can read it (s3://, gs://, minio://, oci://, hf://) "+
-		"and pass that URI as the model, which is registered by reference", e.RunID, e.ArtifactURI)
+		"and pass that URI as the model, which is registered by reference", e.RunID, hideUserInfo(e.ArtifactURI))
 }
 
 // localFile is one regular file of a local model.

@@ -188,3 +188,20 @@ func TestRunRESTRemoteModelByReference(t *testing.T) {
 		assert.Equal(t, uri, srv.ModelVersions("cars-origin")[0].Source)
 	}
 }
+
+func TestNotProxiedErrorHidesUserInfo(t *testing.T) {
+	err := &NotProxiedError{RunID: "r", ArtifactURI: "https://bob:hunter2@files.example.com/mlruns/1/r/artifacts"}
+	assert.NotContains(t, err.Error(), "hunter2")
+	assert.Contains(t, err.Error(), `"https://[REDACTED]@files.example.com/mlruns/1/r/artifacts"`)
+	assert.Equal(t, "s3://bucket/a@b", hideUserInfo("s3://bucket/a@b"))
+}
+
+func TestIsLocalURI(t *testing.T) {
+	for uri, want := range map[string]bool{
+		"/runs/x/model": true, "model": true, "file:///runs/x/model": true, "file://localhost/x": true,
+		"file://remote-host/x": false, "s3://b/m": false, "gs://b/m": false, "minio://b/m": false,
+		"oci://registry/m:1": false, "hf://org/m": false, "runs:/abc/model": false, "models:/m/1": false, "": false,
+	} {
+		assert.Equal(t, want, IsLocalURI(uri), uri)
+	}
+}

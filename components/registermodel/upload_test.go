@@ -205,3 +205,52 @@ func TestIsLocalURI(t *testing.T) {
 		assert.Equal(t, want, IsLocalURI(uri), uri)
 	}
 }
+
+// An upload answered 503 is sent again from the file's start (the body is
+// re-opened, never buffered); a 4xx on an upload fails at once.
+func TestRunRESTUploadRetriesThenRefusal(t *testing.T) {
+	isolateEnv(t)
+	srv := newFake(t)
+	dir, files := writeModel(t)
+	var logs bytes.Buffer
+	cfg := baseConfig(srv.URL, &logs)
+	cfg.ModelURI = dir
+	// The run of an earlier attempt exists (found by its tags), so the
+	// upload paths are known in advance.
+	run, err := mlflowClient(t, srv.URL).CreateRun(context.Background(), mlflow.CreateRunRequest{ExperimentID: "0",
+		Tags: []mlflow.Tag{{Key: TagPipelineRunID, Value: cfg.PipelineRunID}, {Key: TagTaskName, Value: cfg.TaskName}}})
+	require.NoError(t, err)
+	weights := mlflow.ArtifactsPrefix + "/0/" + run.Info.RunID + "/artifacts/model/data/weights.bin"
+	srv.FailNext(weights, http.StatusServiceUnavailable, 2)
+	res, err := Run(context.Background(), cfg)
+	require.NoError(t, err, logs.String())
+	assert.Equal(t, run.Info.RunID, res.RunID, "the pre-existing run of this task was reused")
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Path == weights {
+			n++
+		}
+	}
+	assert.Equal(t, 3, n, "two 503 answers, then stored")
+	stored, ok := srv.Artifact("0/" + run.Info.RunID + "/artifacts/model/data/weights.bin")
+	require.True(t, ok)
+	assert.True(t, bytes.Equal(files["data/weights.bin"], stored))
+	assert.Contains(t, logs.String(), "bytes=3145746/3145746")
+
+	cfg.PipelineRunID = "another-run"
+	srv.FailNext(weights, http.StatusBadRequest, 1)
+	cfg2 := cfg
+	cfg2.RunID = run.Info.RunID
+	_, err = Run(context.Background(), cfg2)
+	var e *mlflow.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, http.StatusBadRequest, e.StatusCode)
+	assert.NotContains(t, err.Error(), "giving up after")
+}
+
+func mlflowClient(t *testing.T, url string) *mlflow.Client {
+	t.Helper()
+	c, err := mlflow.New(mlflow.Options{TrackingURI: url, Token: secretToken})
+	require.NoError(t, err)
+	return c
+}

@@ -129,13 +129,18 @@ func New() *Server {
 }
 
 // FailNext makes the next n requests to path (e.g. "/model-versions/create",
-// below /api/2.0/mlflow) answer status with an INTERNAL_ERROR (5xx) or
-// REQUEST_LIMIT_EXCEEDED (429) body. Failures queue up per path.
+// below /api/2.0/mlflow, or a full path such as
+// "/api/2.0/mlflow-artifacts/artifacts/0/<run>/artifacts/model/MLmodel")
+// answer status with an INTERNAL_ERROR (5xx), REQUEST_LIMIT_EXCEEDED (429)
+// or INVALID_PARAMETER_VALUE (other 4xx) body. Failures queue up per path.
 func (s *Server) FailNext(path string, status, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !strings.HasPrefix(path, "/api/") {
+		path = mlflow.APIPrefix + path
+	}
 	for range n {
-		s.failures[mlflow.APIPrefix+path] = append(s.failures[mlflow.APIPrefix+path], status)
+		s.failures[path] = append(s.failures[path], status)
 	}
 }
 
@@ -249,8 +254,14 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		}
 		if fail != 0 {
 			code := mlflow.ErrInternalError
-			if fail == http.StatusTooManyRequests {
+			switch {
+			case fail == http.StatusTooManyRequests:
 				code = "REQUEST_LIMIT_EXCEEDED"
+			case fail < 500:
+				code = mlflow.ErrInvalidParameterValue
+			}
+			if upload && r.Body != nil {
+				io.Copy(io.Discard, r.Body)
 			}
 			writeError(w, fail, code, fmt.Sprintf("injected failure %d", fail))
 			return

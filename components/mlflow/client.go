@@ -62,13 +62,17 @@ type Options struct {
 	// refuses it together with CAFile, and so does New.
 	InsecureSkipVerify bool
 	// Timeout bounds each HTTP request. Optional: defaults to 120s, MLflow's
-	// MLFLOW_HTTP_REQUEST_TIMEOUT default.
+	// MLFLOW_HTTP_REQUEST_TIMEOUT default. An artifact upload gets one more
+	// second per 256 KiB of its size.
 	Timeout time.Duration
-	// Retries is the number of retries after a transient answer (408, 429,
-	// 500, 502, 503, 504: MLflow's _TRANSIENT_FAILURE_RESPONSE_CODES) or a
-	// transport error. Requests that create a run or a model version are
-	// retried only on 429 and 503 and on connection failures, where the
-	// server did not act. Optional: defaults to 5; set -1 for none.
+	// Retries is the number of retries after an answer that can succeed
+	// when sent again (429 and any 5xx) or a transport error. A 4xx answer,
+	// 408 included, is returned at once: MLflow refuses the same request
+	// the same way every time. Requests that create a run or a model
+	// version are retried only on 429 and 503 and on connection failures,
+	// where the server did not act; an artifact upload (a PUT that
+	// overwrites) is retried like a read. Optional: defaults to 5; set -1
+	// for none.
 	Retries int
 	// RetryBackoff is the first wait between retries, doubled each time up to
 	// 30s, with ±20% jitter; a Retry-After header in seconds wins.

@@ -8,4 +8,6 @@ import (
 	"github.com/kfpgo/kfpgo/sdk/executor"
 )
 
-func main() { executor.Main(steps.Evaluate, steps.RecordRunStatus, steps.InspectModelStore) }
+func main() {
+	executor.Main(steps.Evaluate, steps.RecordRunStatus, steps.InspectModelStore, steps.Hyperparameters)
+}

@@ -45,7 +45,9 @@ func TestBuildNestsGroups(t *testing.T) {
 	}
 	require.NotNil(t, gate)
 	assert.Equal(t, "quality-gate (condition-2: if evaluate-accuracy >= accuracy_threshold)", gate.Label)
-	assert.Len(t, gate.Deps, 2)
+	// The gate's body reads the trainer's model, the evaluation and the
+	// hyperparameters step's run params.
+	assert.Len(t, gate.Deps, 3)
 }
 
 func TestDotAndMermaid(t *testing.T) {

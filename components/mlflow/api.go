@@ -259,3 +259,67 @@ func (c *Client) SetRegisteredModelAlias(ctx context.Context, name, alias, versi
 	}{name, alias, version}
 	return c.do(ctx, request{method: http.MethodPost, path: "/registered-models/alias", body: in}, nil)
 }
+
+// SearchRuns calls POST runs/search over experimentIDs with an MLflow
+// filter string (e.g. "tags.`kfp.task_name` = 'train'"), active runs only
+// (run_view_type ACTIVE_ONLY, the server's default), maxResults per page
+// (0: the server's default of 1000) and a page token from the previous page.
+func (c *Client) SearchRuns(ctx context.Context, experimentIDs []string, filter string, maxResults int, pageToken string) ([]Run, string, error) {
+	in := struct {
+		ExperimentIDs []string `json:"experiment_ids"`
+		Filter        string   `json:"filter,omitempty"`
+		RunViewType   string   `json:"run_view_type"`
+		MaxResults    int      `json:"max_results,omitempty"`
+		PageToken     string   `json:"page_token,omitempty"`
+	}{experimentIDs, filter, "ACTIVE_ONLY", maxResults, pageToken}
+	var out struct {
+		Runs          []Run  `json:"runs"`
+		NextPageToken string `json:"next_page_token"`
+	}
+	if err := c.do(ctx, request{method: http.MethodPost, path: "/runs/search", body: in}, &out); err != nil {
+		return nil, "", err
+	}
+	return out.Runs, out.NextPageToken, nil
+}
+
+// RunFilter builds the runs/search filter "tags.`<key>` = '<value>' AND …"
+// (keys sorted). Keys and values must not contain quotes: MLflow's filter
+// grammar has no escape for them.
+func RunFilter(tags map[string]string) (string, error) {
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		v := tags[k]
+		if strings.ContainsAny(k, "`'") || strings.ContainsRune(v, '\'') {
+			return "", fmt.Errorf("tag %q=%q contains a quote character, which MLflow's search filter cannot express", k, v)
+		}
+		parts = append(parts, "tags.`"+k+"` = '"+v+"'")
+	}
+	return strings.Join(parts, " AND "), nil
+}
+
+// FindRuns returns the active runs of experiment experimentID carrying all
+// the given tags, following the search pages.
+func (c *Client) FindRuns(ctx context.Context, experimentID string, tags map[string]string) ([]Run, error) {
+	filter, err := RunFilter(tags)
+	if err != nil {
+		return nil, err
+	}
+	var all []Run
+	token := ""
+	for {
+		page, next, err := c.SearchRuns(ctx, []string{experimentID}, filter, 1000, token)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if next == "" || next == token {
+			return all, nil
+		}
+		token = next
+	}
+}

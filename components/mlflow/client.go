@@ -63,13 +63,17 @@ type Options struct {
 	// refuses it together with CAFile, and so does New.
 	InsecureSkipVerify bool
 	// Timeout bounds each HTTP request. Optional: defaults to 120s, MLflow's
-	// MLFLOW_HTTP_REQUEST_TIMEOUT default.
+	// MLFLOW_HTTP_REQUEST_TIMEOUT default. An artifact upload gets one more
+	// second per 256 KiB of its size.
 	Timeout time.Duration
-	// Retries is the number of retries after a transient answer (408, 429,
-	// 500, 502, 503, 504: MLflow's _TRANSIENT_FAILURE_RESPONSE_CODES) or a
-	// transport error. Requests that create a run or a model version are
-	// retried only on 429 and 503 and on connection failures, where the
-	// server did not act. Optional: defaults to 5; set -1 for none.
+	// Retries is the number of retries after an answer that can succeed
+	// when sent again (429 and any 5xx) or a transport error. A 4xx answer,
+	// 408 included, is returned at once: MLflow refuses the same request
+	// the same way every time. Requests that create a run or a model
+	// version are retried only on 429 and 503 and on connection failures,
+	// where the server did not act; an artifact upload (a PUT that
+	// overwrites) is retried like a read. Optional: defaults to 5; set -1
+	// for none.
 	Retries int
 	// RetryBackoff is the first wait between retries, doubled each time up to
 	// 30s, with ±20% jitter; a Retry-After header in seconds wins.
@@ -301,14 +305,30 @@ func (c *Client) parseError(method, path string, status int, body []byte) *Error
 
 type request struct {
 	method string
-	path   string // below APIPrefix, e.g. "/runs/create"
+	// prefix is the API root the path is below: APIPrefix when empty,
+	// or ArtifactsPrefix.
+	prefix string
+	path   string // below prefix, e.g. "/runs/create"
 	query  url.Values
 	body   any
+	// upload, when set, opens the raw request body (sent as
+	// application/octet-stream with Content-Length size) afresh for each
+	// attempt, so that a file streams from disk and is never buffered.
+	upload func() (io.ReadCloser, error)
+	size   int64
+	// download, when set, receives the raw 2xx answer body instead of JSON
+	// decoding; a broken transfer is not retried (bytes were written).
+	download io.Writer
 	// create marks a call that must not run twice: retried only where the
 	// server surely did not act.
 	create bool
 }
 
+// retryable says whether an answer with this status can succeed when sent
+// again: 429 and the 5xx statuses. A 4xx refusal is final (MLflow answers
+// a bad request the same way every time), so it is never retried. Requests
+// that create an entity are retried only on 429 and 503, where the server
+// did not act.
 func retryable(r request, status int) bool {
 	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
 		return true
@@ -316,11 +336,24 @@ func retryable(r request, status int) bool {
 	if r.create {
 		return false
 	}
-	switch status {
-	case http.StatusRequestTimeout, http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
-		return true
+	return status >= 500 && status <= 599
+}
+
+// transferClient returns the HTTP client for an artifact upload or
+// download of size bytes: the request timeout grows by one second per
+// 256 KiB (a floor of 256 KiB/s), so that a large model is not cut off by
+// the timeout meant for JSON calls. Downloads of unknown size get no
+// client timeout and rely on the context.
+func (c *Client) transferClient(size int64) *http.Client {
+	hc := *c.hc
+	if hc.Timeout > 0 {
+		if size > 0 {
+			hc.Timeout += time.Duration(size/(256<<10)+1) * time.Second
+		} else {
+			hc.Timeout = 0
+		}
 	}
-	return false
+	return &hc
 }
 
 // didNotConnect reports whether a transport error happened before the
@@ -337,12 +370,17 @@ func didNotConnect(err error) bool {
 // do sends r, retrying as Options say, and decodes a 2xx JSON body into out
 // (when out is non-nil).
 func (c *Client) do(ctx context.Context, r request, out any) error {
+	prefix := r.prefix
+	if prefix == "" {
+		prefix = APIPrefix
+	}
 	u := *c.base
-	u.Path = c.base.Path + APIPrefix + r.path
+	u.Path = c.base.Path + prefix + r.path
+	u.RawPath = ""
 	if len(r.query) > 0 {
 		u.RawQuery = r.query.Encode()
 	}
-	apiPath := APIPrefix + r.path
+	apiPath := prefix + r.path
 	var payload []byte
 	if r.body != nil {
 		var err error
@@ -357,12 +395,31 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		if payload != nil {
 			body = bytes.NewReader(payload)
 		}
+		var upload io.ReadCloser
+		if r.upload != nil {
+			f, oerr := r.upload()
+			if oerr != nil {
+				return fmt.Errorf("MLflow %s %s: opening the upload: %w", r.method, apiPath, oerr)
+			}
+			upload, body = f, f
+		}
 		req, err := http.NewRequestWithContext(ctx, r.method, u.String(), body)
 		if err != nil {
+			if upload != nil {
+				upload.Close()
+			}
 			return fmt.Errorf("MLflow %s %s: %w", r.method, apiPath, err)
 		}
 		if payload != nil {
 			req.Header.Set("Content-Type", "application/json")
+		}
+		if upload != nil {
+			req.ContentLength = r.size
+			if r.size == 0 {
+				req.Body, req.GetBody = http.NoBody, nil
+				upload.Close()
+			}
+			req.Header.Set("Content-Type", "application/octet-stream")
 		}
 		req.Header.Set("Accept", "application/json")
 		req.Header.Set("User-Agent", c.opts.UserAgent)
@@ -372,7 +429,11 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		case c.opts.Token != "":
 			req.Header.Set("Authorization", "Bearer "+c.opts.Token)
 		}
-		resp, err := c.hc.Do(req)
+		hc := c.hc
+		if r.upload != nil || r.download != nil {
+			hc = c.transferClient(r.size)
+		}
+		resp, err := hc.Do(req)
 		var wait time.Duration
 		if err != nil {
 			if ctx.Err() != nil {
@@ -387,6 +448,14 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			if r.create && !didNotConnect(err) {
 				return fmt.Errorf("MLflow %s %s: %s (not retried: the server may have acted)", r.method, apiPath, msg)
 			}
+		} else if r.download != nil && resp.StatusCode/100 == 2 {
+			_, cerr := io.Copy(r.download, resp.Body)
+			resp.Body.Close()
+			c.log.DebugContext(ctx, "mlflow api", "method", r.method, "path", apiPath, "status", resp.StatusCode, "attempt", attempt+1)
+			if cerr != nil {
+				return fmt.Errorf("MLflow %s %s: reading the answer: %s", r.method, apiPath, c.redact(cerr.Error()))
+			}
+			return nil
 		} else {
 			reached = true
 			data, rerr := restclient.ReadBody(resp.Body, restclient.MaxAnswerBytes)

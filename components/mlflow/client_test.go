@@ -58,7 +58,7 @@ func TestClientErrorsAndRetries(t *testing.T) {
 
 	// 503 on a create is retried (the server did not act); 500 is not.
 	srv.FailNext("/model-versions/create", http.StatusServiceUnavailable, 2)
-	mv, err := c.CreateModelVersion(ctx, mlflow.CreateModelVersionRequest{Name: "m", Source: "file:///m"})
+	mv, err := c.CreateModelVersion(ctx, mlflow.CreateModelVersionRequest{Name: "m", Source: "s3://bucket/m"})
 	require.NoError(t, err)
 	assert.Equal(t, mlflow.StatusPendingRegistration, mv.Status)
 	assert.Equal(t, 4, srv.Calls("/model-versions/create"))
@@ -211,4 +211,30 @@ func TestClientLogBatchSplits(t *testing.T) {
 	require.NoError(t, c.UpdateRun(ctx, run.Info.RunID, mlflow.RunFinished, 99))
 	got, _ = srv.Run(run.Info.RunID)
 	assert.Equal(t, mlflow.RunFinished, got.Info.Status)
+}
+
+// Only what can succeed when sent again is retried: 429 and every 5xx; a
+// 4xx (408 included) is returned at once.
+func TestClientRetriesOnly429And5xx(t *testing.T) {
+	srv := mlflowfake.New()
+	defer srv.Close()
+	srv.Token = token
+	var logs bytes.Buffer
+	c := newClient(t, srv.URL, &logs)
+	ctx := context.Background()
+	_, err := c.CreateRegisteredModel(ctx, "m", "", nil)
+	require.NoError(t, err)
+
+	srv.FailNext("/registered-models/get", http.StatusRequestTimeout, 1)
+	_, err = c.GetRegisteredModel(ctx, "m")
+	var e *mlflow.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, http.StatusRequestTimeout, e.StatusCode)
+	assert.Equal(t, 1, srv.Calls("/registered-models/get"))
+
+	srv.FailNext("/registered-models/get", http.StatusNotImplemented, 1)
+	srv.FailNext("/registered-models/get", http.StatusTooManyRequests, 1)
+	_, err = c.GetRegisteredModel(ctx, "m")
+	require.NoError(t, err)
+	assert.Equal(t, 4, srv.Calls("/registered-models/get"), "501 and 429 retried")
 }

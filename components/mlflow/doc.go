@@ -15,6 +15,14 @@
 //	POST registered-models/create  GET  registered-models/get
 //	POST model-versions/create     GET  model-versions/get
 //	GET  model-versions/search     POST registered-models/alias
+//	POST runs/search
+//
+// and the artifact proxy that `mlflow server` serves by default
+// (ArtifactsPrefix, mlflow/protos/mlflow_artifacts.proto):
+//
+//	PUT  /api/2.0/mlflow-artifacts/artifacts/<path>   upload one file (streamed)
+//	GET  /api/2.0/mlflow-artifacts/artifacts/<path>   download one file
+//	GET  /api/2.0/mlflow-artifacts/artifacts?path=<d> list a directory
 //
 // Authentication follows MLflow's client (mlflow/utils/rest_utils.py):
 // MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD as HTTP basic auth, else
@@ -23,10 +31,11 @@
 // (not both). OptionsFromEnv reads these names. Credentials are never
 // logged, and are removed from every error text.
 //
-// Transient answers (408, 429, 500, 502, 503, 504, the codes MLflow's own
-// client retries) and transport errors are retried with exponential
-// backoff; requests that create a run or a model version are retried only
-// where the server surely did not act (429, 503, connection refused).
+// Only what can succeed when sent again is retried, with exponential
+// backoff: transport errors, 429 and 5xx answers. A 4xx answer is MLflow
+// refusing the request and is returned at once. Requests that create a run
+// or a model version are retried only where the server surely did not act
+// (429, 503, connection refused).
 //
 // # Errors
 //

@@ -59,15 +59,18 @@ var runStatusNum = map[string]int{RunRunning: 1, RunScheduled: 2, RunFinished: 3
 //	0/meta.yaml                        Default experiment
 //	<exp_id>/meta.yaml                 artifact_location, creation_time, experiment_id, last_update_time, lifecycle_stage, name
 //	<exp_id>/tags/<key>                experiment tag value
-//	<exp_id>/<run_id>/meta.yaml        artifact_uri, deleted_time, end_time, entry_point_name, experiment_id, lifecycle_stage,
-//	                                   run_id, run_name, run_uuid, source_name, source_type, source_version, start_time,
+//	<exp_id>/<run_id>/meta.yaml        artifact_uri, end_time, entry_point_name, experiment_id, lifecycle_stage,
+//	                                   run_id, run_name, source_name, source_type, source_version, start_time,
 //	                                   status (1 RUNNING … 5 KILLED), tags: [], user_id
+//	                                   (no run_uuid: MLflow 3's RunInfo has no such property; deleted_time
+//	                                   only on deleted runs)
 //	<exp_id>/<run_id>/params/<key>     value, no newline
 //	<exp_id>/<run_id>/metrics/<key>    one "<timestamp_ms> <value> <step>" line per point
 //	<exp_id>/<run_id>/tags/<key>       value, no newline
 //	<exp_id>/<run_id>/artifacts/
 //	.trash/                            deleted experiments
-//	models/<name>/meta.yaml            aliases, creation_timestamp, description, last_updated_timestamp, name
+//	models/<name>/meta.yaml            aliases, creation_timestamp, deployment_job_id, deployment_job_state,
+//	                                   description, last_updated_timestamp, name
 //	models/<name>/tags/<key>
 //	models/<name>/aliases/<alias>      the version number
 //	models/<name>/version-<N>/meta.yaml creation_timestamp, current_stage, deployment_job_state, description,
@@ -564,8 +567,10 @@ func hasTag(tags []Tag, key string) bool {
 	return false
 }
 
-// runMeta is _make_persisted_run_info_dict: RunInfo's properties plus the
-// legacy fields older MLflow versions read.
+// runMeta is _make_persisted_run_info_dict of MLflow 3's tracking
+// FileStore (mlflow/store/tracking/file_store.py): dict(RunInfo) — whose
+// properties in MLflow 3 no longer include the deprecated run_uuid — plus
+// the legacy fields older MLflow versions read.
 func runMeta(info RunInfo) yamlMap {
 	return yamlMap{
 		"artifact_uri":     info.ArtifactURI,
@@ -575,7 +580,6 @@ func runMeta(info RunInfo) yamlMap {
 		"lifecycle_stage":  info.LifecycleStage,
 		"run_id":           info.RunID,
 		"run_name":         info.RunName,
-		"run_uuid":         info.RunID,
 		"source_name":      "",
 		"source_type":      sourceTypeLocal,
 		"source_version":   "",
@@ -625,7 +629,7 @@ func (s *FileStore) readRunInfo(dir string) (RunInfo, map[string]any, error) {
 		stage = lifecycleActive
 	}
 	return RunInfo{
-		RunID: metaString(m, "run_id"), RunUUID: metaString(m, "run_uuid"), RunName: metaString(m, "run_name"),
+		RunID: metaString(m, "run_id"), RunUUID: metaString(m, "run_id"), RunName: metaString(m, "run_name"),
 		ExperimentID: metaString(m, "experiment_id"), UserID: metaString(m, "user_id"), Status: status,
 		StartTime: metaInt(m, "start_time"), EndTime: metaInt(m, "end_time"), ArtifactURI: metaString(m, "artifact_uri"),
 		LifecycleStage: stage,
@@ -783,7 +787,7 @@ func (s *FileStore) LogBatch(_ context.Context, runID string, metrics []Metric, 
 	for _, t := range tags {
 		if t.Key == runNameTag {
 			info.RunName = t.Value
-			if err := writeFileAtomic(filepath.Join(dir, fsMeta), marshalPyYAML(runMeta(info))); err != nil {
+			if err := writeMetaKeeping(dir, runMeta(info)); err != nil {
 				return err
 			}
 		}
@@ -827,7 +831,7 @@ func (s *FileStore) UpdateRun(_ context.Context, runID, status string, endTime i
 		return err
 	}
 	info.Status, info.EndTime = status, endTime
-	return writeFileAtomic(filepath.Join(dir, fsMeta), marshalPyYAML(runMeta(info)))
+	return writeMetaKeeping(dir, runMeta(info), "deleted_time")
 }
 
 // ---- model registry ----
@@ -854,7 +858,14 @@ func (s *FileStore) touchModel(name string, now int64) error {
 		"last_updated_timestamp": now,
 		"name":                   name,
 	}
-	return writeFileAtomic(filepath.Join(dir, fsMeta), marshalPyYAML(meta))
+	// deployment_job_id/deployment_job_state are MLflow's to set: kept as
+	// they are, null when absent.
+	for _, k := range []string{"deployment_job_id", "deployment_job_state"} {
+		if _, ok := m[k]; !ok {
+			meta[k] = nil
+		}
+	}
+	return writeMetaKeeping(dir, meta)
 }
 
 // CreateRegisteredModel creates models/<name> with meta.yaml and tags/.
@@ -876,9 +887,16 @@ func (s *FileStore) CreateRegisteredModel(_ context.Context, name, description s
 		return nil, exists
 	}
 	now := s.nowMillis()
+	// _save_registered_model_as_meta_file writes dict(RegisteredModel)
+	// without tags and latest_versions (mlflow/store/model_registry/
+	// file_store.py); MLflow 3's RegisteredModel carries deployment_job_id
+	// and deployment_job_state, None for a new model
+	// (mlflow/entities/model_registry/registered_model.py).
 	meta := yamlMap{
 		"aliases":                map[string]string{},
 		"creation_timestamp":     now,
+		"deployment_job_id":      nil,
+		"deployment_job_state":   nil,
 		"description":            nullable(description),
 		"last_updated_timestamp": now,
 		"name":                   name,
@@ -1098,4 +1116,51 @@ func (s *FileStore) SetRegisteredModelAlias(_ context.Context, name, alias, vers
 		return fmt.Errorf("MLflow file store: setting alias %q: %w", alias, err)
 	}
 	return s.touchModel(name, s.nowMillis())
+}
+
+// FindRuns returns the active runs of experiment experimentID whose tags/
+// hold all the given tags, as runs/search with a tags filter would (run
+// order: start time, newest first).
+func (s *FileStore) FindRuns(ctx context.Context, experimentID string, tags map[string]string) ([]Run, error) {
+	s.mu.Lock()
+	dirs, err := s.experimentDirs(false)
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	expDir, ok := dirs[experimentID]
+	if !ok {
+		return nil, s.notFound(s.root, "Could not find experiment with ID %s", experimentID)
+	}
+	ids, err := subdirs(expDir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Run
+	for _, id := range ids {
+		if id == fsTags || !runIDRe.MatchString(id) {
+			continue
+		}
+		kv, err := readKV(filepath.Join(expDir, id, fsTags))
+		if err != nil {
+			continue
+		}
+		match := true
+		for k, v := range tags {
+			if got, ok := kv[k]; !ok || got != v {
+				match = false
+				break
+			}
+		}
+		if !match {
+			continue
+		}
+		run, err := s.GetRun(ctx, id)
+		if err != nil || run.Info.LifecycleStage != lifecycleActive {
+			continue
+		}
+		out = append(out, *run)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Info.StartTime > out[j].Info.StartTime })
+	return out, nil
 }

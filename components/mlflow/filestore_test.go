@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,7 +36,7 @@ func TestFileStoreMetaBytes(t *testing.T) {
 		"last_updated_timestamp: 1704067200000\nmodel_id: null\nname: cars-origin\nrun_id: abc123\nrun_link: null\n" +
 		"source: s3://b/model\nstatus: READY\nstatus_message: null\nstorage_location: s3://b/model\nuser_id: null\nversion: 1\n"
 	assert.Equal(t, want, readFile(t, filepath.Join(dir, "version-1", "meta.yaml")))
-	assert.Equal(t, "aliases:\n  champion: '1'\ncreation_timestamp: 1704067200000\ndescription: null\nlast_updated_timestamp: 1704067200000\nname: cars-origin\n",
+	assert.Equal(t, "aliases:\n  champion: '1'\ncreation_timestamp: 1704067200000\ndeployment_job_id: null\ndeployment_job_state: null\ndescription: null\nlast_updated_timestamp: 1704067200000\nname: cars-origin\n",
 		readFile(t, filepath.Join(dir, "meta.yaml")))
 	assert.Equal(t, "ml", readFile(t, filepath.Join(dir, "tags", "team")))
 	assert.Equal(t, "t", readFile(t, filepath.Join(dir, "version-1", "tags", "kfp.task_name")))
@@ -78,7 +79,7 @@ func TestFileStoreRuns(t *testing.T) {
 	assert.Len(t, rid, 32)
 	runDir := filepath.Join(root, id, rid)
 	want := "artifact_uri: " + FileURI(root) + "/" + id + "/" + rid + "/artifacts\ndeleted_time: null\nend_time: null\nentry_point_name: ''\n" +
-		"experiment_id: '" + id + "'\nlifecycle_stage: active\nrun_id: " + rid + "\nrun_name: r1\nrun_uuid: " + rid + "\n" +
+		"experiment_id: '" + id + "'\nlifecycle_stage: active\nrun_id: " + rid + "\nrun_name: r1\n" +
 		"source_name: ''\nsource_type: 4\nsource_version: ''\nstart_time: 1704067200000\nstatus: 1\ntags: []\nuser_id: root\n"
 	assert.Equal(t, want, readFile(t, filepath.Join(runDir, "meta.yaml")))
 
@@ -141,4 +142,66 @@ func readFile(t *testing.T, p string) string {
 	b, err := os.ReadFile(p)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// A meta.yaml MLflow wrote may carry keys this store does not know (a newer
+// MLflow's, or an older one's run_uuid): rewriting the file keeps them
+// byte for byte, in PyYAML's sorted order.
+func TestFileStoreRewriteKeepsUnknownKeys(t *testing.T) {
+	root := t.TempDir()
+	s, err := OpenFileStore(root)
+	require.NoError(t, err)
+	ctx := context.Background()
+	exp, err := s.CreateExperiment(ctx, "e", "", nil)
+	require.NoError(t, err)
+	run, err := s.CreateRun(ctx, CreateRunRequest{ExperimentID: exp, RunName: "r", StartTime: 1704067200000})
+	require.NoError(t, err)
+	runDir := filepath.Join(root, exp, run.Info.RunID)
+	meta := readFile(t, filepath.Join(runDir, "meta.yaml"))
+	extra := "future_key:\n- a\n- b: 1\nrun_uuid: " + run.Info.RunID + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(runDir, "meta.yaml"), []byte(meta+extra), 0o644))
+
+	require.NoError(t, s.UpdateRun(ctx, run.Info.RunID, RunFinished, 1704067300000))
+	got := readFile(t, filepath.Join(runDir, "meta.yaml"))
+	assert.Contains(t, got, "experiment_id: '"+exp+"'\nfuture_key:\n- a\n- b: 1\nlifecycle_stage: active\n")
+	assert.Contains(t, got, "run_name: r\nrun_uuid: "+run.Info.RunID+"\nsource_name: ''\n")
+	assert.Contains(t, got, "end_time: 1704067300000\n")
+	assert.Contains(t, got, "status: 3\n")
+	assert.NotContains(t, got, "deleted_time", "update_run_info drops deleted_time")
+
+	_, err = s.CreateRegisteredModel(ctx, "m", "", nil)
+	require.NoError(t, err)
+	mdir := filepath.Join(root, "models", "m")
+	mmeta := readFile(t, filepath.Join(mdir, "meta.yaml"))
+	mmeta = strings.Replace(mmeta, "deployment_job_id: null\n", "deployment_job_id: job-7\n", 1) + "workspace: default\n"
+	require.NoError(t, os.WriteFile(filepath.Join(mdir, "meta.yaml"), []byte(mmeta), 0o644))
+	_, err = s.CreateModelVersion(ctx, CreateModelVersionRequest{Name: "m", Source: "s3://b/m"})
+	require.NoError(t, err)
+	require.NoError(t, s.SetRegisteredModelAlias(ctx, "m", "champion", "1"))
+	got = readFile(t, filepath.Join(mdir, "meta.yaml"))
+	assert.Contains(t, got, "deployment_job_id: job-7\ndeployment_job_state: null\n")
+	assert.Contains(t, got, "name: m\nworkspace: default\n")
+	assert.Contains(t, got, "aliases:\n  champion: '1'\n")
+}
+
+func TestFileStoreFindRuns(t *testing.T) {
+	s, err := OpenFileStore(t.TempDir())
+	require.NoError(t, err)
+	ctx := context.Background()
+	exp, err := s.CreateExperiment(ctx, "e", "", nil)
+	require.NoError(t, err)
+	tags := []Tag{{Key: "kfp.pipeline_run_id", Value: "p1"}, {Key: "kfp.task_name", Value: "register"}}
+	a, err := s.CreateRun(ctx, CreateRunRequest{ExperimentID: exp, StartTime: 1, Tags: tags})
+	require.NoError(t, err)
+	_, err = s.CreateRun(ctx, CreateRunRequest{ExperimentID: exp, StartTime: 2, Tags: tags[1:]})
+	require.NoError(t, err)
+	found, err := s.FindRuns(ctx, exp, map[string]string{"kfp.pipeline_run_id": "p1", "kfp.task_name": "register"})
+	require.NoError(t, err)
+	require.Len(t, found, 1)
+	assert.Equal(t, a.Info.RunID, found[0].Info.RunID)
+	all, err := s.FindRuns(ctx, exp, map[string]string{"kfp.task_name": "register"})
+	require.NoError(t, err)
+	assert.Len(t, all, 2)
+	_, err = s.FindRuns(ctx, "999", nil)
+	assert.True(t, IsNotFound(err))
 }

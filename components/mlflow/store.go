@@ -3,6 +3,7 @@ package mlflow
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,8 @@ type Store interface {
 	CreateRun(ctx context.Context, req CreateRunRequest) (*Run, error)
 	// GetRun returns a run; a missing one is RESOURCE_DOES_NOT_EXIST.
 	GetRun(ctx context.Context, runID string) (*Run, error)
+	// FindRuns returns the active runs of an experiment carrying all tags.
+	FindRuns(ctx context.Context, experimentID string, tags map[string]string) ([]Run, error)
 	// LogBatch logs metrics, params and tags to a run.
 	LogBatch(ctx context.Context, runID string, metrics []Metric, params []Param, tags []Tag) error
 	// UpdateRun sets a run's status and end time (ms).
@@ -43,10 +46,21 @@ type Store interface {
 	SetRegisteredModelAlias(ctx context.Context, name, alias, version string) error
 }
 
+// ArtifactStore is the artifact proxy of a tracking server (the
+// mlflow-artifacts API); *Client implements it. register-model uploads a
+// local model through it.
+type ArtifactStore interface {
+	// UploadArtifact streams one file to path (relative to the proxy root).
+	UploadArtifact(ctx context.Context, path string, open func() (io.ReadCloser, error), size int64) error
+	// WalkArtifacts lists the files below dir with sizes.
+	WalkArtifacts(ctx context.Context, dir string) ([]FileInfo, error)
+}
+
 // Compile-time checks that both stores implement Store.
 var (
-	_ Store = (*Client)(nil)
-	_ Store = (*FileStore)(nil)
+	_ Store         = (*Client)(nil)
+	_ Store         = (*FileStore)(nil)
+	_ ArtifactStore = (*Client)(nil)
 )
 
 // Open returns the Store for a tracking URI, chosen by scheme as MLflow's

@@ -55,15 +55,18 @@ func ValidateModelName(name string) error {
 	return nil
 }
 
-// ValidateAlias applies MLflow's alias rules (_validate_model_alias_name and
-// _validate_model_alias_name_reserved): word characters and dashes, at most
-// 255 characters, not "latest" and not a version reference like "v3".
+// ValidateAlias applies MLflow's alias rules, with its messages
+// (_validate_model_alias_name in mlflow/utils/validation.py): not empty,
+// word characters and dashes, at most 255 characters, not "latest" (any
+// case) and not a version reference like "v3".
 func ValidateAlias(alias string) error {
 	switch {
-	case alias == "" || !aliasRe.MatchString(alias):
-		return invalidParam("alias", "Invalid alias name: '%s'. Aliases may only contain alphanumerics, underscores (_), and dashes (-).", alias)
+	case alias == "":
+		return invalidParam("alias", "Registered model alias name cannot be empty.")
+	case !aliasRe.MatchString(alias):
+		return invalidParam("alias", "Invalid alias name: '%s'. Names may only contain alphanumerics, underscores (_), and dashes (-).", alias)
 	case len(alias) > MaxAliasLength:
-		return invalidParam("alias", "Alias name exceeds the maximum length of %d characters", MaxAliasLength)
+		return invalidParam("alias", "Registered model alias name '%s' had length %d, which exceeded length limit of %d", alias[:250], len(alias), MaxAliasLength)
 	case strings.EqualFold(alias, "latest"):
 		return invalidParam("alias", "'%s' alias name (case insensitive) is reserved.", alias)
 	case versionAliasRe.MatchString(alias):

@@ -123,7 +123,9 @@ type Result struct {
 	Version string
 	// ModelURI is "models:/<name>/<version>", the URI MLflow's clients load.
 	ModelURI string
-	// Source is the version's source (Config.ModelURI).
+	// Source is the version's source: Config.ModelURI for a remote model,
+	// "<run artifact URI>/model" for a local model uploaded to a tracking
+	// server.
 	Source string
 	// RunID is the MLflow run the version links to.
 	RunID string
@@ -220,18 +222,34 @@ func (cfg *Config) defaults() {
 // Run registers cfg.ModelURI as a version of cfg.ModelName:
 //
 //  1. create the registered model (RESOURCE_ALREADY_EXISTS is success);
-//  2. with PipelineRunID set, look for a version tagged with the same
-//     pipeline run and task; if one exists, reuse it (steps 3–4 skipped);
-//  3. log Params and Metrics to the run RunID, or to a new run of the
-//     experiment (created if missing), finished when done;
-//  4. create the version: source, run_id, tags, description;
-//  5. poll until READY (FAILED_REGISTRATION or the timeout is an error);
-//  6. point Alias at the version.
+//  2. with PipelineRunID or Identity set, look for a version carrying the
+//     same identity tags; if one exists, reuse it (steps 3–6 skipped);
+//  3. log Params and Metrics to the run RunID; else to the active run of
+//     the experiment tagged with the same pipeline run and task (an
+//     earlier attempt's), else to a new run (the experiment is created if
+//     missing);
+//  4. for a local model (a path or file: URI) and a tracking server:
+//     upload every file to "<run artifact root>/model" through the
+//     server's artifact proxy (streamed, a progress line every
+//     ProgressInterval with files, bytes, rate and ETA), then check each
+//     size in the server's listing; the source becomes
+//     "<run artifact_uri>/model" and TagModelSHA256 the digest, what
+//     mlflow.register_model("runs:/<run_id>/model", …) sends
+//     (mlflow/tracking/_model_registry/fluent.py _register_model). A
+//     remote model (s3://, gs://, minio://, oci://, hf://…) and any model
+//     in a file store keep their URI as the source;
+//  5. finish the run (FINISHED; FAILED when step 4 failed);
+//  6. create the version: source, run_id, tags, description;
+//  7. poll until READY (FAILED_REGISTRATION or the timeout is an error);
+//  8. point Alias at the version.
 //
 // Errors: a *ConfigError for a bad Config; an *mlflow.UnreachableError when
-// the server cannot be reached; an *mlflow.Error (match with errors.As) for
-// a refusal, which for 401/403 says how to fix the credentials. Every error
-// names the step that failed.
+// the server cannot be reached; a *NotProxiedError when the server keeps
+// the run's artifacts where this client cannot upload; an *mlflow.Error
+// (match with errors.As) for a refusal, with MLflow's HTTP status,
+// error_code and message, which for 401/403 says how to fix the
+// credentials. A 4xx refusal is returned at once, never retried. Every
+// error names the step that failed.
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err := cfg.validate(); err != nil {
 		return Result{}, err
@@ -271,20 +289,37 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 
 	if mv == nil {
-		runID, expID, err := track(ctx, store, cfg)
+		tr, err := track(ctx, store, cfg)
 		if err != nil {
 			return Result{}, err
 		}
-		res.RunID, res.ExperimentID = runID, expID
+		res.RunID, res.ExperimentID = tr.runID, tr.expID
+		source := cfg.ModelURI
+		tags := versionTags(cfg)
+		if as, ok := store.(mlflow.ArtifactStore); ok && IsLocalURI(cfg.ModelURI) {
+			dir, err := mlflow.LocalPath(cfg.ModelURI)
+			if err == nil {
+				source, err = uploadLocalModel(ctx, as, cfg, tr, dir, &tags)
+			}
+			if err != nil {
+				tr.fail(ctx, store)
+				return Result{}, err
+			}
+		}
+		if err := tr.finish(ctx, store); err != nil {
+			return Result{}, err
+		}
+		res.Source = source
 		mv, err = store.CreateModelVersion(ctx, mlflow.CreateModelVersionRequest{
-			Name: cfg.ModelName, Source: cfg.ModelURI, RunID: runID, Tags: versionTags(cfg), Description: cfg.Description,
+			Name: cfg.ModelName, Source: source, RunID: tr.runID, Tags: tags, Description: cfg.Description,
 		})
 		if err != nil {
-			return Result{}, fmt.Errorf("register-model: creating a version of %q from %s: %w", cfg.ModelName, cfg.ModelURI, err)
+			return Result{}, fmt.Errorf("register-model: creating a version of %q from %s: %w", cfg.ModelName, source, err)
 		}
-		log.InfoContext(ctx, "register-model: created model version", "model", cfg.ModelName, "version", mv.Version, "status", mv.Status)
+		log.InfoContext(ctx, "register-model: created model version", "model", cfg.ModelName, "version", mv.Version, "status", mv.Status, "source", source)
 	} else {
 		res.RunID = mv.RunID
+		res.Source = mv.Source
 	}
 
 	mv, err := waitReady(ctx, store, cfg, mv)
@@ -390,9 +425,38 @@ func runTags(cfg Config) []mlflow.Tag {
 	return tags
 }
 
-// track logs params and metrics to the given run, or to a new finished
-// run, and returns the run and experiment IDs.
-func track(ctx context.Context, store mlflow.Store, cfg Config) (runID, expID string, err error) {
+// tracked is the run a registration logs to.
+type tracked struct {
+	runID, expID, artifactURI string
+	// own is true when the run is register-model's own (created or found
+	// by its tags), which it finishes; an injected run is left as it is.
+	own bool
+}
+
+// finish marks an own run FINISHED (again, when a retry reused it).
+func (t tracked) finish(ctx context.Context, store mlflow.Store) error {
+	if !t.own {
+		return nil
+	}
+	if err := store.UpdateRun(ctx, t.runID, mlflow.RunFinished, time.Now().UnixMilli()); err != nil {
+		return fmt.Errorf("register-model: finishing run %s: %w", t.runID, err)
+	}
+	return nil
+}
+
+// fail marks an own run FAILED, best effort (the registration's error is
+// what matters).
+func (t tracked) fail(ctx context.Context, store mlflow.Store) {
+	if t.own {
+		_ = store.UpdateRun(ctx, t.runID, mlflow.RunFailed, time.Now().UnixMilli())
+	}
+}
+
+// track logs params and metrics to the run the registration links to: the
+// given RunID; else, with PipelineRunID set, the active run of the
+// experiment tagged with the same pipeline run and task (so a retried task
+// reuses the run its first attempt created); else a new run.
+func track(ctx context.Context, store mlflow.Store, cfg Config) (tracked, error) {
 	now := time.Now().UnixMilli()
 	var metrics []mlflow.Metric
 	for _, k := range sortedKeys(cfg.Metrics) {
@@ -406,17 +470,17 @@ func track(ctx context.Context, store mlflow.Store, cfg Config) (runID, expID st
 		run, err := store.GetRun(ctx, cfg.RunID)
 		if err != nil {
 			if mlflow.IsNotFound(err) {
-				return "", "", fmt.Errorf("register-model: the MLflow run %s (Config.RunID or %s) does not exist in this tracking store: unset it to create a run, or point %s at the server that holds it: %w", cfg.RunID, mlflow.EnvRunID, mlflow.EnvTrackingURI, err)
+				return tracked{}, fmt.Errorf("register-model: the MLflow run %s (Config.RunID or %s) does not exist in this tracking store: unset it to create a run, or point %s at the server that holds it: %w", cfg.RunID, mlflow.EnvRunID, mlflow.EnvTrackingURI, err)
 			}
-			return "", "", fmt.Errorf("register-model: reading MLflow run %s: %w", cfg.RunID, err)
+			return tracked{}, fmt.Errorf("register-model: reading MLflow run %s: %w", cfg.RunID, err)
 		}
 		if err := store.LogBatch(ctx, cfg.RunID, metrics, params, runTags(cfg)); err != nil {
-			return "", "", fmt.Errorf("register-model: logging params and metrics to run %s: %w", cfg.RunID, err)
+			return tracked{}, fmt.Errorf("register-model: logging params and metrics to run %s: %w", cfg.RunID, err)
 		}
-		return cfg.RunID, run.Info.ExperimentID, nil
+		return tracked{runID: cfg.RunID, expID: run.Info.ExperimentID, artifactURI: run.Info.ArtifactURI}, nil
 	}
 
-	expID = cfg.ExperimentID
+	expID := cfg.ExperimentID
 	if expID == "" {
 		exp, err := store.GetExperimentByName(ctx, cfg.ExperimentName)
 		switch {
@@ -431,31 +495,81 @@ func track(ctx context.Context, store mlflow.Store, cfg Config) (runID, expID st
 				}
 			}
 			if err != nil {
-				return "", "", fmt.Errorf("register-model: creating experiment %q: %w", cfg.ExperimentName, err)
+				return tracked{}, fmt.Errorf("register-model: creating experiment %q: %w", cfg.ExperimentName, err)
 			}
 		default:
-			return "", "", fmt.Errorf("register-model: reading experiment %q: %w", cfg.ExperimentName, err)
+			return tracked{}, fmt.Errorf("register-model: reading experiment %q: %w", cfg.ExperimentName, err)
 		}
 	}
-	tags := runTags(cfg)
-	userName := ""
-	if u, err := user.Current(); err == nil {
-		userName = u.Username
-		tags = append(tags, mlflow.Tag{Key: TagUser, Value: userName})
+	var run *mlflow.Run
+	if cfg.PipelineRunID != "" {
+		found, err := store.FindRuns(ctx, expID, runIdentity(cfg))
+		if err != nil {
+			return tracked{}, fmt.Errorf("register-model: looking for the run of an earlier attempt in experiment %s: %w", expID, err)
+		}
+		if len(found) > 0 {
+			run = &found[0]
+			cfg.Logger.InfoContext(ctx, "register-model: reusing the tracking run of an earlier attempt", "run_id", run.Info.RunID, "pipeline_run_id", cfg.PipelineRunID, "task_name", cfg.TaskName)
+		}
 	}
-	run, err := store.CreateRun(ctx, mlflow.CreateRunRequest{ExperimentID: expID, UserID: userName, RunName: cfg.RunName, StartTime: now, Tags: tags})
+	if run == nil {
+		tags := runTags(cfg)
+		userName := ""
+		if u, err := user.Current(); err == nil {
+			userName = u.Username
+			tags = append(tags, mlflow.Tag{Key: TagUser, Value: userName})
+		}
+		var err error
+		run, err = store.CreateRun(ctx, mlflow.CreateRunRequest{ExperimentID: expID, UserID: userName, RunName: cfg.RunName, StartTime: now, Tags: tags})
+		if err != nil {
+			return tracked{}, fmt.Errorf("register-model: creating a run in experiment %s: %w", expID, err)
+		}
+	}
+	t := tracked{runID: run.Info.RunID, expID: expID, artifactURI: run.Info.ArtifactURI, own: true}
+	if err := store.LogBatch(ctx, t.runID, metrics, params, nil); err != nil {
+		t.fail(ctx, store)
+		return tracked{}, fmt.Errorf("register-model: logging params and metrics to run %s: %w", t.runID, err)
+	}
+	return t, nil
+}
+
+// runIdentity is the tag set that finds the run of an earlier attempt of
+// the same pipeline task.
+func runIdentity(cfg Config) map[string]string {
+	id := map[string]string{TagPipelineRunID: cfg.PipelineRunID}
+	if cfg.TaskName != "" {
+		id[TagTaskName] = cfg.TaskName
+	}
+	return id
+}
+
+// uploadLocalModel uploads the local model to the run's artifacts and
+// adds its digest to the version tags as TagModelSHA256: the value the
+// caller put in Identity (the component hashes the model first), else the
+// hash computed here. Each file's byte count is checked as it is sent and
+// each size once more in the server's listing.
+func uploadLocalModel(ctx context.Context, as mlflow.ArtifactStore, cfg Config, tr tracked, dir string, tags *[]mlflow.Tag) (string, error) {
+	sum, ok := cfg.Identity[TagModelSHA256]
+	if !ok {
+		var err error
+		if sum, err = hashTree(dir); err != nil {
+			return "", fmt.Errorf("register-model: reading the model at %s: %w", dir, err)
+		}
+	}
+	source, err := uploadModel(ctx, as, cfg.Logger, tr.runID, tr.artifactURI, dir)
 	if err != nil {
-		return "", "", fmt.Errorf("register-model: creating a run in experiment %s: %w", expID, err)
+		return "", err
 	}
-	runID = run.Info.RunID
-	if err := store.LogBatch(ctx, runID, metrics, params, nil); err != nil {
-		_ = store.UpdateRun(ctx, runID, mlflow.RunFailed, time.Now().UnixMilli())
-		return "", "", fmt.Errorf("register-model: logging params and metrics to run %s: %w", runID, err)
+	out := (*tags)[:0:0]
+	for _, t := range *tags {
+		if t.Key != TagModelSHA256 {
+			out = append(out, t)
+		}
 	}
-	if err := store.UpdateRun(ctx, runID, mlflow.RunFinished, time.Now().UnixMilli()); err != nil {
-		return "", "", fmt.Errorf("register-model: finishing run %s: %w", runID, err)
-	}
-	return runID, expID, nil
+	out = append(out, mlflow.Tag{Key: TagModelSHA256, Value: sum})
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	*tags = out
+	return source, nil
 }
 
 // waitReady polls the version until READY.

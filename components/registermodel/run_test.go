@@ -170,11 +170,13 @@ func TestRunRESTVersionCreateNotRetriedOn500(t *testing.T) {
 	_, err := Run(context.Background(), baseConfig(srv.URL, &logs))
 	require.Error(t, err)
 	assert.Equal(t, 1, srv.Calls("/model-versions/create"), "the server may have created it: no blind retry")
-	// The next run of the task succeeds and registers exactly one version.
+	// The next run of the task succeeds, registers exactly one version and
+	// reuses the tracking run of the failed attempt.
 	res, err := Run(context.Background(), baseConfig(srv.URL, &logs))
 	require.NoError(t, err)
 	assert.Equal(t, "1", res.Version)
 	assert.Len(t, srv.ModelVersions("cars-origin"), 1)
+	assert.Len(t, srv.Runs(), 1, "the retry found its run by the pipeline run and task tags")
 }
 
 func TestRunRESTBadToken(t *testing.T) {
@@ -369,7 +371,7 @@ func TestRunFileStoreLayoutAndIdempotence(t *testing.T) {
 	runDir := filepath.Join(expDir, res.RunID)
 	run := readYAML(t, filepath.Join(runDir, "meta.yaml"))
 	assert.Equal(t, res.RunID, run["run_id"])
-	assert.Equal(t, res.RunID, run["run_uuid"])
+	assert.NotContains(t, run, "run_uuid", "MLflow 3 writes no run_uuid")
 	assert.Equal(t, res.ExperimentID, run["experiment_id"])
 	assert.Equal(t, "register-model-3f1c0d8e-run", run["run_name"])
 	assert.Equal(t, "file://"+runDir+"/artifacts", run["artifact_uri"])

@@ -67,6 +67,8 @@ type In struct {
 	Workers dsl.Param[int] `kfp:"workers" default:"2"`
 	// Epochs is the number of passes over the training split.
 	Epochs dsl.Param[int] `kfp:"epochs" default:"300"`
+	// LearningRate is the trainer's gradient descent step size.
+	LearningRate dsl.Param[float64] `kfp:"learning_rate" default:"0.1"`
 	// AccuracyThreshold is the quality gate: register only at or above it.
 	AccuracyThreshold dsl.Param[float64] `kfp:"accuracy_threshold" default:"0.7"`
 	// ModelName is the MLflow registered model.
@@ -104,10 +106,20 @@ func build(b *dsl.Builder, in In) struct{} {
 		}).SetCPURequest("500m").SetMemoryLimit("1Gi").SetRetry(2, dsl.BackoffDuration(30*time.Second))
 		postgresEnv(mat)
 		k8s.UseSecretAsEnv(mat, dsl.Lit(RedisSecret), []k8s.KeyToEnv{{Key: "url", EnvVar: "KFPGO_REDIS_URL"}})
+		// The training settings, once: as trainer arguments and as the MLflow
+		// run params register-model logs.
+		hp := steps.Hyperparameters.Task(b, steps.HyperparametersIn{
+			Workers:      in.Workers,
+			Epochs:       in.Epochs,
+			LearningRate: in.LearningRate,
+			DatasetURI:   in.DatasetURI,
+			FeatureView:  in.FeatureView,
+		})
 		train := distributedtrain.Component.Task(b, distributedtrain.In{
 			Dataset:      prep.Out.Dataset,
 			Mode:         in.TrainingBackend,
 			TrainerImage: in.TrainerImage,
+			TrainerArgs:  hp.Out.TrainerArgs,
 			Workers:      in.Workers,
 			Epochs:       in.Epochs,
 			ModelPVC:     in.ModelPVC,
@@ -132,6 +144,7 @@ func build(b *dsl.Builder, in In) struct{} {
 				Metrics:       eval.Out.Metrics,
 				ModelName:     in.ModelName,
 				TrackingURI:   in.MLflowTrackingURI,
+				Params:        hp.Out.Params,
 				PipelineRunID: dsl.PipelineJobUUID(),
 				TaskName:      dsl.PipelineTaskName(),
 			}).SetRetry(3, dsl.BackoffDuration(10*time.Second))

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kfpgo/kfpgo/components/featurestore"
 	"github.com/kfpgo/kfpgo/components/mlflow"
+	"github.com/kfpgo/kfpgo/components/mlflow/mlflowfake"
 	"github.com/kfpgo/kfpgo/components/testenv"
 	"github.com/kfpgo/kfpgo/pipelines/cartrain"
 	"github.com/kfpgo/kfpgo/sdk/local"
@@ -150,6 +151,14 @@ func TestEndToEnd(t *testing.T) {
 	mv, err := fstore.GetModelVersion(ctx, "car-origin-classifier", "1")
 	require.NoError(t, err)
 	assert.Equal(t, "READY", mv.Status)
+	// The version links to the run that holds the training settings.
+	hp := []mlflow.Param{
+		{Key: "dataset_uri", Value: filepath.Join(moduleDir(t), "testdata", "datasets", "cars.json")}, {Key: "epochs", Value: "300"},
+		{Key: "feature_view", Value: "car_features"}, {Key: "learning_rate", Value: "0.1"}, {Key: "workers", Value: "2"},
+	}
+	linked, err := fstore.GetRun(ctx, mv.RunID)
+	require.NoError(t, err)
+	assert.Equal(t, hp, linked.Data.Params)
 
 	// Second run on the same inputs: the same model content, so the
 	// registry gets nothing new; caching-enabled tasks with unchanged inputs
@@ -167,6 +176,32 @@ func TestEndToEnd(t *testing.T) {
 			assert.Contains(t, []local.State{"succeeded", "cached"}, tr.State, "task %s", tr.Name)
 		}
 	}
+
+	// Third run against a tracking server (MLflow's REST API; the fake
+	// refuses what `mlflow server` refuses): the trained model is local, so
+	// register-model uploads it to the run's artifacts through the
+	// server's artifact proxy and registers the run's artifact URI.
+	srv := mlflowfake.New()
+	defer srv.Close()
+	srv.PendingPolls = 0
+	res3, err := runLocal(t, root, map[string]string{"mlflow_tracking_uri": srv.URL})
+	require.NoError(t, err)
+	require.True(t, res3.Registered)
+	versions = srv.ModelVersions("car-origin-classifier")
+	require.Len(t, versions, 1)
+	v := versions[0]
+	run, ok := srv.Run(v.RunID)
+	require.True(t, ok)
+	assert.Equal(t, run.Info.ArtifactURI+"/model", v.Source)
+	assert.Regexp(t, `^mlflow-artifacts:/[0-9]+/[0-9a-f]{32}/artifacts/model$`, v.Source)
+	assert.Equal(t, hp, run.Data.Params)
+	base, _ := mlflow.ProxiedArtifactPath(v.Source)
+	stored, ok := srv.Artifact(base + "/model.json")
+	require.True(t, ok, "model.json uploaded; stored: %v", srv.ArtifactPaths())
+	local, err := os.ReadFile(filepath.Join(modelDir, "model.json"))
+	require.NoError(t, err)
+	assert.Equal(t, local, stored)
+	assert.Equal(t, map[string]string{"champion": "1"}, srv.Aliases("car-origin-classifier"))
 }
 
 // TestQualityGateSkipsRegistration: a threshold above 1 can never be met.

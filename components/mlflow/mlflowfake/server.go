@@ -68,6 +68,16 @@ type Server struct {
 	// FailRegistration makes new versions end in FAILED_REGISTRATION with
 	// a status_message instead of READY.
 	FailRegistration bool
+	// ArtifactRoot is the server's default artifact root; experiments get
+	// "<root><id>" (or "<root>/<id>") as artifact location and runs
+	// "<location>/<run_id>/artifacts". New sets "mlflow-artifacts:/", what
+	// `mlflow server` reports when it proxies artifacts (its default).
+	// Set e.g. "s3://bucket/mlruns" to act as a server started with
+	// --default-artifact-root s3://… --no-serve-artifacts.
+	ArtifactRoot string
+	// NoServeArtifacts makes the mlflow-artifacts endpoints answer 503 with
+	// MLflow's plain-text hint, as `mlflow server --no-serve-artifacts`.
+	NoServeArtifacts bool
 
 	mu          sync.Mutex
 	experiments map[string]*mlflow.Experiment
@@ -77,6 +87,7 @@ type Server struct {
 	requests    []Request
 	failures    map[string][]int
 	clock       int64
+	artifacts   map[string][]byte
 }
 
 // New starts a server on a loopback port with the Default experiment "0".
@@ -90,8 +101,10 @@ func New() *Server {
 		models:       map[string]*model{},
 		failures:     map[string][]int{},
 		clock:        time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli(),
+		ArtifactRoot: "mlflow-artifacts:/",
+		artifacts:    map[string][]byte{},
 	}
-	s.experiments["0"] = &mlflow.Experiment{ExperimentID: "0", Name: "Default", ArtifactLocation: "mlflow-artifacts:/0", LifecycleStage: "active", CreationTime: s.clock, LastUpdateTime: s.clock}
+	s.experiments["0"] = &mlflow.Experiment{ExperimentID: "0", Name: "Default", LifecycleStage: "active", CreationTime: s.clock, LastUpdateTime: s.clock}
 	mux := http.NewServeMux()
 	p := mlflow.APIPrefix
 	mux.HandleFunc("GET "+p+"/experiments/get-by-name", s.getExperimentByName)
@@ -106,18 +119,28 @@ func New() *Server {
 	mux.HandleFunc("GET "+p+"/model-versions/get", s.getModelVersion)
 	mux.HandleFunc("GET "+p+"/model-versions/search", s.searchModelVersions)
 	mux.HandleFunc("POST "+p+"/registered-models/alias", s.setAlias)
+	mux.HandleFunc("POST "+p+"/runs/search", s.searchRuns)
+	a := mlflow.ArtifactsPrefix
+	mux.HandleFunc("PUT "+a+"/{path...}", s.uploadArtifact)
+	mux.HandleFunc("GET "+a+"/{path...}", s.downloadArtifact)
+	mux.HandleFunc("GET "+a, s.listArtifacts)
 	s.Server = httptest.NewServer(s.wrap(mux))
 	return s
 }
 
 // FailNext makes the next n requests to path (e.g. "/model-versions/create",
-// below /api/2.0/mlflow) answer status with an INTERNAL_ERROR (5xx) or
-// REQUEST_LIMIT_EXCEEDED (429) body. Failures queue up per path.
+// below /api/2.0/mlflow, or a full path such as
+// "/api/2.0/mlflow-artifacts/artifacts/0/<run>/artifacts/model/MLmodel")
+// answer status with an INTERNAL_ERROR (5xx), REQUEST_LIMIT_EXCEEDED (429)
+// or INVALID_PARAMETER_VALUE (other 4xx) body. Failures queue up per path.
 func (s *Server) FailNext(path string, status, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !strings.HasPrefix(path, "/api/") {
+		path = mlflow.APIPrefix + path
+	}
 	for range n {
-		s.failures[mlflow.APIPrefix+path] = append(s.failures[mlflow.APIPrefix+path], status)
+		s.failures[path] = append(s.failures[path], status)
 	}
 }
 
@@ -208,7 +231,10 @@ func (s *Server) tick() int64 {
 func (s *Server) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body []byte
-		if r.Body != nil {
+		// Artifact uploads stream on (the handler reads them); their size is
+		// recorded instead of their bytes.
+		upload := r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, mlflow.ArtifactsPrefix)
+		if r.Body != nil && !upload {
 			body, _ = io.ReadAll(io.LimitReader(r.Body, 64<<20))
 			r.Body.Close()
 		}
@@ -228,13 +254,21 @@ func (s *Server) wrap(next http.Handler) http.Handler {
 		}
 		if fail != 0 {
 			code := mlflow.ErrInternalError
-			if fail == http.StatusTooManyRequests {
+			switch {
+			case fail == http.StatusTooManyRequests:
 				code = "REQUEST_LIMIT_EXCEEDED"
+			case fail < 500:
+				code = mlflow.ErrInvalidParameterValue
+			}
+			if upload && r.Body != nil {
+				io.Copy(io.Discard, r.Body)
 			}
 			writeError(w, fail, code, fmt.Sprintf("injected failure %d", fail))
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		if !upload {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		if r.Method == http.MethodPost && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 			writeError(w, http.StatusBadRequest, mlflow.ErrInvalidParameterValue, "Bad Request. Content-Type must be 'application/json'.")
 			return
@@ -310,7 +344,9 @@ func (s *Server) getExperimentByName(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	for _, e := range s.experiments {
 		if e.Name == name {
-			writeJSON(w, map[string]any{"experiment": e})
+			view := *e
+			view.ArtifactLocation = s.experimentLocation(e)
+			writeJSON(w, map[string]any{"experiment": view})
 			return
 		}
 	}
@@ -341,11 +377,9 @@ func (s *Server) createExperiment(w http.ResponseWriter, r *http.Request) {
 	id := strconv.Itoa(s.nextExp)
 	s.nextExp++
 	loc := in.ArtifactLocation
-	if loc == "" {
-		loc = "mlflow-artifacts:/" + id
-	}
 	now := s.tick()
 	s.experiments[id] = &mlflow.Experiment{ExperimentID: id, Name: in.Name, ArtifactLocation: loc, LifecycleStage: "active", CreationTime: now, LastUpdateTime: now, Tags: in.Tags}
+	s.experiments[id].ArtifactLocation = s.experimentLocation(s.experiments[id])
 	writeJSON(w, map[string]string{"experiment_id": id})
 }
 
@@ -364,7 +398,7 @@ func (s *Server) newRun(expID, name, user string, start int64, tags []mlflow.Tag
 	}
 	rn := &run{
 		info: mlflow.RunInfo{RunID: id, RunUUID: id, RunName: name, ExperimentID: expID, UserID: user, Status: mlflow.RunRunning,
-			StartTime: start, ArtifactURI: s.experiments[expID].ArtifactLocation + "/" + id + "/artifacts", LifecycleStage: "active"},
+			StartTime: start, ArtifactURI: s.experimentLocation(s.experiments[expID]) + "/" + id + "/artifacts", LifecycleStage: "active"},
 		params: map[string]string{}, tags: map[string]string{"mlflow.runName": name},
 	}
 	for _, t := range tags {
@@ -447,11 +481,56 @@ func (s *Server) logBatch(w http.ResponseWriter, r *http.Request) {
 		fail(w, mlflow.ErrInvalidParameterValue, "A batch logging request can contain at most %d metrics, %d params, %d tags and %d entities in total", mlflow.MaxMetricsPerBatch, mlflow.MaxParamsTagsPerBatch, mlflow.MaxParamsTagsPerBatch, mlflow.MaxEntitiesPerBatch)
 		return
 	}
+	// _validate_batch_log_data and the store's log_batch
+	// (mlflow/utils/validation.py, mlflow/store/tracking/sqlalchemy_store.py):
+	// names, key lengths (refused), value lengths (truncated, as
+	// MLFLOW_TRUNCATE_LONG_VALUES defaults to true), duplicate param keys.
+	seen := map[string]bool{}
+	for i, p := range in.Params {
+		if err := checkEntityName("parameter", p.Key); err != nil {
+			fail(w, mlflow.ErrInvalidParameterValue, "%s", err.Error())
+			return
+		}
+		if err := lengthLimit("Param key", maxEntityKeyLength, p.Key); err != nil {
+			fail(w, mlflow.ErrInvalidParameterValue, "%s", err.Error())
+			return
+		}
+		if seen[p.Key] {
+			fail(w, mlflow.ErrInvalidParameterValue, "Duplicate parameter keys have been submitted: ['%s']. Please ensure the request contains only one param value per param key.", p.Key)
+			return
+		}
+		seen[p.Key] = true
+		in.Params[i].Value = truncate(p.Value, maxParamValLength)
+	}
+	for i, t := range in.Tags {
+		if err := checkEntityName("tag", t.Key); err != nil {
+			fail(w, mlflow.ErrInvalidParameterValue, "%s", err.Error())
+			return
+		}
+		if err := lengthLimit("Tag key", maxEntityKeyLength, t.Key); err != nil {
+			fail(w, mlflow.ErrInvalidParameterValue, "%s", err.Error())
+			return
+		}
+		in.Tags[i].Value = truncate(t.Value, maxTagValLength)
+	}
+	for _, m := range in.Metrics {
+		if err := checkEntityName("metric", m.Key); err != nil {
+			fail(w, mlflow.ErrInvalidParameterValue, "%s", err.Error())
+			return
+		}
+		if m.Timestamp < 0 {
+			fail(w, mlflow.ErrInvalidParameterValue, "Got invalid timestamp %d for metric '%s' (value=%v). Timestamp must be a nonnegative long (64-bit integer) ", m.Timestamp, m.Key, m.Value)
+			return
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rn := s.runs[in.RunID]
 	if rn == nil {
 		fail(w, mlflow.ErrResourceDoesNotExist, "Run with id=%s not found", in.RunID)
+		return
+	}
+	if !activeRun(w, rn) {
 		return
 	}
 	for _, p := range in.Params {
@@ -486,6 +565,9 @@ func (s *Server) updateRun(w http.ResponseWriter, r *http.Request) {
 		fail(w, mlflow.ErrResourceDoesNotExist, "Run with id=%s not found", in.RunID)
 		return
 	}
+	if !activeRun(w, rn) {
+		return
+	}
 	if in.Status != "" {
 		rn.info.Status = in.Status
 	}
@@ -493,6 +575,16 @@ func (s *Server) updateRun(w http.ResponseWriter, r *http.Request) {
 		rn.info.EndTime = in.EndTime
 	}
 	writeJSON(w, map[string]any{"run_info": rn.info})
+}
+
+// activeRun is _check_run_is_active of MLflow's tracking stores: a deleted
+// run refuses logging and updates.
+func activeRun(w http.ResponseWriter, rn *run) bool {
+	if rn.info.LifecycleStage == "active" {
+		return true
+	}
+	fail(w, mlflow.ErrInvalidParameterValue, "The run %s must be in the 'active' state. Current state is %s.", rn.info.RunID, rn.info.LifecycleStage)
+	return false
 }
 
 // ---- registry ----
@@ -587,16 +679,45 @@ func (s *Server) createModelVersion(w http.ResponseWriter, r *http.Request) {
 		missing(w, "source")
 		return
 	}
+	for _, t := range in.Tags {
+		// _validate_model_version_tag (mlflow/utils/validation.py): no
+		// truncation for registry tags.
+		for _, err := range []error{checkEntityName("tag", t.Key), lengthLimit("Model version key", maxRegistryTagKey, t.Key), lengthLimit("Model version value", maxRegistryTagValue, t.Value)} {
+			if err != nil {
+				fail(w, mlflow.ErrInvalidParameterValue, "%s", err.Error())
+				return
+			}
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// The handler validates the source before the store sees the model
+	// name (_create_model_version in mlflow/server/handlers.py).
+	status, code, msg := checkVersionSource(in.Source, in.RunID, func(id string) (string, error) {
+		rn := s.runs[id]
+		if rn == nil {
+			return "", fmt.Errorf("Run with id=%s not found", id)
+		}
+		return rn.info.ArtifactURI, nil
+	})
+	if status != 0 {
+		writeError(w, status, code, msg)
+		return
+	}
 	m := s.models[in.Name]
 	if m == nil {
 		fail(w, mlflow.ErrResourceDoesNotExist, "Registered Model with name=%s not found", in.Name)
 		return
 	}
-	if in.RunID != "" && s.runs[in.RunID] == nil {
-		fail(w, mlflow.ErrResourceDoesNotExist, "Run with id=%s not found", in.RunID)
-		return
+	// A models:/<name>/<version> source is resolved to that version's
+	// storage location; a failure is an MlflowException with the default
+	// INTERNAL_ERROR (sqlalchemy_store.py create_model_version). runs:/ and
+	// every other source is stored as given.
+	if strings.HasPrefix(in.Source, "models:") {
+		if _, err := s.resolveModelsURI(in.Source); err != nil {
+			writeError(w, http.StatusInternalServerError, mlflow.ErrInternalError, fmt.Sprintf("Unable to fetch model from model URI source artifact location '%s'.Error: %s", in.Source, err.Error()))
+			return
+		}
 	}
 	now := s.tick()
 	v := &version{pending: s.PendingPolls, mv: mlflow.ModelVersion{
@@ -607,6 +728,23 @@ func (s *Server) createModelVersion(w http.ResponseWriter, r *http.Request) {
 	m.versions = append(m.versions, v)
 	m.rm.LastUpdatedTimestamp = now
 	writeJSON(w, map[string]any{"model_version": s.versionView(m, v)})
+}
+
+// resolveModelsURI returns the source of the version a
+// "models:/<name>/<version>" URI names; other models:/ forms (aliases,
+// stages, logged model IDs) are not resolvable here.
+func (s *Server) resolveModelsURI(uri string) (string, error) {
+	rest := strings.TrimLeft(strings.TrimPrefix(uri, "models:"), "/")
+	name, ver, ok := strings.Cut(rest, "/")
+	n, err := strconv.Atoi(ver)
+	if !ok || err != nil {
+		return "", fmt.Errorf("Logged model with ID '%s' not found.", rest)
+	}
+	m := s.models[name]
+	if m == nil || n < 1 || n > len(m.versions) {
+		return "", fmt.Errorf("Model Version (name=%s, version=%s) not found", name, ver)
+	}
+	return m.versions[n-1].mv.Source, nil
 }
 
 func (s *Server) findVersion(w http.ResponseWriter, name, ver string) (*model, *version) {

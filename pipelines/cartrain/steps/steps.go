@@ -2,7 +2,8 @@
 // reference pipeline cartrain: evaluate (accuracy and confusion matrix of a
 // trained model on a split of the offline store, as KFP metrics) and
 // record-run-status (the exit handler's task, which records the run's final
-// status). Both run in one binary, cmd/cartrain-steps, which dispatches on
+// status), inspect-model-store and hyperparameters (the run params MLflow
+// records and the trainer arguments that carry them). Both run in one binary, cmd/cartrain-steps, which dispatches on
 // the component name.
 package steps
 
@@ -13,11 +14,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kfpgo/kfpgo/components/cartrainer"
+	"github.com/kfpgo/kfpgo/components/mlflow"
 	"github.com/kfpgo/kfpgo/sdk/artifacts"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
 	"github.com/kfpgo/kfpgo/sdk/redact"
@@ -211,4 +214,57 @@ func inspectModelStore(ctx context.Context, in InspectIn) (InspectOut, error) {
 		return *out, fmt.Errorf("inspect-model-store: %s holds no files: the trainer wrote nothing", root)
 	}
 	return *out, artifacts.WriteMarkdown(out.Listing, b.String())
+}
+
+// HyperparametersIn is the input of hyperparameters: the training settings
+// of a pipeline run.
+type HyperparametersIn struct {
+	// Workers is the number of trainer workers.
+	Workers dsl.Param[int] `kfp:"workers"`
+	// Epochs is the number of passes over the training split.
+	Epochs dsl.Param[int] `kfp:"epochs"`
+	// LearningRate is the trainer's gradient descent step size.
+	LearningRate dsl.Param[float64] `kfp:"learning_rate"`
+	// DatasetURI is the dataset the run trains on.
+	DatasetURI dsl.Param[string] `kfp:"dataset_uri"`
+	// FeatureView is the online store feature view.
+	FeatureView dsl.Param[string] `kfp:"feature_view"`
+}
+
+// HyperparametersOut is the output of hyperparameters.
+type HyperparametersOut struct {
+	// Params are the MLflow run params: workers, epochs, learning_rate,
+	// dataset_uri and feature_view, numbers written as MLflow's Python
+	// client writes them (str(int), repr(float)).
+	Params dsl.Param[map[string]string] `kfp:"params"`
+	// TrainerArgs pass the learning rate to the trainer
+	// (["--learning-rate=<rate>"]), so the logged value is the one used.
+	TrainerArgs dsl.Param[[]string] `kfp:"trainer_args"`
+}
+
+// Hyperparameters gathers the training settings into the MLflow run params
+// that register-model logs, and the trainer arguments that carry the same
+// values: one source for what was trained and what was recorded.
+var Hyperparameters = dsl.NewComponent("hyperparameters", hyperparameters, dsl.Image(Image),
+	dsl.Description("Gathers the training settings into MLflow run params and the matching trainer arguments."))
+
+func hyperparameters(ctx context.Context, in HyperparametersIn) (HyperparametersOut, error) {
+	out := dsl.Outputs[HyperparametersOut](ctx)
+	lr := in.LearningRate.Value()
+	if !(lr > 0) || lr > 10 {
+		return HyperparametersOut{}, fmt.Errorf("learning_rate %v is out of range: pass a step size in (0, 10], e.g. 0.1", lr)
+	}
+	if in.Workers.Value() < 1 || in.Epochs.Value() < 1 {
+		return HyperparametersOut{}, fmt.Errorf("workers (%d) and epochs (%d) must be at least 1", in.Workers.Value(), in.Epochs.Value())
+	}
+	rate := mlflow.PyFloat(lr)
+	out.Params.Set(map[string]string{
+		"workers":       strconv.Itoa(in.Workers.Value()),
+		"epochs":        strconv.Itoa(in.Epochs.Value()),
+		"learning_rate": rate,
+		"dataset_uri":   in.DatasetURI.Value(),
+		"feature_view":  in.FeatureView.Value(),
+	})
+	out.TrainerArgs.Set([]string{"--learning-rate=" + rate})
+	return *out, nil
 }

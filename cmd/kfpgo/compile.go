@@ -30,11 +30,14 @@ func loadGoPackage(pkg string) (*goPackage, error) {
 	if strings.HasSuffix(pkg, ".go") {
 		return nil, fmt.Errorf("%s is a .go file: pass a package directory, not a .go file (e.g. %s)", pkg, localDir(filepath.Dir(pkg)))
 	}
+	target, dir := pkg, ""
 	if st, err := os.Stat(pkg); err == nil && st.IsDir() {
-		// A directory named without ./ would be read as an import path.
-		pkg = localDir(pkg)
+		// List the directory from inside it, so the module it belongs to
+		// decides, wherever kfpgo runs from.
+		target, dir = ".", pkg
 	}
-	cmd := exec.Command("go", "list", "-e", "-json", pkg)
+	cmd := exec.Command("go", "list", "-e", "-json", target)
+	cmd.Dir = dir
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
@@ -75,69 +78,19 @@ func isPipelineFile(arg string) bool {
 	return strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.HasSuffix(arg, ".json")
 }
 
-// runDriver compiles with driver.Main in a throw-away main that imports pkg.
-// Only the pipelines defined in pkg's own directory are compiled, not those
-// registered by the packages it imports.
-func runDriver(pkg string, args []string, stdout, stderr io.Writer) error {
-	p, err := loadGoPackage(pkg)
-	if err != nil {
-		return err
+// runDriver compiles with driver.Main in a generated main that imports pkg
+// (see genmain.go), for target ("kfp" or "argo": only an Argo compile links
+// the Argo back end). Only the pipelines defined in pkg's own directory are
+// compiled, not those registered by the packages it imports.
+func runDriver(pkg, target string, args []string, stdout, stderr io.Writer) error {
+	g := genProgram{lib: kfpgoModule + "/compiler/driver", entry: "driver.Main()"}
+	if target == "argo" {
+		g.blanks = []string{kfpgoModule + "/compiler/driver/argotarget"}
 	}
-	args = append([]string{"--package-dir", p.Dir, "--package-path", p.ImportPath}, args...)
-	return runMainOf(p, pkg, "github.com/kfpgo/kfpgo/compiler/driver", "driver.Main()", args, stdout, stderr)
-}
-
-// runGeneratedMain builds a throw-away main that imports pkg (so its
-// init functions register its pipelines and components) and calls
-// entry from package lib, then runs it with args — the way `go test`
-// synthesises its test main. The main exists only as a -overlay file:
-// nothing is written into the user's tree.
-func runGeneratedMain(pkg, lib, entry string, args []string, stdout, stderr io.Writer) error {
-	p, err := loadGoPackage(pkg)
-	if err != nil {
-		return err
+	pkgArgs := func(dir, importPath string) []string {
+		return []string{"--package-dir", dir, "--package-path", importPath}
 	}
-	return runMainOf(p, pkg, lib, entry, args, stdout, stderr)
-}
-
-// runMainOf is runGeneratedMain for a package already resolved by
-// loadGoPackage.
-func runMainOf(p *goPackage, pkg, lib, entry string, args []string, stdout, stderr io.Writer) error {
-	tmp, err := os.MkdirTemp("", "kfpgo-main-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	src := fmt.Sprintf("package main\n\nimport (\n\t%q\n\t_ %q\n)\n\nfunc main() { %s }\n", lib, p.ImportPath, entry)
-	mainFile := filepath.Join(tmp, "main.go")
-	if err := os.WriteFile(mainFile, []byte(src), 0o644); err != nil {
-		return err
-	}
-	virtualDir := filepath.Join(p.Module.Dir, ".kfpgo-generated-main")
-	overlay, _ := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(virtualDir, "main.go"): mainFile}})
-	overlayFile := filepath.Join(tmp, "overlay.json")
-	if err := os.WriteFile(overlayFile, overlay, 0o644); err != nil {
-		return err
-	}
-	bin := filepath.Join(tmp, "main")
-	// The virtual directory exists only in the overlay, so build it by its
-	// path from the module root.
-	build := exec.Command("go", "build", "-overlay", overlayFile, "-o", bin, "./"+filepath.Base(virtualDir))
-	build.Dir = p.Module.Dir
-	var berr bytes.Buffer
-	build.Stderr = &berr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building %s: %s", pkg, strings.TrimSpace(berr.String()))
-	}
-	run := exec.Command(bin, args...)
-	run.Stdout, run.Stderr = stdout, stderr
-	if err := run.Run(); err != nil {
-		if _, ok := err.(*exec.ExitError); ok {
-			return errSilentExit
-		}
-		return err
-	}
-	return nil
+	return runGenerated(pkg, g, pkgArgs, append([]string{"--target", target}, args...), stdout, stderr)
 }
 
 // errSilentExit reports a failure whose message was already printed.
@@ -166,7 +119,7 @@ func compileGoPackageYAML(pkg, name string) ([]byte, error) {
 	devnull, _ := os.Open(os.DevNull)
 	defer devnull.Close()
 	var stderr bytes.Buffer
-	if err := runDriver(pkg, args, devnull, &stderr); err != nil {
+	if err := runDriver(pkg, "kfp", args, devnull, &stderr); err != nil {
 		if errors.Is(err, errSilentExit) && stderr.Len() > 0 {
 			// The driver's own message, without its "Error: " prefix (main adds it).
 			return nil, errors.New(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "Error: "))
@@ -198,7 +151,10 @@ Errors name the file:line of the DSL call at fault; the exit status is non-zero.
 				if isPipelineFile(args[0]) {
 					return fmt.Errorf("%s is a compiled pipeline, and compile takes a Go package: run it with `kfpgo run --local %s` or draw it with `kfpgo graph %s`", args[0], args[0], args[0])
 				}
-				dargs := []string{"--target", target, "--kfp-version", kfpVersion}
+				if target != "kfp" && target != "argo" {
+					return fmt.Errorf("unknown --target %q: use kfp or argo", target)
+				}
+				dargs := []string{"--kfp-version", kfpVersion}
 				if output != "" {
 					dargs = append(dargs, "-o", output)
 				}
@@ -216,7 +172,7 @@ Errors name the file:line of the DSL call at fault; the exit status is non-zero.
 						dargs = append(dargs, kv[0], kv[1])
 					}
 				}
-				return runDriver(args[0], dargs, cmd.OutOrStdout(), cmd.ErrOrStderr())
+				return runDriver(args[0], target, dargs, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			},
 		}
 		f := cmd.Flags()

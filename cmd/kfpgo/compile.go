@@ -145,7 +145,8 @@ Errors name the file:line of the DSL call at fault; the exit status is non-zero.
 			Example: `  kfpgo compile ./examples/hello -o hello.yaml
   kfpgo compile ./pipelines/cartrain                      # writes cartrain.yaml
   kfpgo compile ./pipelines/cartrain --target argo -o cartrain-argo.yaml
-  kfpgo compile ./pipelines/cartrain --list`,
+  kfpgo compile ./pipelines/cartrain --list
+  kfpgo compile ./...                                     # every package that defines a pipeline`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				if isPipelineFile(args[0]) {
@@ -172,6 +173,9 @@ Errors name the file:line of the DSL call at fault; the exit status is non-zero.
 						dargs = append(dargs, kv[0], kv[1])
 					}
 				}
+				if strings.Contains(args[0], "...") {
+					return compilePattern(args[0], target, output, dargs, cmd.OutOrStdout(), cmd.ErrOrStderr())
+				}
 				return runDriver(args[0], target, dargs, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			},
 		}
@@ -189,6 +193,55 @@ Errors name the file:line of the DSL call at fault; the exit status is non-zero.
 		f.StringVar(&tz, "timezone", "", "time zone of --schedule, e.g. Europe/Paris")
 		return cmd
 	})
+}
+
+// compilePattern compiles every package matched by a ... pattern whose
+// files call dsl.NewPipeline (main packages and packages without
+// pipelines are skipped, as `go vet ./...` skips what it has nothing to do
+// for). With several packages, --output must be a directory (or left out).
+func compilePattern(pattern, target, output string, dargs []string, stdout, stderr io.Writer) error {
+	cmd := exec.Command("go", "list", "-e", "-f", "{{.Dir}}\t{{.Name}}\t{{join .GoFiles \",\"}}\t{{if .Error}}{{.Error.Err}}{{end}}", pattern)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go list %s: %v: %s", pattern, err, strings.TrimSpace(errb.String()))
+	}
+	var dirs []string
+	for _, line := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) < 4 || f[1] == "main" {
+			continue
+		}
+		if f[3] != "" {
+			return fmt.Errorf("package %s: %s", f[0], f[3])
+		}
+		for _, file := range strings.Split(f[2], ",") {
+			if b, err := os.ReadFile(filepath.Join(f[0], file)); err == nil && bytes.Contains(b, []byte("NewPipeline(")) {
+				dirs = append(dirs, f[0])
+				break
+			}
+		}
+	}
+	if len(dirs) == 0 {
+		return fmt.Errorf("no package matched by %s defines a pipeline (dsl.NewPipeline)", pattern)
+	}
+	if len(dirs) > 1 && output != "" && output != "-" && filepath.Ext(output) != "" {
+		return fmt.Errorf("%s matches %d packages with pipelines but --output %s is a file: pass a directory", pattern, len(dirs), output)
+	}
+	if len(dirs) > 1 && output != "" && output != "-" && !strings.HasSuffix(output, string(os.PathSeparator)) {
+		// The driver makes a directory of an -o ending in a separator.
+		for i, a := range dargs {
+			if a == "-o" && i+1 < len(dargs) {
+				dargs[i+1] += string(os.PathSeparator)
+			}
+		}
+	}
+	for _, d := range dirs {
+		if err := runDriver(d, target, dargs, stdout, stderr); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func init() {

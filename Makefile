@@ -17,6 +17,7 @@ test: setup ## run the whole test suite (starts real PostgreSQL and Redis itself
 
 bench: setup ## run the benchmarks (compile, runner, ingest, materialize)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	bash cmd/kfpgo/testdata/bench-edit-compile.sh   # kfpgo compile's edit-compile loop beside KFP's Python SDK
 
 conformance: ## reproduce KFP's own compiled goldens (reads ../shared/conformance or $$KFPGO_CONFORMANCE_DIR) and run the function-based ports locally
 	$(GO) test -count=1 -tags conformance -run 'Conformance|RoundTrip|LocalRunPorts' -v ./compiler/... 2>&1 | grep -E '^(conformance|kfp-kubernetes conformance|round trip|local runner|  unported|  not run|--- FAIL|FAIL|ok)' ; exit $${PIPESTATUS[0]}

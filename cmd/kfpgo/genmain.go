@@ -356,14 +356,22 @@ func buildGenerated(pkgArg string, g genProgram, stderr io.Writer) (*prepared, e
 	pkgs := append([]string{"./" + filepath.Base(virtualDir), g.lib}, g.blanks...)
 	bin := filepath.Join(work, "main")
 	var (
-		wg                  sync.WaitGroup
-		listed              []listedPackage
-		listErr, gomodCache string
+		wg                          sync.WaitGroup
+		listed                      []listedPackage
+		listErr, gomodCache, goroot string
 	)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		listed, gomodCache, listErr = listDeps(p.Module.Dir, flags, pkgs)
+		// The file list runs beside the build, which mostly waits on the
+		// linker.
+		listed, listErr = listDeps(p.Module.Dir, flags, pkgs)
+		if listErr == "" {
+			var err error
+			if gomodCache, goroot, err = goEnvDirs(p.Module.Dir); err != nil {
+				listErr = err.Error()
+			}
+		}
 	}()
 	build := exec.Command("go", append(append([]string{"build"}, flags...), "-o", bin, "./"+filepath.Base(virtualDir))...)
 	build.Dir = p.Module.Dir
@@ -381,7 +389,6 @@ func buildGenerated(pkgArg string, g genProgram, stderr io.Writer) (*prepared, e
 	if m.Note != "" {
 		fmt.Fprintln(stderr, m.Note)
 	}
-	goroot := runtimeGOROOT()
 	for _, lp := range listed {
 		if lp.Standard || lp.Dir == "" || (gomodCache != "" && within(lp.Dir, gomodCache)) || (goroot != "" && within(lp.Dir, goroot)) {
 			continue
@@ -511,40 +518,40 @@ func absReplaces(copy, moduleDir string) error {
 
 // listDeps lists the packages of the generated program (go list -deps) and
 // the module cache directory.
-func listDeps(dir string, flags, pkgs []string) ([]listedPackage, string, string) {
+func listDeps(dir string, flags, pkgs []string) ([]listedPackage, string) {
 	args := append(append([]string{"list", "-e", "-deps", "-json=ImportPath,Name,Dir,Standard,DepOnly,EmbedFiles,Module,Error"}, flags...), pkgs...)
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
-		return nil, "", fmt.Sprintf("%v: %s", err, strings.TrimSpace(stderr.String()))
+		return nil, fmt.Sprintf("%v: %s", err, strings.TrimSpace(stderr.String()))
 	}
 	var pkgsOut []listedPackage
 	dec := json.NewDecoder(&out)
 	for dec.More() {
 		var lp listedPackage
 		if err := dec.Decode(&lp); err != nil {
-			return nil, "", err.Error()
+			return nil, err.Error()
 		}
 		pkgsOut = append(pkgsOut, lp)
 	}
-	envCmd := exec.Command("go", "env", "GOMODCACHE")
-	envCmd.Dir = dir
-	mc, err := envCmd.Output()
-	if err != nil {
-		return nil, "", fmt.Sprintf("go env GOMODCACHE: %v", err)
-	}
-	return pkgsOut, strings.TrimSpace(string(mc)), ""
+	return pkgsOut, ""
 }
 
-// runtimeGOROOT is the go command's GOROOT, from `go env` (slow path only).
-func runtimeGOROOT() string {
-	out, err := exec.Command("go", "env", "GOROOT").Output()
+// goEnvDirs returns the go command's GOMODCACHE and GOROOT (slow path only).
+func goEnvDirs(dir string) (modCache, goroot string, err error) {
+	cmd := exec.Command("go", "env", "GOMODCACHE", "GOROOT")
+	cmd.Dir = dir
+	out, err := cmd.Output()
 	if err != nil {
-		return ""
+		return "", "", fmt.Errorf("go env GOMODCACHE GOROOT: %w", err)
 	}
-	return strings.TrimSpace(string(out))
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 2 {
+		return "", "", fmt.Errorf("go env GOMODCACHE GOROOT: unexpected output %q", out)
+	}
+	return strings.TrimSpace(lines[0]), strings.TrimSpace(lines[1]), nil
 }
 
 // within reports whether path is dir or inside it.

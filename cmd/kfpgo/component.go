@@ -43,7 +43,7 @@ re-written in KFP's v2 form.`,
 				if err != nil {
 					return err
 				}
-				return componentyaml.WriteFile(out, b, cmd.OutOrStdout())
+				return componentyaml.WriteFile(out, ic.Name, b, cmd.OutOrStdout())
 			}
 			a := []string{"compile"}
 			if name != "" {

@@ -184,6 +184,8 @@ func TestOutsideModuleEveryVerb(t *testing.T) {
 	root := t.TempDir()
 	out = runIn(t, mod, env, bin, "run", "--local", "--host-exec", "--pipeline-root", root, "./pipe")
 	assert.Contains(t, out, "run handmade-")
+	assert.Regexp(t, `(?m)^upper\s+go-function\s+succeeded`, out, "the summary tells Go-function tasks")
+	assert.Regexp(t, `(?m)^say\s+container\s+succeeded`, out, "from container tasks")
 	assert.Contains(t, out, "succeeded")
 	var said bool
 	require.NoError(t, filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
@@ -199,7 +201,8 @@ func TestOutsideModuleEveryVerb(t *testing.T) {
 	assert.Contains(t, out, "upper(text STRING) -> (upper STRING)")
 
 	compFile := filepath.Join(t.TempDir(), "upper.yaml")
-	runIn(t, mod, env, bin, "component", "compile", "./pipe", "--name", "upper", "-o", compFile)
+	out = runIn(t, mod, env, bin, "component", "compile", "./pipe", "--name", "upper", "-o", compFile)
+	assert.Contains(t, out, "upper → "+compFile, "says what it wrote, as compile does")
 	c, err := componentyaml.LoadFile(compFile)
 	require.NoError(t, err)
 	assert.Equal(t, "upper", c.Name())

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io"
 	"io/fs"
 	"os"
@@ -14,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -78,6 +81,12 @@ type genManifest struct {
 	Files      map[string]string   // absolute path -> sha256 of go.mod, go.sum, go.work and sources
 	Dirs       map[string][]string // package directory -> its source file names
 	Note       string              // the one-line version note, printed on each use
+	// Imports are the import paths of each .go file of Files, sorted: an
+	// edit that keeps every file's imports keeps the package set, so the
+	// rebuild skips go list.
+	Imports  map[string][]string
+	ModCache string // GOMODCACHE
+	GoRoot   string // GOROOT
 }
 
 // genCacheDir is the directory of generated programs: $KFPGO_CACHE, else
@@ -200,9 +209,9 @@ func goWorkFor(moduleDir string) string {
 	}
 }
 
-// current reports whether the manifest still describes the sources: same
-// environment, same module and workspace, same file set and bytes.
-func (m *genManifest) current(pkgArg, env string) bool {
+// sameSetting reports whether the manifest was made in the same
+// environment, module, workspace and package directories (same file names).
+func (m *genManifest) sameSetting(pkgArg, env string) bool {
 	if m.Schema != genCacheSchema || m.Env != env {
 		return false
 	}
@@ -223,16 +232,21 @@ func (m *genManifest) current(pkgArg, env string) bool {
 			return false
 		}
 	}
-	// Hash the files in parallel: a package with many local dependencies
-	// has a few hundred of them.
+	return true
+}
+
+// changed returns the files of the manifest whose bytes differ now, and
+// their new hashes. The files are hashed in parallel: a package with many
+// local dependencies has a few hundred of them.
+func (m *genManifest) changed() map[string]string {
 	paths := make([]string, 0, len(m.Files))
 	for p := range m.Files {
 		paths = append(paths, p)
 	}
 	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		same = true
+		wg  sync.WaitGroup
+		mu  sync.Mutex
+		out = map[string]string{}
 	)
 	work := make(chan string)
 	for range 4 {
@@ -240,9 +254,9 @@ func (m *genManifest) current(pkgArg, env string) bool {
 		go func() {
 			defer wg.Done()
 			for p := range work {
-				if fileSHA(p) != m.Files[p] {
+				if h := fileSHA(p); h != m.Files[p] {
 					mu.Lock()
-					same = false
+					out[p] = h
 					mu.Unlock()
 				}
 			}
@@ -253,7 +267,49 @@ func (m *genManifest) current(pkgArg, env string) bool {
 	}
 	close(work)
 	wg.Wait()
-	return same
+	return out
+}
+
+// sameImports reports whether every changed file is a .go file (not
+// go.mod, go.sum or go.work) whose imports are the recorded ones, with no
+// cgo and no //go:embed: then the program's package set is unchanged.
+func (m *genManifest) sameImports(changed map[string]string) bool {
+	if m.Imports == nil || m.ModCache == "" {
+		return false
+	}
+	for f := range changed {
+		rec, ok := m.Imports[f]
+		if !ok {
+			return false
+		}
+		b, err := os.ReadFile(f)
+		if err != nil || bytes.Contains(b, []byte("//go:embed")) {
+			return false
+		}
+		imps, err := fileImports(f, b)
+		if err != nil || !slices.Equal(imps, rec) || slices.Contains(imps, "C") {
+			return false
+		}
+	}
+	return true
+}
+
+// fileImports returns the sorted import paths of a Go source file.
+func fileImports(name string, src []byte) ([]string, error) {
+	f, err := parser.ParseFile(token.NewFileSet(), name, src, parser.ImportsOnly)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, is := range f.Imports {
+		p, err := strconv.Unquote(is.Path.Value)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // listedPackage is one package of `go list -deps -json`.
@@ -291,30 +347,43 @@ func buildGenerated(pkgArg string, g genProgram, stderr io.Writer) (*prepared, e
 	}
 	slot := filepath.Join(cache, slotName(pkgArg, g))
 	env := envFingerprint()
+	var prev *genManifest
 	if b, err := os.ReadFile(filepath.Join(slot, "manifest.json")); err == nil {
 		var m genManifest
-		if json.Unmarshal(b, &m) == nil && m.current(pkgArg, env) {
-			bin := filepath.Join(slot, "bin-"+m.Key)
-			if st, err := os.Stat(bin); err == nil && st.Mode().IsRegular() {
-				if m.Note != "" {
-					fmt.Fprintln(stderr, m.Note)
-				}
-				now := time.Now()
-				_ = os.Chtimes(slot, now, now)
-				return &prepared{bin: bin, dir: m.Dir, importPath: m.ImportPath}, nil
-			}
+		if json.Unmarshal(b, &m) == nil && m.sameSetting(pkgArg, env) {
+			prev = &m
 		}
 	}
-	p, err := loadGoPackage(pkgArg)
-	if err != nil {
-		return nil, err
+	var changed map[string]string
+	if prev != nil {
+		changed = prev.changed()
+		bin := filepath.Join(slot, "bin-"+prev.Key)
+		if st, err := os.Stat(bin); err == nil && st.Mode().IsRegular() && len(changed) == 0 {
+			if prev.Note != "" {
+				fmt.Fprintln(stderr, prev.Note)
+			}
+			now := time.Now()
+			_ = os.Chtimes(slot, now, now)
+			return &prepared{bin: bin, dir: prev.Dir, importPath: prev.ImportPath}, nil
+		}
+	}
+	// An edit that kept every import rebuilds with the recorded package
+	// set: no go list, only go build.
+	reuse := prev != nil && prev.sameImports(changed)
+	var p *goPackage
+	if reuse {
+		p = &goPackage{Dir: prev.Dir, ImportPath: prev.ImportPath, Module: &struct{ Dir, Path string }{Dir: prev.ModuleDir}}
+	} else {
+		if p, err = loadGoPackage(pkgArg); err != nil {
+			return nil, err
+		}
 	}
 	if err := os.MkdirAll(slot, 0o755); err != nil {
 		return nil, fmt.Errorf("cache for the compile program: %w (set KFPGO_CACHE to a writable directory)", err)
 	}
 	pruneSlots(cache, slot)
 	m := &genManifest{Schema: genCacheSchema, Env: env, Dir: p.Dir, ImportPath: p.ImportPath, ModuleDir: p.Module.Dir,
-		GoWork: goWorkFor(p.Module.Dir), Files: map[string]string{}, Dirs: map[string][]string{}}
+		GoWork: goWorkFor(p.Module.Dir), Files: map[string]string{}, Dirs: map[string][]string{}, Imports: map[string][]string{}}
 
 	src := g.source(p.ImportPath)
 	work, err := os.MkdirTemp(slot, "build-")
@@ -360,8 +429,22 @@ func buildGenerated(pkgArg string, g genProgram, stderr io.Writer) (*prepared, e
 		listed                      []listedPackage
 		listErr, gomodCache, goroot string
 	)
-	wg.Add(1)
+	if reuse {
+		m.Note, m.Dirs, m.ModCache, m.GoRoot = prev.Note, prev.Dirs, prev.ModCache, prev.GoRoot
+		for f, h := range prev.Files {
+			if nh, ok := changed[f]; ok {
+				h = nh
+			}
+			m.Files[f] = h
+		}
+		m.Imports = prev.Imports
+	} else {
+		wg.Add(1)
+	}
 	go func() {
+		if reuse {
+			return
+		}
 		defer wg.Done()
 		// The file list runs beside the build, which mostly waits on the
 		// linker.
@@ -385,7 +468,10 @@ func buildGenerated(pkgArg string, g genProgram, stderr io.Writer) (*prepared, e
 	if listErr != "" {
 		return nil, fmt.Errorf("go list of the compile program for %s: %s", pkgArg, listErr)
 	}
-	m.Note = versionNote(listed)
+	if !reuse {
+		m.Note = versionNote(listed)
+		m.ModCache, m.GoRoot = gomodCache, goroot
+	}
 	if m.Note != "" {
 		fmt.Fprintln(stderr, m.Note)
 	}
@@ -400,7 +486,17 @@ func buildGenerated(pkgArg string, g genProgram, stderr io.Writer) (*prepared, e
 		m.Dirs[lp.Dir] = names
 		for _, n := range names {
 			f := filepath.Join(lp.Dir, n)
-			m.Files[f] = fileSHA(f)
+			b, err := os.ReadFile(f)
+			if err != nil {
+				continue
+			}
+			sum := sha256.Sum256(b)
+			m.Files[f] = hex.EncodeToString(sum[:])
+			if strings.HasSuffix(n, ".go") {
+				if imps, err := fileImports(f, b); err == nil {
+					m.Imports[f] = imps
+				}
+			}
 		}
 		for _, e := range lp.EmbedFiles {
 			f := filepath.Join(lp.Dir, e)

@@ -217,13 +217,30 @@ func TestOutsideModuleEveryVerb(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(kfpYAML), string(kfp2))
 
-	// An edited literal is seen on the next compile.
+	// An edited literal is seen on the next compile, which only runs go
+	// build (the imports, hence the package set, did not change).
 	src := strings.Replace(handmadePipe, "hello from outside", "edited default", 1)
 	require.NoError(t, os.WriteFile(filepath.Join(mod, "pipe", "pipe.go"), []byte(src), 0o644))
 	runIn(t, mod, env, bin, "compile", "./pipe", "-o", "kfp3.yaml")
 	kfp3, err := os.ReadFile(filepath.Join(mod, "kfp3.yaml"))
 	require.NoError(t, err)
 	assert.Contains(t, string(kfp3), "edited default")
+	log, err = os.ReadFile(logFile)
+	require.NoError(t, err)
+	assert.Regexp(t, `^go build [^\n]*\n$`, string(log), "an edit that keeps the imports runs go build alone")
+
+	// An edit that adds an import lists the packages again.
+	require.NoError(t, os.Truncate(logFile, 0))
+	src = strings.Replace(src, "import (\n", "import (\n\t_ \"embed\"\n", 1)
+	src = strings.Replace(src, "edited default", "edited again", 1)
+	require.NoError(t, os.WriteFile(filepath.Join(mod, "pipe", "pipe.go"), []byte(src), 0o644))
+	runIn(t, mod, env, bin, "compile", "./pipe", "-o", "kfp3.yaml")
+	kfp3, err = os.ReadFile(filepath.Join(mod, "kfp3.yaml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(kfp3), "edited again")
+	log, err = os.ReadFile(logFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(log), "go list -e -deps", "a new import lists the program's packages again")
 
 	gotMod, err := os.ReadFile(filepath.Join(mod, "go.mod"))
 	require.NoError(t, err)

@@ -107,6 +107,15 @@ func TestParallelForParallelismCollectedAndNesting(t *testing.T) {
 	t.Logf("for-loop-1: parallelismLimit 2, measured max concurrency %d", maxRunning)
 	assert.LessOrEqual(t, maxRunning, 2, "iteratorPolicy.parallelismLimit must bound the loop")
 	assert.GreaterOrEqual(t, maxRunning, 1)
+	iterations := 0
+	for _, tr := range res.Tasks {
+		if strings.Contains(tr.Name, "[") && tr.Dir != "" {
+			iterations++
+			assert.True(t, strings.HasSuffix(tr.Dir, string(filepath.Separator)+filepath.FromSlash(tr.Name)), "a loop iteration's folder has its name: %s in %s", tr.Name, tr.Dir)
+			assert.DirExists(t, tr.Dir)
+		}
+	}
+	assert.Positive(t, iterations, "the loops ran tasks inside iterations")
 
 	// Collected: the loop's outputs become a list, in item order.
 	assert.Equal(t, `["1-u","2-v","3-w","4-x","5-y","6-z"]`+"\n", stdout(t, res, "collect"))

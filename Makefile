@@ -17,15 +17,17 @@ test: setup ## run the whole test suite (starts real PostgreSQL and Redis itself
 
 bench: setup ## run the benchmarks (compile, runner, ingest, materialize)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	bash cmd/kfpgo/testdata/bench-edit-compile.sh   # kfpgo compile's edit-compile loop beside KFP's Python SDK
 
 conformance: ## reproduce KFP's own compiled goldens (reads ../shared/conformance or $$KFPGO_CONFORMANCE_DIR) and run the function-based ports locally
 	$(GO) test -count=1 -tags conformance -run 'Conformance|RoundTrip|LocalRunPorts' -v ./compiler/... 2>&1 | grep -E '^(conformance|kfp-kubernetes conformance|round trip|local runner|  unported|  not run|--- FAIL|FAIL|ok)' ; exit $${PIPESTATUS[0]}
+	$(GO) test -count=1 -tags conformance -run 'TestConformanceShellGoldens|TestInterpreterOverEveryGolden|TestParseRealGoldens' ./sdk/local/
 
 demo: setup ## run the reference pipeline end to end on cars.json with the local runner
 	$(GO) run ./pipelines/cartrain/demo $(DEMO_ARGS)
 
 images: ## build every component image with ko (v0.19.1 into ./bin): push to $$KO_DOCKER_REPO if set, else write the OCI layout out/images
-	@test -x bin/ko && [ "$$(bin/ko version)" = v0.19.1 ] || GOBIN=$(CURDIR)/bin $(GO) install github.com/google/ko@v0.19.1
+	@test -x bin/ko && [ "$$(bin/ko version)" = v0.19.1 ] || { echo "installing ko v0.19.1 into bin/ (first use: go install, a minute or more)"; s=$$SECONDS; GOBIN=$(CURDIR)/bin $(GO) install github.com/google/ko@v0.19.1 && echo "ko installed in $$((SECONDS - s)) s"; }
 	$(if $(KO_DOCKER_REPO),$(GO) run ./cmd/kfpgo images build --ko bin/ko,rm -rf out/images && $(GO) run ./cmd/kfpgo images build --ko bin/ko --push=false --oci-layout-path out/images)
 
 images-test: ## build every image offline from a generated base on a loopback registry and check it (entrypoint, non-root, platforms, --help, same digest twice, ko resolve)

@@ -30,11 +30,14 @@ func loadGoPackage(pkg string) (*goPackage, error) {
 	if strings.HasSuffix(pkg, ".go") {
 		return nil, fmt.Errorf("%s is a .go file: pass a package directory, not a .go file (e.g. %s)", pkg, localDir(filepath.Dir(pkg)))
 	}
+	target, dir := pkg, ""
 	if st, err := os.Stat(pkg); err == nil && st.IsDir() {
-		// A directory named without ./ would be read as an import path.
-		pkg = localDir(pkg)
+		// List the directory from inside it, so the module it belongs to
+		// decides, wherever kfpgo runs from.
+		target, dir = ".", pkg
 	}
-	cmd := exec.Command("go", "list", "-e", "-json", pkg)
+	cmd := exec.Command("go", "list", "-e", "-json", target)
+	cmd.Dir = dir
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
@@ -75,69 +78,19 @@ func isPipelineFile(arg string) bool {
 	return strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml") || strings.HasSuffix(arg, ".json")
 }
 
-// runDriver compiles with driver.Main in a throw-away main that imports pkg.
-// Only the pipelines defined in pkg's own directory are compiled, not those
-// registered by the packages it imports.
-func runDriver(pkg string, args []string, stdout, stderr io.Writer) error {
-	p, err := loadGoPackage(pkg)
-	if err != nil {
-		return err
+// runDriver compiles with driver.Main in a generated main that imports pkg
+// (see genmain.go), for target ("kfp" or "argo": only an Argo compile links
+// the Argo back end). Only the pipelines defined in pkg's own directory are
+// compiled, not those registered by the packages it imports.
+func runDriver(pkg, target string, args []string, stdout, stderr io.Writer) error {
+	g := genProgram{lib: kfpgoModule + "/compiler/driver", entry: "driver.Main()"}
+	if target == "argo" {
+		g.blanks = []string{kfpgoModule + "/compiler/driver/argotarget"}
 	}
-	args = append([]string{"--package-dir", p.Dir, "--package-path", p.ImportPath}, args...)
-	return runMainOf(p, pkg, "github.com/kfpgo/kfpgo/compiler/driver", "driver.Main()", args, stdout, stderr)
-}
-
-// runGeneratedMain builds a throw-away main that imports pkg (so its
-// init functions register its pipelines and components) and calls
-// entry from package lib, then runs it with args — the way `go test`
-// synthesises its test main. The main exists only as a -overlay file:
-// nothing is written into the user's tree.
-func runGeneratedMain(pkg, lib, entry string, args []string, stdout, stderr io.Writer) error {
-	p, err := loadGoPackage(pkg)
-	if err != nil {
-		return err
+	pkgArgs := func(dir, importPath string) []string {
+		return []string{"--package-dir", dir, "--package-path", importPath}
 	}
-	return runMainOf(p, pkg, lib, entry, args, stdout, stderr)
-}
-
-// runMainOf is runGeneratedMain for a package already resolved by
-// loadGoPackage.
-func runMainOf(p *goPackage, pkg, lib, entry string, args []string, stdout, stderr io.Writer) error {
-	tmp, err := os.MkdirTemp("", "kfpgo-main-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	src := fmt.Sprintf("package main\n\nimport (\n\t%q\n\t_ %q\n)\n\nfunc main() { %s }\n", lib, p.ImportPath, entry)
-	mainFile := filepath.Join(tmp, "main.go")
-	if err := os.WriteFile(mainFile, []byte(src), 0o644); err != nil {
-		return err
-	}
-	virtualDir := filepath.Join(p.Module.Dir, ".kfpgo-generated-main")
-	overlay, _ := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(virtualDir, "main.go"): mainFile}})
-	overlayFile := filepath.Join(tmp, "overlay.json")
-	if err := os.WriteFile(overlayFile, overlay, 0o644); err != nil {
-		return err
-	}
-	bin := filepath.Join(tmp, "main")
-	// The virtual directory exists only in the overlay, so build it by its
-	// path from the module root.
-	build := exec.Command("go", "build", "-overlay", overlayFile, "-o", bin, "./"+filepath.Base(virtualDir))
-	build.Dir = p.Module.Dir
-	var berr bytes.Buffer
-	build.Stderr = &berr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building %s: %s", pkg, strings.TrimSpace(berr.String()))
-	}
-	run := exec.Command(bin, args...)
-	run.Stdout, run.Stderr = stdout, stderr
-	if err := run.Run(); err != nil {
-		if _, ok := err.(*exec.ExitError); ok {
-			return errSilentExit
-		}
-		return err
-	}
-	return nil
+	return runGenerated(pkg, g, pkgArgs, append([]string{"--target", target}, args...), stdout, stderr)
 }
 
 // errSilentExit reports a failure whose message was already printed.
@@ -166,7 +119,7 @@ func compileGoPackageYAML(pkg, name string) ([]byte, error) {
 	devnull, _ := os.Open(os.DevNull)
 	defer devnull.Close()
 	var stderr bytes.Buffer
-	if err := runDriver(pkg, args, devnull, &stderr); err != nil {
+	if err := runDriver(pkg, "kfp", args, devnull, &stderr); err != nil {
 		if errors.Is(err, errSilentExit) && stderr.Len() > 0 {
 			// The driver's own message, without its "Error: " prefix (main adds it).
 			return nil, errors.New(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "Error: "))
@@ -192,13 +145,17 @@ Errors name the file:line of the DSL call at fault; the exit status is non-zero.
 			Example: `  kfpgo compile ./examples/hello -o hello.yaml
   kfpgo compile ./pipelines/cartrain                      # writes cartrain.yaml
   kfpgo compile ./pipelines/cartrain --target argo -o cartrain-argo.yaml
-  kfpgo compile ./pipelines/cartrain --list`,
+  kfpgo compile ./pipelines/cartrain --list
+  kfpgo compile ./...                                     # every package that defines a pipeline`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				if isPipelineFile(args[0]) {
 					return fmt.Errorf("%s is a compiled pipeline, and compile takes a Go package: run it with `kfpgo run --local %s` or draw it with `kfpgo graph %s`", args[0], args[0], args[0])
 				}
-				dargs := []string{"--target", target, "--kfp-version", kfpVersion}
+				if target != "kfp" && target != "argo" {
+					return fmt.Errorf("unknown --target %q: use kfp or argo", target)
+				}
+				dargs := []string{"--kfp-version", kfpVersion}
 				if output != "" {
 					dargs = append(dargs, "-o", output)
 				}
@@ -216,7 +173,10 @@ Errors name the file:line of the DSL call at fault; the exit status is non-zero.
 						dargs = append(dargs, kv[0], kv[1])
 					}
 				}
-				return runDriver(args[0], dargs, cmd.OutOrStdout(), cmd.ErrOrStderr())
+				if strings.Contains(args[0], "...") {
+					return compilePattern(args[0], target, output, dargs, cmd.OutOrStdout(), cmd.ErrOrStderr())
+				}
+				return runDriver(args[0], target, dargs, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			},
 		}
 		f := cmd.Flags()
@@ -233,6 +193,55 @@ Errors name the file:line of the DSL call at fault; the exit status is non-zero.
 		f.StringVar(&tz, "timezone", "", "time zone of --schedule, e.g. Europe/Paris")
 		return cmd
 	})
+}
+
+// compilePattern compiles every package matched by a ... pattern whose
+// files call dsl.NewPipeline (main packages and packages without
+// pipelines are skipped, as `go vet ./...` skips what it has nothing to do
+// for). With several packages, --output must be a directory (or left out).
+func compilePattern(pattern, target, output string, dargs []string, stdout, stderr io.Writer) error {
+	cmd := exec.Command("go", "list", "-e", "-f", "{{.Dir}}\t{{.Name}}\t{{join .GoFiles \",\"}}\t{{if .Error}}{{.Error.Err}}{{end}}", pattern)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go list %s: %v: %s", pattern, err, strings.TrimSpace(errb.String()))
+	}
+	var dirs []string
+	for _, line := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) < 4 || f[1] == "main" {
+			continue
+		}
+		if f[3] != "" {
+			return fmt.Errorf("package %s: %s", f[0], f[3])
+		}
+		for _, file := range strings.Split(f[2], ",") {
+			if b, err := os.ReadFile(filepath.Join(f[0], file)); err == nil && bytes.Contains(b, []byte("NewPipeline(")) {
+				dirs = append(dirs, f[0])
+				break
+			}
+		}
+	}
+	if len(dirs) == 0 {
+		return fmt.Errorf("no package matched by %s defines a pipeline (dsl.NewPipeline)", pattern)
+	}
+	if len(dirs) > 1 && output != "" && output != "-" && filepath.Ext(output) != "" {
+		return fmt.Errorf("%s matches %d packages with pipelines but --output %s is a file: pass a directory", pattern, len(dirs), output)
+	}
+	if len(dirs) > 1 && output != "" && output != "-" && !strings.HasSuffix(output, string(os.PathSeparator)) {
+		// The driver makes a directory of an -o ending in a separator.
+		for i, a := range dargs {
+			if a == "-o" && i+1 < len(dargs) {
+				dargs[i+1] += string(os.PathSeparator)
+			}
+		}
+	}
+	for _, d := range dirs {
+		if err := runDriver(d, target, dargs, stdout, stderr); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func init() {

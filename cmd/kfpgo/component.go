@@ -43,7 +43,7 @@ re-written in KFP's v2 form.`,
 				if err != nil {
 					return err
 				}
-				return componentyaml.WriteFile(out, b, cmd.OutOrStdout())
+				return componentyaml.WriteFile(out, ic.Name, b, cmd.OutOrStdout())
 			}
 			a := []string{"compile"}
 			if name != "" {
@@ -88,15 +88,14 @@ func isYAML(arg string) bool {
 	return ext == ".yaml" || ext == ".yml"
 }
 
-// runComponentDriver runs componentyaml.DriverMain in a throw-away main
-// that imports pkg (see runGeneratedMain). args[0] is the driver's command;
-// only the components defined in pkg's own directory count, not those of
-// the packages it imports.
+// runComponentDriver runs componentyaml.DriverMain in a generated main that
+// imports pkg (see genmain.go). args[0] is the driver's command; only the
+// components defined in pkg's own directory count, not those of the
+// packages it imports.
 func runComponentDriver(pkg string, args []string, stdout, stderr io.Writer) error {
-	p, err := loadGoPackage(pkg)
-	if err != nil {
-		return err
+	g := genProgram{lib: kfpgoModule + "/sdk/componentyaml", entry: "componentyaml.DriverMain()"}
+	pkgArgs := func(dir, importPath string) []string {
+		return []string{args[0], "--package-dir", dir, "--package-path", importPath}
 	}
-	args = append([]string{args[0], "--package-dir", p.Dir, "--package-path", p.ImportPath}, args[1:]...)
-	return runMainOf(p, pkg, "github.com/kfpgo/kfpgo/sdk/componentyaml", "componentyaml.DriverMain()", args, stdout, stderr)
+	return runGenerated(pkg, g, pkgArgs, args[1:], stdout, stderr)
 }

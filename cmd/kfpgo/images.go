@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -124,10 +125,12 @@ is the distroless image pinned in .ko.yaml (override with KO_DEFAULTBASEIMAGE).`
 			}
 			opts.Dir = r
 			if opts.Ko = koBin; opts.Ko == "" {
-				slog.InfoContext(ctx, "ensuring ko", "version", images.KoVersion, "bin", filepath.Join(r, "bin"))
+				slog.InfoContext(ctx, "ensuring ko (the first use runs go install, a minute or more)", "version", images.KoVersion, "bin", filepath.Join(r, "bin"))
+				start := time.Now()
 				if opts.Ko, err = images.EnsureKo(ctx, filepath.Join(r, "bin")); err != nil {
 					return err
 				}
+				slog.InfoContext(ctx, "ko ready", "path", opts.Ko, "took", time.Since(start).Round(100*time.Millisecond))
 			}
 			if _, err := os.Stat(filepath.Join(r, ".ko.yaml")); err != nil && opts.BaseImage == "" && os.Getenv("KO_DEFAULTBASEIMAGE") == "" {
 				opts.BaseImage = images.DefaultBaseImage // a user's module without .ko.yaml
@@ -141,6 +144,10 @@ is the distroless image pinned in .ko.yaml (override with KO_DEFAULTBASEIMAGE).`
 			}
 			if verbose {
 				opts.Log = cmd.ErrOrStderr()
+			} else {
+				// ko's own progress lines (which image, which platform,
+				// each layer written or pushed), with the elapsed time.
+				opts.Log = &koProgress{w: cmd.ErrOrStderr(), start: time.Now()}
 			}
 			refs, err := images.Build(ctx, opts, comps)
 			if err != nil {
@@ -258,4 +265,38 @@ func printLayout(w io.Writer, dir string) error {
 	}
 	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// koProgress passes on the lines of ko's log that tell progress — an image
+// starting to build for a platform, a layer or image written, pushed or
+// published — prefixed with the seconds since the build started.
+type koProgress struct {
+	w     io.Writer
+	start time.Time
+	buf   []byte
+}
+
+// koProgressWords select ko's progress lines (ko v0.19 log wording).
+var koProgressWords = []string{"Building ", "Publishing ", "Published ", "pushed ", "existing ", "Loading ", "Loaded ", "Adding ", "writing ", "Wrote "}
+
+func (k *koProgress) Write(b []byte) (int, error) {
+	k.buf = append(k.buf, b...)
+	for {
+		i := bytes.IndexByte(k.buf, '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		line := string(k.buf[:i])
+		k.buf = k.buf[i+1:]
+		for _, w := range koProgressWords {
+			if strings.Contains(line, w) {
+				// ko prefixes its own date and time; keep the message.
+				if j := strings.Index(line, w); j > 0 {
+					line = line[j:]
+				}
+				fmt.Fprintf(k.w, "%6.1fs  %s\n", time.Since(k.start).Seconds(), line)
+				break
+			}
+		}
+	}
 }

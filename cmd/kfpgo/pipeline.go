@@ -42,7 +42,7 @@ func pipelineCreateCmd(f *clientFlags) *cobra.Command {
 		Use:   "create PIPELINE.yaml",
 		Short: "Upload a compiled pipeline as a new pipeline (its first version)",
 		Example: `  kfpgo compile ./pipelines/cartrain -o cartrain.yaml
-  kfpgo pipeline create cartrain.yaml --name car-training`,
+  kfpgo pipeline create cartrain.yaml --name cartrain`,
 		Args: cobra.ExactArgs(1),
 		RunE: f.withClient(func(cmd *cobra.Command, args []string, api client.API) error {
 			b, err := readPackage(args[0])
@@ -81,7 +81,7 @@ func pipelineCreateVersionCmd(f *clientFlags) *cobra.Command {
 		Use:   "create-version PIPELINE.yaml --pipeline NAME --name VERSION",
 		Short: "Upload a compiled pipeline as a new version of a pipeline",
 		Example: `  # in CI: one version per commit, creating the pipeline on first use
-  kfpgo pipeline create-version cartrain.yaml --pipeline car-training \
+  kfpgo pipeline create-version cartrain.yaml --pipeline cartrain \
       --name "$(git rev-parse --short HEAD)" --create-pipeline --exists-ok`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -142,8 +142,8 @@ KFP has no update call, so: when none exists it is created; when one exists
 with the same pipeline version, parameters and schedule nothing changes; when
 it differs, the new one is created first and the old one is then deleted with
 propagation policy ORPHAN, so runs it started keep running.`
-		c.Example = `  kfpgo recurring-run apply --name car-training-nightly --experiment retraining \
-      --pipeline car-training --version "$(git rev-parse --short HEAD)" \
+		c.Example = `  kfpgo recurring-run apply --name cartrain-nightly --experiment retraining \
+      --pipeline cartrain --version "$(git rev-parse --short HEAD)" \
       --cron "0 0 2 * * *" --param epochs=20`
 	}
 	src.register(c.Flags())

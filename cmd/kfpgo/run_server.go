@@ -71,7 +71,7 @@ func runCreateCmd() *cobra.Command {
 		Use:   "create --name NAME (--pipeline NAME [--version NAME] | --package FILE) [--param name=value]...",
 		Short: "Start a run on a KFP server",
 		Example: `  kfpgo run create --name "train $(git rev-parse --short HEAD)" --experiment retraining \
-      --pipeline car-training --version "$(git rev-parse --short HEAD)" --param epochs=20 --wait --timeout 2h`,
+      --pipeline cartrain --version "$(git rev-parse --short HEAD)" --param epochs=20 --wait --timeout 2h`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

@@ -196,6 +196,9 @@ func cronWorkflow(name string, wf *wfv1.Workflow, opts Options) (*wfv1.CronWorkf
 			return nil, fmt.Errorf("argo: pipeline input %q has no default, and a CronWorkflow starts runs without arguments: give the input a default (`default:\"…\"` tag)", a.Name)
 		}
 	}
+	if f := strings.Fields(opts.Schedule); len(f) == 6 {
+		return nil, fmt.Errorf("argo: --schedule %q has 6 fields (seconds first); Argo's CronWorkflow takes standard 5-field cron (minute hour day-of-month month day-of-week): pass --schedule %q", opts.Schedule, strings.Join(f[1:], " "))
+	}
 	six, err := schedule.FromStandardCron(opts.Schedule)
 	if err != nil {
 		return nil, fmt.Errorf("argo: --schedule: %w", err)

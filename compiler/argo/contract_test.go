@@ -161,6 +161,10 @@ func TestCronWorkflow(t *testing.T) {
 	require.ErrorContains(t, err, `pipeline input "text" has no default`)
 	_, err = argo.Compile(hello, argo.Options{Schedule: "61 * * * *"})
 	require.Error(t, err)
+	_, err = argo.Compile(hello, argo.Options{Schedule: "0 30 2 * * *"})
+	require.ErrorContains(t, err, `--schedule "0 30 2 * * *" has 6 fields`)
+	require.ErrorContains(t, err, `pass --schedule "30 2 * * *"`)
+	require.NotContains(t, err.Error(), "Schedule.Cron", "no Go field names in the CLI's error")
 	_, err = argo.Compile(contractPipeline, argo.Options{Kind: argo.KindWorkflow, Schedule: "0 3 * * *"})
 	require.ErrorContains(t, err, "--kind cronworkflow")
 }

@@ -14,7 +14,12 @@
 //
 //	func main() { driver.Main() }
 //
-// and `go run . -o out/` compiles every pipeline.
+// and `go run . -o out/` compiles every pipeline. The driver links only the
+// KFP back end; add
+//
+//	_ "github.com/kfpgo/kfpgo/compiler/driver/argotarget"
+//
+// to the imports for --target argo.
 package driver
 
 import (
@@ -30,7 +35,6 @@ import (
 	"strings"
 
 	"github.com/kfpgo/kfpgo/compiler"
-	"github.com/kfpgo/kfpgo/compiler/argo"
 	"github.com/kfpgo/kfpgo/compiler/ir"
 	"github.com/kfpgo/kfpgo/compiler/kfp"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
@@ -60,13 +64,6 @@ var targets = map[string]Target{
 		}
 		return r.YAML, nil
 	},
-}
-
-func init() {
-	RegisterTarget("argo", func(p dsl.PipelineDef, o Options) ([]byte, error) {
-		return argo.CompileYAML(p, argo.Options{Kind: o.Kind, Schedule: o.Schedule, Timezone: o.Timezone,
-			DisableCaching: o.DisableCaching, ImageRepo: o.ImageRepo, ImageTag: o.ImageTag})
-	})
 }
 
 // RegisterTarget adds a back end under name (called from init functions of
@@ -160,6 +157,9 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	opts.Target, opts.DisableCaching, opts.Kind, opts.Schedule, opts.Timezone = v, noCache, kind, schedule, tz
 	t, ok := targets[target]
 	if !ok {
+		if target == "argo" {
+			return fmt.Errorf("target argo is not linked into this program: import _ \"github.com/kfpgo/kfpgo/compiler/driver/argotarget\" beside the driver")
+		}
 		return fmt.Errorf("unknown target %q; choose one of %s", target, strings.Join(Targets(), ", "))
 	}
 	if err := checkFlags(target, opts); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kfpgo/kfpgo/compiler/driver"
+	_ "github.com/kfpgo/kfpgo/compiler/driver/argotarget"
 )
 
 func TestRunRefusesFlagsThatDoNotApply(t *testing.T) {

@@ -222,7 +222,8 @@ func TestInferredSchemaAndFormats(t *testing.T) {
 }
 
 func TestParquet(t *testing.T) {
-	path := flightsPath(t)
+	// The first 1,000 rows of the real flights data (testdata/README.md).
+	path := filepath.Join("testdata", "flights-1k.parquet")
 	dsn := newDB(t)
 	// Only the schema and the first rows are needed: a bad-row limit stops
 	// the run early while proving the Parquet types.

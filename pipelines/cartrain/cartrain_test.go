@@ -47,7 +47,7 @@ func runLocal(t *testing.T, root string, params map[string]string) (*cartrain.Lo
 
 func taskState(r *local.RunResult, name string) local.State {
 	for _, t := range r.Tasks {
-		if t.TaskName == name && t.Kind == "container" {
+		if t.TaskName == name && (t.Kind == "container" || t.Kind == "go-function") {
 			return t.State
 		}
 	}
@@ -172,7 +172,7 @@ func TestEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, versions, 1)
 	for _, tr := range res2.Run.Tasks {
-		if tr.Kind == "container" {
+		if tr.Kind == "container" || tr.Kind == "go-function" {
 			assert.Contains(t, []local.State{"succeeded", "cached"}, tr.State, "task %s", tr.Name)
 		}
 	}

@@ -64,7 +64,7 @@ func driverRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if err := WriteFile(*out, b, stdout); err != nil {
+	if err := WriteFile(*out, c.IR().Name, b, stdout); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
@@ -144,8 +144,10 @@ func Describe(c *ir.Component) string {
 }
 
 // WriteFile writes b to path through a temporary file renamed into place
-// (so no partial file is left behind), or to stdout when path is "" or "-".
-func WriteFile(path string, b []byte, stdout io.Writer) error {
+// (so no partial file is left behind) and prints "<name> → <path>" (name is
+// the component's) to
+// stdout, as kfpgo compile does; or writes b to stdout when path is "" or "-".
+func WriteFile(path, name string, b []byte, stdout io.Writer) error {
 	if path == "" || path == "-" {
 		_, err := stdout.Write(b)
 		return err
@@ -172,5 +174,6 @@ func WriteFile(path string, b []byte, stdout io.Writer) error {
 		os.Remove(f.Name())
 		return fmt.Errorf("write %s: %w", path, werr)
 	}
+	fmt.Fprintf(stdout, "%s → %s\n", name, path)
 	return nil
 }

@@ -62,15 +62,24 @@ func (f fakeExecutor) Run(_ context.Context, p local.Process) error {
 	return os.WriteFile(ei.GetOutputs().GetOutputFile(), b, 0o644)
 }
 
-// TestInterpreterOverEveryGolden runs every valid conformance golden with
-// fakeExecutor: the interpreter (DAG order, conditions, loops, OneOf,
-// Collected, exit handlers, nested pipelines, importers, placeholders) must
-// take each to completion. Outputs are samples, so conditions over them
-// take whichever branch the sample selects.
-func TestInterpreterOverEveryGolden(t *testing.T) {
-	dir := filepath.Join(conformanceDir(t), "kfp-ir")
-	// Goldens that cannot complete locally, and why.
-	refused := map[string]string{}
+// TestInterpreterOverOwnGoldens runs the repository's own compiled
+// pipelines (testdata/golden/kfp and this package's testdata) with
+// fakeExecutor; `make conformance` does the same over KFP's goldens.
+func TestInterpreterOverOwnGoldens(t *testing.T) {
+	interpretEvery(t, filepath.Join("..", "..", "testdata", "golden", "kfp"), nil)
+	// nested.yaml imports the URI of a pipeline parameter, whose sample
+	// value is no URI: the run refuses it before the task starts.
+	interpretEvery(t, "testdata", map[string]string{"nested.yaml": `artifact URI "sample" has no local path`})
+}
+
+// interpretEvery runs every valid golden under dir with fakeExecutor: the
+// interpreter (DAG order, conditions, loops, OneOf, Collected, exit
+// handlers, nested pipelines, importers, placeholders) must take each to
+// completion. Outputs are samples, so conditions over them take whichever
+// branch the sample selects.
+// refused names the goldens (relative to dir) that cannot complete locally,
+// and why.
+func interpretEvery(t *testing.T, dir string, refused map[string]string) {
 	var files []string
 	require.NoError(t, filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".yaml") && !strings.Contains(path, "/invalid/") {

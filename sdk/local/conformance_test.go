@@ -1,3 +1,9 @@
+//go:build conformance
+
+// The tests of this file run KFP's own compiled goldens (the conformance
+// corpus, which a clone of this repository does not hold): `make conformance`
+// runs them with -tags conformance.
+
 package local_test
 
 import (
@@ -18,16 +24,39 @@ import (
 )
 
 // conformanceDir returns the directory of the conformance goldens:
-// $KFPGO_CONFORMANCE_DIR, else ../../../shared/conformance.
+// $KFPGO_CONFORMANCE_DIR, else ../shared/conformance beside the checkout.
 func conformanceDir(t testing.TB) string {
 	t.Helper()
 	dir := os.Getenv("KFPGO_CONFORMANCE_DIR")
 	if dir == "" {
 		dir = filepath.Join("..", "..", "..", "shared", "conformance")
 	}
-	_, err := os.Stat(filepath.Join(dir, "kfp-ir"))
-	require.NoError(t, err, "conformance goldens missing: set KFPGO_CONFORMANCE_DIR to the folder holding kfp-ir/")
+	abs, _ := filepath.Abs(filepath.Join(dir, "kfp-ir"))
+	_, err := os.Stat(abs)
+	require.NoError(t, err, "conformance goldens missing: looked in %s; set KFPGO_CONFORMANCE_DIR to the folder holding kfp-ir/", abs)
 	return dir
+}
+
+// TestInterpreterOverEveryGolden runs every valid conformance golden with
+// fakeExecutor (see interpretEvery).
+func TestInterpreterOverEveryGolden(t *testing.T) {
+	interpretEvery(t, filepath.Join(conformanceDir(t), "kfp-ir"), nil)
+}
+
+func TestParseRealGoldensAndPlatformWarnings(t *testing.T) {
+	dir := conformanceDir(t)
+	p, err := local.LoadFile(filepath.Join(dir, "kfp-ir", "pipeline_with_secret_as_volume.yaml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, p.Warnings)
+	assert.Contains(t, p.Warnings[0], "secretAsVolume")
+	assert.Contains(t, p.Warnings[0], "do not apply to a local run")
+
+	_, err = local.LoadFile(filepath.Join(dir, "kfp-ir", "invalid", "empty_file.yaml"))
+	assert.ErrorContains(t, err, "empty file")
+	_, err = local.LoadFile(filepath.Join(dir, "kfp-ir", "invalid", "invalid_yaml.yaml"))
+	assert.Error(t, err)
+	_, err = local.LoadFile(filepath.Join(dir, "kfp-ir", "invalid", "no_name.yaml"))
+	assert.Error(t, err)
 }
 
 // shellBased reports whether every executor of p is a container whose

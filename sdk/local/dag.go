@@ -114,9 +114,12 @@ func (s *scope) kindOf(spec *pipelinespec.PipelineTaskSpec) string {
 		return "dag"
 	case s.r.p.Executors[comp.GetExecutorLabel()].GetImporter() != nil:
 		return "importer"
-	default:
-		return "container"
 	}
+	image := s.r.p.Executors[comp.GetExecutorLabel()].GetContainer().GetImage()
+	if _, mapped := s.r.opts.ImageMap[image]; mapped || strings.HasPrefix(image, "ko://") {
+		return "go-function"
+	}
+	return "container"
 }
 
 func (s *scope) runTask(ctx context.Context, nd *node) {

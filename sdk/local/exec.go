@@ -286,7 +286,9 @@ func backoff(rp *pipelinespec.PipelineTaskSpec_RetryPolicy, n int) time.Duration
 }
 
 func dirName(taskPath string) string {
-	return strings.NewReplacer("[", ".", "]", "").Replace(taskPath)
+	// The folder has the task's own name, as in the progress lines and the
+	// summary: a loop iteration is for-loop-2[0] in all three.
+	return taskPath
 }
 
 // executorPrefix starts the one line in which a Go component's executor

@@ -161,7 +161,7 @@ func BenchmarkFanOut1000(b *testing.B) {
 		}
 		done := 0
 		for _, t := range res.Tasks {
-			if t.Kind == "container" && t.State == local.StateSucceeded {
+			if (t.Kind == "container" || t.Kind == "go-function") && t.State == local.StateSucceeded {
 				done++
 			}
 		}

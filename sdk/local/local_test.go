@@ -107,6 +107,15 @@ func TestParallelForParallelismCollectedAndNesting(t *testing.T) {
 	t.Logf("for-loop-1: parallelismLimit 2, measured max concurrency %d", maxRunning)
 	assert.LessOrEqual(t, maxRunning, 2, "iteratorPolicy.parallelismLimit must bound the loop")
 	assert.GreaterOrEqual(t, maxRunning, 1)
+	iterations := 0
+	for _, tr := range res.Tasks {
+		if strings.Contains(tr.Name, "[") && tr.Dir != "" {
+			iterations++
+			assert.True(t, strings.HasSuffix(tr.Dir, string(filepath.Separator)+filepath.FromSlash(tr.Name)), "a loop iteration's folder has its name: %s in %s", tr.Name, tr.Dir)
+			assert.DirExists(t, tr.Dir)
+		}
+	}
+	assert.Positive(t, iterations, "the loops ran tasks inside iterations")
 
 	// Collected: the loop's outputs become a list, in item order.
 	assert.Equal(t, `["1-u","2-v","3-w","4-x","5-y","6-z"]`+"\n", stdout(t, res, "collect"))
@@ -266,19 +275,20 @@ func TestBadInputRefusedBeforeAnythingStarts(t *testing.T) {
 	}
 }
 
-func TestParseRealGoldensAndPlatformWarnings(t *testing.T) {
-	dir := conformanceDir(t)
-	p, err := local.LoadFile(filepath.Join(dir, "kfp-ir", "pipeline_with_secret_as_volume.yaml"))
+// TestParseOwnGoldenPlatformWarnings loads the repository's own compiled
+// reference pipeline: its kubernetes platform settings (PVCs, secrets as
+// env) are reported as not applying to a local run.
+func TestParseOwnGoldenPlatformWarnings(t *testing.T) {
+	p, err := local.LoadFile(filepath.Join("..", "..", "testdata", "golden", "kfp", "cartrain.yaml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, p.Warnings)
-	assert.Contains(t, p.Warnings[0], "secretAsVolume")
-	assert.Contains(t, p.Warnings[0], "do not apply to a local run")
+	assert.Contains(t, strings.Join(p.Warnings, "\n"), "do not apply to a local run")
 
-	_, err = local.LoadFile(filepath.Join(dir, "kfp-ir", "invalid", "empty_file.yaml"))
+	_, err = local.Parse("empty.yaml", nil)
 	assert.ErrorContains(t, err, "empty file")
-	_, err = local.LoadFile(filepath.Join(dir, "kfp-ir", "invalid", "invalid_yaml.yaml"))
+	_, err = local.Parse("bad.yaml", []byte("pipelineInfo: [unclosed\n"))
 	assert.Error(t, err)
-	_, err = local.LoadFile(filepath.Join(dir, "kfp-ir", "invalid", "no_name.yaml"))
+	_, err = local.Parse("noname.yaml", []byte("root:\n  dag:\n    tasks: {}\n"))
 	assert.Error(t, err)
 }
 

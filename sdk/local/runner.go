@@ -107,7 +107,8 @@ type TaskResult struct {
 	Name string
 	// TaskName is the IR task name (taskInfo.name).
 	TaskName string
-	// Kind is "container", "importer", "dag", "loop" or "iteration".
+	// Kind is "go-function" (a Go component, built and run as a process),
+	// "container", "importer", "dag", "loop" or "iteration".
 	Kind  string
 	State State
 	// Reason says why a task was skipped, failed or cancelled. For a failed
@@ -168,7 +169,7 @@ func (r *RunResult) Task(name string) *TaskResult {
 func (r *RunResult) Failed() []*TaskResult {
 	var out []*TaskResult
 	for _, t := range r.Tasks {
-		if t.State == StateFailed && (t.Kind == "container" || t.Kind == "importer") {
+		if t.State == StateFailed && (t.Kind == "container" || t.Kind == "go-function" || t.Kind == "importer") {
 			out = append(out, t)
 		}
 	}
@@ -359,7 +360,7 @@ func (r *run) emit(t *TaskResult, s State, reason string) {
 	if r.opts.OnEvent != nil {
 		r.opts.OnEvent(ev)
 	}
-	if r.opts.Progress != nil && (t.Kind == "container" || t.Kind == "importer" || s == StateSkipped || s == StateFailed && t.Kind != "iteration") {
+	if r.opts.Progress != nil && (t.Kind == "container" || t.Kind == "go-function" || t.Kind == "importer" || s == StateSkipped || s == StateFailed && t.Kind != "iteration") {
 		writeEvent(r.opts.Progress, ev, &r.mu)
 	}
 }

@@ -49,6 +49,7 @@ deploymentSpec:
           echo "uri=$4"
           echo "memory=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max)"
           echo "interfaces=$(ls /sys/class/net | tr '\n' ' ')"
+          echo "cpu=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cat /sys/fs/cgroup/cpu.max)"
         - '{"Concat": ["{{$.inputs.parameters[''prefix'']}}", "-", "x"]}'
         - "{{$.outputs.artifacts['out'].path}}"
         - "{{$.inputs.artifacts['text'].path}}"
@@ -175,6 +176,7 @@ func TestContainerRuntime(t *testing.T) {
 		assert.Contains(t, log, "uri="+text+"\n")
 		assert.Contains(t, log, "memory=268435456\n")
 		assert.Contains(t, log, "interfaces=lo \n", "--network none leaves only the loopback interface")
+		assert.Contains(t, log, "cpu=50000", "cpuLimit 0.5 is a CFS quota of 50 ms per 100 ms")
 	})
 
 	t.Run("exit code kept", func(t *testing.T) {

@@ -331,6 +331,9 @@ func (r *run) setupContainer(ctx context.Context) error {
 		}
 		return nil
 	}
+	if o.Runtime == RuntimeAuto && len(o.ContainerImages) == 0 && !r.needsContainer() {
+		return nil // every image is a Go component: no runtime to look for
+	}
 	cli, err := FindRuntime(ctx, o.Runtime)
 	if err != nil {
 		var rerr *RuntimeError
@@ -350,6 +353,19 @@ func (r *run) setupContainer(ctx context.Context) error {
 	}
 	r.router.container = h
 	return nil
+}
+
+// needsContainer reports whether an executor image is not a Go component
+// (nor mapped to one), so that it would run in a container.
+func (r *run) needsContainer() bool {
+	for _, e := range r.p.Executors {
+		if c := e.GetContainer(); c != nil {
+			if _, ok := r.router.goh.ImportPath(c.GetImage()); !ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // preflight checks every executor image before anything starts.

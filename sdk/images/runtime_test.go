@@ -66,7 +66,7 @@ sdkVersion: kfpgo-test
 // and a real executor call of cartrain-steps through the local runner.
 func TestComponentImagesInRuntime(t *testing.T) {
 	pm := containertest.Podman(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
 	defer cancel()
 	root := moduleRoot(t)
 	ko, err := images.EnsureKo(ctx, root+"/bin")

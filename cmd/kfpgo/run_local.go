@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path"
+	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kfpgo/kfpgo/sdk/images"
 	"github.com/kfpgo/kfpgo/sdk/local"
 )
 
@@ -31,6 +36,10 @@ type runLocalFlags struct {
 	hostExec     bool
 	imageMap     []string
 	pipeline     string
+	runtime      string
+	pull         string
+	network      string
+	images       string
 }
 
 func init() {
@@ -43,10 +52,15 @@ machine with --local. A package is compiled first: its pipeline named by
 pipeline of the package uses as a task.
 
 Tasks whose image is a Go component (ko://import/path, or an image mapped with
---image-map image=import/path) are built with go build and run as processes.
-Other images need a container runtime; --host-exec runs their command on the
-host instead (enough for shell-based components). Artifacts and logs go to a
-folder per run under --pipeline-root. Ctrl-C cancels running tasks.`
+--image-map image=import/path) are built with go build and run as processes;
+with --images built they are built with ko into the container runtime's local
+store instead and run as the very images that go to a cluster.
+Other images run in containers with --runtime (podman or docker; auto tries
+podman, then docker), taken from the runtime's local store first (--pull
+never: only from there), without network unless --network says otherwise;
+--host-exec runs their command on the host instead (enough for shell-based
+components). Artifacts and logs go to a folder per run under --pipeline-root.
+Ctrl-C cancels running tasks (containers get SIGTERM, then SIGKILL).`
 		run.Args = cobra.MaximumNArgs(1)
 		fl := run.Flags()
 		fl.BoolVar(&f.local, "local", false, "run the pipeline on this machine")
@@ -57,6 +71,10 @@ folder per run under --pipeline-root. Ctrl-C cancels running tasks.`
 		fl.BoolVar(&f.hostExec, "host-exec", false, "run the command of non-Go images on the host instead of a container")
 		fl.StringVar(&f.pipeline, "pipeline", "", "pipeline to run when the package defines several")
 		fl.StringArrayVar(&f.imageMap, "image-map", nil, "treat an image as a Go component: image=import/path (repeatable)")
+		fl.StringVar(&f.runtime, "runtime", local.RuntimeAuto, "container runtime for images that are not Go components: podman, docker or auto (podman, then docker)")
+		fl.StringVar(&f.pull, "pull", local.PullMissing, "when to pull a container image: missing (only when not in the local store) or never")
+		fl.StringVar(&f.network, "network", "none", "container network of the tasks: none, or host for tasks that reach services on this machine (databases, MLflow)")
+		fl.StringVar(&f.images, "images", "go", "how Go component images (ko://) run: go (go build, host processes) or built (ko build into the runtime's store, run in containers)")
 		run.RunE = func(cmd *cobra.Command, args []string) error {
 			if !f.local {
 				if len(args) == 0 {
@@ -122,14 +140,35 @@ func runLocal(cmd *cobra.Command, f *runLocalFlags, arg string) error {
 	for _, w := range p.Warnings {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 	}
+	var built map[string]string
+	switch f.images {
+	case "go":
+	case "built":
+		if f.hostExec {
+			return errors.New("--images built runs Go components in containers and --host-exec runs images on the host: pick one")
+		}
+		if built, err = buildImages(ctx, cmd, p, f.runtime, images); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("--images %s: want go (go build, host processes) or built (ko images in the container runtime)", f.images)
+	}
+	runtime := f.runtime
+	if f.hostExec && !cmd.Flags().Changed("runtime") {
+		runtime = "" // every image runs on the host: no runtime to look for
+	}
 	res, err := local.Run(ctx, p, local.Options{
-		Params:       params,
-		Parallelism:  f.parallelism,
-		PipelineRoot: f.pipelineRoot,
-		NoCache:      f.noCache,
-		HostExec:     f.hostExec,
-		ImageMap:     images,
-		Progress:     out,
+		Runtime:         runtime,
+		Pull:            f.pull,
+		Network:         f.network,
+		ContainerImages: built,
+		Params:          params,
+		Parallelism:     f.parallelism,
+		PipelineRoot:    f.pipelineRoot,
+		NoCache:         f.noCache,
+		HostExec:        f.hostExec,
+		ImageMap:        images,
+		Progress:        out,
 	})
 	if res != nil {
 		fmt.Fprintln(out)
@@ -141,4 +180,63 @@ func runLocal(cmd *cobra.Command, f *runLocalFlags, arg string) error {
 		return &exitError{code: exitCancelled, err: err}
 	}
 	return err
+}
+
+// buildImages builds the pipeline's ko:// images (main packages of the
+// current module) with ko into the container runtime's local store and
+// returns the map from each ko:// reference to its local image. Images
+// mapped with --image-map are built from their import path too.
+func buildImages(ctx context.Context, cmd *cobra.Command, p *local.Pipeline, runtime string, imageMap map[string]string) (map[string]string, error) {
+	cli, err := local.FindRuntime(ctx, runtime)
+	if err != nil {
+		return nil, fmt.Errorf("--images built: %w", err)
+	}
+	byImage := map[string]images.Component{}
+	names := map[string]string{}
+	for _, e := range p.Executors {
+		image := e.GetContainer().GetImage()
+		ip, ok := strings.CutPrefix(image, images.KoScheme)
+		if !ok {
+			ip, ok = imageMap[image]
+		}
+		if !ok || image == "" {
+			continue
+		}
+		name := path.Base(ip)
+		if other, dup := names[name]; dup && other != ip {
+			return nil, fmt.Errorf("--images built: %s and %s would both be named %s/%s: ko names images by the last element of the import path; rename one package", other, ip, images.OfflineRepo, name)
+		}
+		names[name] = ip
+		byImage[image] = images.Component{Name: name, ImportPath: ip}
+	}
+	if len(byImage) == 0 {
+		return nil, nil
+	}
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("--images built builds the images with ko in the current Go module: %w", err)
+	}
+	ko, err := images.EnsureKo(ctx, filepath.Join(root, "bin"))
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(byImage))
+	for k := range byImage {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	comps := make([]images.Component, len(keys))
+	for i, k := range keys {
+		comps[i] = byImage[k]
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "%s  %-10s %d images with ko into %s's store (offline, generated nonroot base)\n", time.Now().Format("15:04:05"), "building", len(comps), path.Base(cli))
+	refs, err := images.BuildIntoRuntime(ctx, images.RuntimeOptions{Ko: ko, Dir: root, CLI: cli}, comps)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for i, k := range keys {
+		out[k] = refs[i]
+	}
+	return out, nil
 }

@@ -20,8 +20,11 @@
 //     process, and nested pipelines run as sub-DAGs.
 //   - Container executors run through a TaskHandler: GoHandler builds a Go
 //     component image (ko://import/path, or an image mapped to a package)
-//     once with `go build` and runs it as a process; HostHandler runs any
-//     other container's command on the host (Options.HostExec). Placeholders
+//     once with `go build` and runs it as a process; ContainerHandler runs
+//     any other image (and, with Options.ContainerImages, built component
+//     images) in podman or Docker with KFP's launcher contract
+//     (Options.Runtime, Pull, Network); HostHandler runs a container's
+//     command on the host (Options.HostExec). Placeholders
 //     and the ExecutorInput/ExecutorOutput protocol come from package
 //     launcher. An ExecutorInput over MaxInlineExecutorInput (64 KiB) is
 //     passed to Go components as @<task folder>/executor_input.json instead

@@ -45,11 +45,20 @@ func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelines
 		r.emit(res, StateFailed, err.Error())
 		return
 	}
-	argv, err := launcher.Resolve(ei, rt, r.root, raw)
+	// The command and the args are resolved apart (placeholders resolve
+	// element by element), so that a container runtime can tell them apart.
+	nCmd := len(c.GetCommand())
+	command, err := launcher.Resolve(ei, rt, r.root, raw[:nCmd])
 	if err != nil {
 		r.emit(res, StateFailed, err.Error())
 		return
 	}
+	args, err := launcher.Resolve(ei, rt, r.root, raw[nCmd:])
+	if err != nil {
+		r.emit(res, StateFailed, err.Error())
+		return
+	}
+	argv := append(command, args...)
 	if err := checkArgLengths(argv); err != nil {
 		r.emit(res, StateFailed, err.Error())
 		return
@@ -99,7 +108,9 @@ func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelines
 				return
 			}
 		}
-		eo, err := r.attempt(ctx, res, attempt, h, c.GetImage(), ei, comp, argv, env)
+		proc := Process{Task: res.Name, Image: c.GetImage(), Argv: argv, CommandLen: len(command), ExecutorInput: ei, Component: comp, Env: env, Dir: res.Dir,
+			CPULimit: c.GetResources().GetCpuLimit(), MemoryLimit: int64(c.GetResources().GetMemoryLimit() * 1e9), PipelineRoot: r.root, Workspace: rt.WorkspacePath}
+		eo, err := r.attempt(ctx, res, attempt, h, proc)
 		res.Attempts = attempt + 1
 		if ctx.Err() != nil {
 			r.emit(res, StateCancelled, "the run was cancelled")
@@ -209,7 +220,8 @@ func checkArgLengths(argv []string) error {
 // parallelism slot. The logs of the previous attempt, if any, are first
 // renamed to attempt-<n>.stdout.log and attempt-<n>.stderr.log, so that
 // stdout.log and stderr.log always hold the latest attempt.
-func (r *run) attempt(ctx context.Context, res *TaskResult, n int, h TaskHandler, image string, ei *pipelinespec.ExecutorInput, comp *pipelinespec.ComponentSpec, argv, env []string) (*pipelinespec.ExecutorOutput, error) {
+func (r *run) attempt(ctx context.Context, res *TaskResult, n int, h TaskHandler, p Process) (*pipelinespec.ExecutorOutput, error) {
+	ei, comp := p.ExecutorInput, p.Component
 	select {
 	case r.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -245,7 +257,8 @@ func (r *run) attempt(ctx context.Context, res *TaskResult, n int, h TaskHandler
 	reason := &reasonLine{}
 	r.emit(res, StateRunning, "")
 	began := time.Now()
-	runErr := h.Run(ctx, Process{Task: res.Name, Image: image, Argv: argv, ExecutorInput: ei, Component: comp, Env: env, Dir: res.Dir, Stdout: stdout, Stderr: io.MultiWriter(stderr, tail, reason)})
+	p.Stdout, p.Stderr = stdout, io.MultiWriter(stderr, tail, reason)
+	runErr := h.Run(ctx, p)
 	res.ExecTime += time.Since(began)
 	res.StderrTail = trimLines(tail.String(), 20)
 	if runErr != nil {

@@ -28,6 +28,20 @@ type Process struct {
 	Image string
 	// Argv is the container's command followed by its args.
 	Argv []string
+	// CommandLen is how many leading elements of Argv are the container's
+	// command; 0 means the image's entrypoint runs with Argv as its args.
+	// Only container runtimes tell them apart.
+	CommandLen int
+	// CPULimit is the container's cpuLimit in cores, 0 for none.
+	CPULimit float64
+	// MemoryLimit is the container's memoryLimit in bytes, 0 for none.
+	MemoryLimit int64
+	// PipelineRoot is the local pipeline root, which holds every artifact
+	// the ExecutorInput names by a local path (empty in tests that run no
+	// pipeline).
+	PipelineRoot string
+	// Workspace is the run's workspace folder, if the run has one.
+	Workspace string
 	// Env holds NAME=value pairs from the executor's env, appended to the
 	// host environment.
 	Env []string
@@ -351,12 +365,28 @@ func runProcess(ctx context.Context, p Process, argv []string, grace time.Durati
 	}
 }
 
-// router picks the handler of an image: Go component images go to the
-// GoHandler, others to the host when HostExec is set, else they are refused.
+// router picks the handler of an image: images the container handler maps
+// (built component images) go to it, Go component images to the GoHandler,
+// others to the container handler when there is one, else to the host when
+// HostExec is set, else they are refused.
 type router struct {
 	goh      *GoHandler
 	host     TaskHandler
 	override TaskHandler
+	// container is the ContainerHandler, or nil; containerErr says why
+	// there is none when a runtime was asked for and none answered.
+	container    *ContainerHandler
+	containerErr error
+}
+
+// mapped reports whether image runs as a local image of the container
+// handler (Options.ContainerImages).
+func (r *router) mapped(image string) bool {
+	if r.override != nil || r.container == nil {
+		return false
+	}
+	_, ok := r.container.Images[image]
+	return ok
 }
 
 // binaryDigest returns the digest of the built binary of a Go component
@@ -365,6 +395,9 @@ type router struct {
 func (r *router) binaryDigest(ctx context.Context, image string) (string, error) {
 	if r.override != nil {
 		return "", nil
+	}
+	if r.mapped(image) {
+		return r.container.ImageID(ctx, image)
 	}
 	if _, ok := r.goh.ImportPath(image); !ok {
 		return "", nil
@@ -378,18 +411,27 @@ func (r *router) isGo(image string) bool {
 		return false
 	}
 	_, ok := r.goh.ImportPath(image)
-	return ok
+	return ok || r.mapped(image)
 }
 
 func (r *router) handler(image string) (TaskHandler, error) {
 	if r.override != nil {
 		return r.override, nil
 	}
+	if r.mapped(image) {
+		return r.container, nil
+	}
 	if _, ok := r.goh.ImportPath(image); ok {
 		return r.goh, nil
 	}
 	if r.host != nil {
 		return r.host, nil
+	}
+	if r.container != nil {
+		return r.container, nil
+	}
+	if r.containerErr != nil {
+		return nil, fmt.Errorf("image %s needs a container runtime: %w", image, r.containerErr)
 	}
 	return nil, fmt.Errorf("image %s needs a container runtime, which this machine lacks: rerun with --host-exec to run its command on the host, or map it to a Go package with --image-map %s=<import path>", image, image)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -74,6 +75,21 @@ type Options struct {
 	// GoBuildCacheDir holds built Go binaries. Optional: defaults to
 	// os.UserCacheDir()/kfpgo/bin.
 	GoBuildCacheDir string
+	// Runtime runs images that are not Go components in containers:
+	// RuntimePodman, RuntimeDocker or RuntimeAuto (podman, then docker;
+	// with neither, such images are refused with a *RuntimeError's advice).
+	// HostExec wins over it. Optional: defaults to "" (no container
+	// runtime).
+	Runtime string
+	// Pull is the ContainerHandler's pull policy, PullMissing or PullNever.
+	// Optional: defaults to PullMissing.
+	Pull string
+	// Network is the containers' --network. Optional: defaults to "none".
+	Network string
+	// ContainerImages maps images of the pipeline (typically ko://import
+	// paths) to local images of the runtime's store that run for them in
+	// containers instead of as Go processes; it needs Runtime.
+	ContainerImages map[string]string
 	// Handler, if set, runs every container executor (tests, custom
 	// runtimes), bypassing the image checks.
 	Handler TaskHandler
@@ -242,6 +258,9 @@ func Run(ctx context.Context, p *Pipeline, opts Options) (*RunResult, error) {
 	if opts.HostExec {
 		r.router.host = HostHandler{GracePeriod: opts.GracePeriod}
 	}
+	if err := r.setupContainer(ctx); err != nil {
+		return nil, err
+	}
 	if err := r.preflight(ctx); err != nil {
 		return nil, err
 	}
@@ -293,6 +312,61 @@ func Run(ctx context.Context, p *Pipeline, opts Options) (*RunResult, error) {
 		return res, &RunError{Result: res}
 	}
 	return res, nil
+}
+
+// setupContainer finds the container runtime Options.Runtime asks for. With
+// RuntimeAuto and none found, the reason is kept for the error of an image
+// that needs one; an explicit runtime that does not answer is an
+// *InputError, as are ContainerImages without a runtime.
+func (r *run) setupContainer(ctx context.Context) error {
+	o := r.opts
+	if o.Handler != nil {
+		return nil
+	}
+	if o.Pull != "" && o.Pull != PullMissing && o.Pull != PullNever {
+		return &InputError{Msg: fmt.Sprintf("--pull %s: want missing or never", o.Pull)}
+	}
+	if o.Runtime == "" {
+		if len(o.ContainerImages) > 0 {
+			return &InputError{Msg: "container images were given but no container runtime: pass --runtime podman, docker or auto"}
+		}
+		return nil
+	}
+	if o.Runtime == RuntimeAuto && len(o.ContainerImages) == 0 && !r.needsContainer() {
+		return nil // every image is a Go component: no runtime to look for
+	}
+	cli, err := FindRuntime(ctx, o.Runtime)
+	if err != nil {
+		var rerr *RuntimeError
+		if errors.As(err, &rerr) && o.Runtime == RuntimeAuto && len(o.ContainerImages) == 0 {
+			r.router.containerErr = err
+			return nil
+		}
+		return &InputError{Msg: err.Error()}
+	}
+	h := &ContainerHandler{CLI: cli, Pull: o.Pull, Network: o.Network, Images: o.ContainerImages, GracePeriod: o.GracePeriod}
+	if o.Progress != nil {
+		h.Progress = func(msg string) {
+			r.mu.Lock()
+			fmt.Fprintf(o.Progress, "%s  %-10s %s\n", time.Now().Format("15:04:05"), "preparing", msg)
+			r.mu.Unlock()
+		}
+	}
+	r.router.container = h
+	return nil
+}
+
+// needsContainer reports whether an executor image is not a Go component
+// (nor mapped to one), so that it would run in a container.
+func (r *run) needsContainer() bool {
+	for _, e := range r.p.Executors {
+		if c := e.GetContainer(); c != nil {
+			if _, ok := r.router.goh.ImportPath(c.GetImage()); !ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // preflight checks every executor image before anything starts.

@@ -14,7 +14,8 @@
 #   trainingoperator/ training-operator (github.com/kubeflow/training-operator cmd/training-operator.v1)
 #   kwok/             kwok (sigs.k8s.io/kwok cmd/kwok)
 #
-# Prints the directory on stdout. Usage: tools/controlplane/build.sh [-q]
+# Prints the directory on stdout. Usage: tools/controlplane/build.sh [--dir]
+# (--dir prints the directory without building).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
@@ -23,6 +24,7 @@ k8s=$(awk '$1=="k8s.io/kubernetes"{print $2}' kube/go.mod)
 sum=$(find . -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)
 root="${KFPGO_CONTROLPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kfpgo/controlplane}"
 dir="$root/k8s-$k8s-$sum"
+if [ "${1:-}" = --dir ]; then echo "$dir"; exit 0; fi
 if [ -f "$dir/.complete" ]; then echo "$dir"; exit 0; fi
 mkdir -p "$root"
 exec 9>"$root/.lock"

@@ -303,6 +303,10 @@ func StartKube(ctx context.Context, opts KubeOptions) (_ *Kube, err error) {
 	if v, err := kc.Discovery().ServerVersion(); err == nil {
 		k.Versions["kube-apiserver"] = v.GitVersion
 	}
+	// CRDs first, so that the garbage collector discovers them at start.
+	if err := k.installCRDs(ctx, opts.CRDs); err != nil {
+		return nil, err
+	}
 	if opts.ControllerManager {
 		p, err := freePorts(1)
 		if err != nil {
@@ -324,9 +328,6 @@ func StartKube(ctx context.Context, opts KubeOptions) (_ *Kube, err error) {
 		}); err != nil {
 			return nil, err
 		}
-	}
-	if err := k.installCRDs(ctx, opts.CRDs); err != nil {
-		return nil, err
 	}
 	if opts.KWOK {
 		if err := k.startKWOK(ctx, bin, pki, opts.Nodes); err != nil {

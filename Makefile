@@ -10,6 +10,7 @@ help: ## list the targets
 
 setup: ## install the servers the tests and the demo start (PostgreSQL, Redis) when missing
 	@bash .ci/setup
+	@bash tools/controlplane/build.sh >/dev/null # test Kubernetes control plane: built once per machine, then reused
 
 test: setup ## run the whole test suite (starts real PostgreSQL and Redis itself)
 	$(GO) vet $(PKGS)

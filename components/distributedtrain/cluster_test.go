@@ -136,7 +136,16 @@ func tfConditions(types ...kubeflowv1.JobConditionType) func(*operator, *unstruc
 			if i == len(types)-1 || ty == kubeflowv1.JobCreated {
 				st = "True"
 			}
-			conds = append(conds, map[string]any{"type": string(ty), "status": st, "reason": "TFJob" + string(ty), "message": "TFJob is " + string(ty)})
+			// Reasons and messages as the training-operator v1.9.3 writes them
+			// (pkg/controller.v1/tensorflow/tfjob_controller.go).
+			ns, name := u.GetNamespace(), u.GetName()
+			msg := map[kubeflowv1.JobConditionType]string{
+				kubeflowv1.JobCreated:   fmt.Sprintf("TFJob %s is created.", name),
+				kubeflowv1.JobRunning:   fmt.Sprintf("TFJob %s/%s is running.", ns, name),
+				kubeflowv1.JobSucceeded: fmt.Sprintf("TFJob %s/%s successfully completed.", ns, name),
+				kubeflowv1.JobFailed:    fmt.Sprintf("TFJob %s/%s has failed because 1 Worker replica(s) failed.", ns, name),
+			}[ty]
+			conds = append(conds, map[string]any{"type": string(ty), "status": st, "reason": "TFJob" + string(ty), "message": msg})
 		}
 		require.NoError(op.t, unstructured.SetNestedSlice(u.Object, conds, "status", "conditions"))
 	}
@@ -317,7 +326,7 @@ func TestTFJobFailedReplica(t *testing.T) {
 	assert.Equal(t, "TFJobFailed", jf.Reason)
 	require.NotNil(t, jf.Replica)
 	assert.Equal(t, ReplicaFailure{Replica: "worker-1", Reason: "OOMKilled", Message: "memory limit 1Gi", ExitCode: 137, LogTail: []string{"fake logs"}}, *jf.Replica)
-	assert.Contains(t, err.Error(), "TFJob team-a/cars failed (TFJobFailed: TFJob is Failed): replica worker-1 exited with code 137 (OOMKilled): memory limit 1Gi; last 1 log lines:\n  fake logs")
+	assert.Contains(t, err.Error(), "TFJob team-a/cars failed (TFJobFailed: TFJob team-a/cars has failed because 1 Worker replica(s) failed.): replica worker-1 exited with code 137 (OOMKilled): memory limit 1Gi; last 1 log lines:\n  fake logs")
 }
 
 func TestTFJobCancelDeletesJob(t *testing.T) {

@@ -1,0 +1,121 @@
+package testenv
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// kubePKI is the throw-away PKI of a test control plane: one CA signs the
+// serving certificates (kube-apiserver, KWOK's kubelet endpoint) and the
+// admin client certificate (group system:masters); a separate key signs
+// service-account tokens.
+type kubePKI struct {
+	dir                      string
+	caCert, caKey            string
+	serverCert, serverKey    string
+	adminCert, adminKey      string
+	saKey, saPub             string
+	caPEM, adminPEM, adminKP []byte
+}
+
+func writePEM(path, typ string, der []byte) ([]byte, error) {
+	b := pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
+	return b, os.WriteFile(path, b, 0o600)
+}
+
+func newKey() (*ecdsa.PrivateKey, []byte, error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	der, err := x509.MarshalECPrivateKey(k)
+	return k, der, err
+}
+
+// newKubePKI writes the CA, the serving and admin certificates and the
+// service-account key pair into dir (valid for 24 hours, from an hour ago).
+func newKubePKI(dir string) (*kubePKI, error) {
+	p := &kubePKI{dir: dir}
+	path := func(n string) string { return filepath.Join(dir, n) }
+	p.caCert, p.caKey = path("ca.crt"), path("ca.key")
+	p.serverCert, p.serverKey = path("server.crt"), path("server.key")
+	p.adminCert, p.adminKey = path("admin.crt"), path("admin.key")
+	p.saKey, p.saPub = path("sa.key"), path("sa.pub")
+
+	now := time.Now()
+	caKey, caDER, err := newKey()
+	if err != nil {
+		return nil, err
+	}
+	ca := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "kfpgo-test-ca"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature, BasicConstraintsValid: true, IsCA: true,
+	}
+	caCertDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		return nil, fmt.Errorf("create CA certificate: %w", err)
+	}
+	if p.caPEM, err = writePEM(p.caCert, "CERTIFICATE", caCertDER); err != nil {
+		return nil, err
+	}
+	if _, err := writePEM(p.caKey, "EC PRIVATE KEY", caDER); err != nil {
+		return nil, err
+	}
+	ca, _ = x509.ParseCertificate(caCertDER)
+	leaf := func(serial int64, subject pkix.Name, usage x509.ExtKeyUsage, certPath, keyPath string, ips []net.IP, dns []string) ([]byte, []byte, error) {
+		k, der, err := newKey()
+		if err != nil {
+			return nil, nil, err
+		}
+		tmpl := &x509.Certificate{
+			SerialNumber: big.NewInt(serial), Subject: subject,
+			NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage},
+			IPAddresses: ips, DNSNames: dns,
+		}
+		c, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &k.PublicKey, caKey)
+		if err != nil {
+			return nil, nil, fmt.Errorf("create certificate %s: %w", subject.CommonName, err)
+		}
+		cp, err := writePEM(certPath, "CERTIFICATE", c)
+		if err != nil {
+			return nil, nil, err
+		}
+		kp, err := writePEM(keyPath, "EC PRIVATE KEY", der)
+		return cp, kp, err
+	}
+	if _, _, err := leaf(2, pkix.Name{CommonName: "kube-apiserver"}, x509.ExtKeyUsageServerAuth, p.serverCert, p.serverKey,
+		[]net.IP{net.IPv4(127, 0, 0, 1), net.IPv4(10, 0, 0, 1)}, []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"}); err != nil {
+		return nil, err
+	}
+	if p.adminPEM, p.adminKP, err = leaf(3, pkix.Name{CommonName: "kfpgo-test-admin", Organization: []string{"system:masters"}},
+		x509.ExtKeyUsageClientAuth, p.adminCert, p.adminKey, nil, nil); err != nil {
+		return nil, err
+	}
+	saKey, saDER, err := newKey()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := writePEM(p.saKey, "EC PRIVATE KEY", saDER); err != nil {
+		return nil, err
+	}
+	pub, err := x509.MarshalPKIXPublicKey(&saKey.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := writePEM(p.saPub, "PUBLIC KEY", pub); err != nil {
+		return nil, err
+	}
+	return p, nil
+}

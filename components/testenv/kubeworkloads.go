@@ -1,0 +1,391 @@
+package testenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/template"
+	"time"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
+)
+
+var authTokenRequest = authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To(int64(3600))}}
+
+// Pod labels that decide what a KWOK node does with a pod after it runs
+// (see [StartKube] with KubeOptions.KWOK). Put them on the job's pod
+// template; the operators copy them onto every replica pod.
+const (
+	// KWOKOutcomeLabel "succeed" makes every container exit 0 after
+	// about a second (phase Succeeded). Without it pods stay Running until
+	// deleted.
+	KWOKOutcomeLabel = "kwok.kfpgo.dev/outcome"
+	// KWOKFailReplicaLabel "<type>-<index>" ("worker-1", "chief-0") makes
+	// that replica's containers terminate after about a second with
+	// KWOKExitCodeLabel's code and KWOKReasonLabel's reason (phase Failed);
+	// the other replicas stay Running. Types are the training-operator's
+	// replica types (training.kubeflow.org/replica-type), indexes 0 to 7.
+	KWOKFailReplicaLabel = "kwok.kfpgo.dev/fail-replica"
+	// KWOKExitCodeLabel is the failing replica's exit code. Optional:
+	// defaults to 1.
+	KWOKExitCodeLabel = "kwok.kfpgo.dev/exit-code"
+	// KWOKReasonLabel is the failing replica's termination reason.
+	// Optional: defaults to "Error".
+	KWOKReasonLabel = "kwok.kfpgo.dev/reason"
+)
+
+// KWOKLogLines are the lines every KWOK container's log holds (served by
+// KWOK's kubelet API through the API server's pods/log), so tests can check
+// log streaming.
+var KWOKLogLines = []string{"replica starting", "epoch 1/1 loss 0.40", "replica done"}
+
+// kwokStages is KWOK's Stage configuration (kwok.x-k8s.io/v1alpha1) for
+// pods: scheduled pods start Running; then the labels above decide; deleted
+// pods go away at once. Nodes use KWOK's default node stages.
+var kwokStages = template.Must(template.New("stages").Parse(`apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-ready
+spec:
+  resourceRef: {apiGroup: v1, kind: Pod}
+  selector:
+    matchExpressions:
+    - {key: .metadata.deletionTimestamp, operator: DoesNotExist}
+    - {key: .status.podIP, operator: DoesNotExist}
+  next:
+    statusTemplate: |
+      {{"{{"}} $now := Now {{"}}"}}
+      conditions:
+      - {lastTransitionTime: {{"{{"}} $now | Quote {{"}}"}}, status: "True", type: Initialized}
+      - {lastTransitionTime: {{"{{"}} $now | Quote {{"}}"}}, status: "True", type: Ready}
+      - {lastTransitionTime: {{"{{"}} $now | Quote {{"}}"}}, status: "True", type: ContainersReady}
+      containerStatuses:
+      {{"{{"}} range .spec.containers {{"}}"}}
+      - image: {{"{{"}} .image | Quote {{"}}"}}
+        name: {{"{{"}} .name | Quote {{"}}"}}
+        ready: true
+        restartCount: 0
+        started: true
+        state: {running: {startedAt: {{"{{"}} $now | Quote {{"}}"}}}}
+      {{"{{"}} end {{"}}"}}
+      hostIP: {{"{{"}} NodeIPWith .spec.nodeName | Quote {{"}}"}}
+      podIP: {{"{{"}} PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote {{"}}"}}
+      phase: Running
+      startTime: {{"{{"}} $now | Quote {{"}}"}}
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-succeed
+spec:
+  resourceRef: {apiGroup: v1, kind: Pod}
+  selector:
+    matchExpressions:
+    - {key: .metadata.deletionTimestamp, operator: DoesNotExist}
+    - {key: .status.phase, operator: In, values: [Running]}
+    - {key: '.metadata.labels["{{.Outcome}}"]', operator: In, values: [succeed]}
+  delay: {durationMilliseconds: 1000}
+  next:
+    statusTemplate: |
+      {{"{{"}} $now := Now {{"}}"}}
+      conditions:
+      - {lastTransitionTime: {{"{{"}} $now | Quote {{"}}"}}, status: "False", type: Ready, reason: PodCompleted}
+      - {lastTransitionTime: {{"{{"}} $now | Quote {{"}}"}}, status: "False", type: ContainersReady, reason: PodCompleted}
+      containerStatuses:
+      {{"{{"}} range .spec.containers {{"}}"}}
+      - image: {{"{{"}} .image | Quote {{"}}"}}
+        name: {{"{{"}} .name | Quote {{"}}"}}
+        ready: false
+        restartCount: 0
+        started: false
+        state: {terminated: {exitCode: 0, reason: Completed, startedAt: {{"{{"}} $now | Quote {{"}}"}}, finishedAt: {{"{{"}} $now | Quote {{"}}"}}}}
+      {{"{{"}} end {{"}}"}}
+      phase: Succeeded
+{{range .Replicas}}---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-fail-{{.Type}}-{{.Index}}
+spec:
+  resourceRef: {apiGroup: v1, kind: Pod}
+  selector:
+    matchExpressions:
+    - {key: .metadata.deletionTimestamp, operator: DoesNotExist}
+    - {key: .status.phase, operator: In, values: [Running]}
+    - {key: '.metadata.labels["{{$.FailReplica}}"]', operator: In, values: ["{{.Type}}-{{.Index}}"]}
+    - {key: '.metadata.labels["training.kubeflow.org/replica-type"]', operator: In, values: ["{{.Type}}"]}
+    - {key: '.metadata.labels["training.kubeflow.org/replica-index"]', operator: In, values: ["{{.Index}}"]}
+  delay: {durationMilliseconds: 1000}
+  next:
+    statusTemplate: |
+      {{"{{"}} $now := Now {{"}}"}}
+      {{"{{"}} $code := or ( index .metadata.labels "{{$.ExitCode}}" ) "1" {{"}}"}}
+      {{"{{"}} $reason := or ( index .metadata.labels "{{$.Reason}}" ) "Error" {{"}}"}}
+      conditions:
+      - {lastTransitionTime: {{"{{"}} $now | Quote {{"}}"}}, status: "False", type: Ready, reason: PodFailed}
+      - {lastTransitionTime: {{"{{"}} $now | Quote {{"}}"}}, status: "False", type: ContainersReady, reason: PodFailed}
+      containerStatuses:
+      {{"{{"}} range .spec.containers {{"}}"}}
+      - image: {{"{{"}} .image | Quote {{"}}"}}
+        name: {{"{{"}} .name | Quote {{"}}"}}
+        ready: false
+        restartCount: 0
+        started: false
+        state: {terminated: {exitCode: {{"{{"}} $code {{"}}"}}, reason: {{"{{"}} $reason | Quote {{"}}"}}, startedAt: {{"{{"}} $now | Quote {{"}}"}}, finishedAt: {{"{{"}} $now | Quote {{"}}"}}}}
+      {{"{{"}} end {{"}}"}}
+      phase: Failed
+{{end}}---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: pod-delete
+spec:
+  resourceRef: {apiGroup: v1, kind: Pod}
+  selector:
+    matchExpressions:
+    - {key: .metadata.deletionTimestamp, operator: Exists}
+  next:
+    finalizers: {empty: true}
+    delete: true
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata:
+  name: replica-logs
+spec:
+  logs:
+  - logsFile: {{.LogsFile}}
+`))
+
+// startKWOK starts kube-scheduler and KWOK and creates the fake nodes.
+func (k *Kube) startKWOK(ctx context.Context, bin string, pki *kubePKI, nodes int) error {
+	ports, err := freePorts(2)
+	if err != nil {
+		return err
+	}
+	if err := k.start(ctx, bin, "kube-scheduler", nil,
+		"--kubeconfig="+k.Kubeconfig, "--authentication-kubeconfig="+k.Kubeconfig, "--authorization-kubeconfig="+k.Kubeconfig,
+		"--bind-address=127.0.0.1", fmt.Sprintf("--secure-port=%d", ports[0]), "--leader-elect=false", "--v=1"); err != nil {
+		return err
+	}
+	logsFile := filepath.Join(k.Dir, "replica-cri.log")
+	var cri strings.Builder
+	for i, l := range KWOKLogLines {
+		fmt.Fprintf(&cri, "%s stdout F %s\n", time.Date(2026, 1, 1, 0, 0, i, 0, time.UTC).Format(time.RFC3339Nano), l)
+	}
+	if err := os.WriteFile(logsFile, []byte(cri.String()), 0o644); err != nil {
+		return err
+	}
+	type replica struct {
+		Type  string
+		Index int
+	}
+	var reps []replica
+	for _, t := range []string{"worker", "chief", "ps", "evaluator", "master"} {
+		for i := range 8 {
+			reps = append(reps, replica{t, i})
+		}
+	}
+	var stages strings.Builder
+	if err := kwokStages.Execute(&stages, map[string]any{
+		"Outcome": KWOKOutcomeLabel, "FailReplica": KWOKFailReplicaLabel, "ExitCode": KWOKExitCodeLabel,
+		"Reason": KWOKReasonLabel, "Replicas": reps, "LogsFile": logsFile,
+	}); err != nil {
+		return fmt.Errorf("KWOK stages: %w", err)
+	}
+	cfg := filepath.Join(k.Dir, "kwok.yaml")
+	if err := os.WriteFile(cfg, []byte(stages.String()), 0o644); err != nil {
+		return err
+	}
+	if err := k.start(ctx, bin, "kwok", []string{"HOME=" + k.Dir},
+		"--kubeconfig="+k.Kubeconfig, "--config="+cfg,
+		"--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+		"--node-ip=127.0.0.1", fmt.Sprintf("--node-port=%d", ports[1]), fmt.Sprintf("--server-address=127.0.0.1:%d", ports[1]),
+		"--tls-cert-file="+pki.serverCert, "--tls-private-key-file="+pki.serverKey,
+		"--node-lease-duration-seconds=40", "--cidr=10.0.0.1/16"); err != nil {
+		return err
+	}
+	kc, err := kubernetes.NewForConfig(k.Config)
+	if err != nil {
+		return err
+	}
+	for i := range nodes {
+		n := &corev1.Node{
+			ObjectMeta: metav1.ObjectMeta{
+				Name:        fmt.Sprintf("kwok-node-%d", i),
+				Annotations: map[string]string{"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
+				Labels:      map[string]string{"type": "kwok", "kubernetes.io/hostname": fmt.Sprintf("kwok-node-%d", i), "kubernetes.io/os": "linux"},
+			},
+			Status: corev1.NodeStatus{
+				Capacity: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("32"),
+					corev1.ResourceMemory: resource.MustParse("256Gi"), corev1.ResourcePods: resource.MustParse("110")},
+			},
+		}
+		n.Status.Allocatable = n.Status.Capacity
+		if _, err := kc.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("create KWOK node: %w", err)
+		}
+	}
+	return k.waitFor(ctx, "kwok", func(ctx context.Context) error {
+		nl, err := kc.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: "type=kwok"})
+		if err != nil {
+			return err
+		}
+		for _, n := range nl.Items {
+			ready := false
+			for _, c := range n.Status.Conditions {
+				ready = ready || (c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue)
+			}
+			if !ready {
+				return fmt.Errorf("node %s not Ready", n.Name)
+			}
+		}
+		return nil
+	})
+}
+
+// operatorNamespace is where the training-operator's webhook secret and
+// service live (its MY_POD_NAMESPACE).
+const operatorNamespace = "kubeflow"
+
+// hostIP returns a non-loopback IPv4 address of this machine: the API
+// server reaches the training-operator's webhook through a Service whose
+// endpoint must not be a loopback address (Endpoints validation).
+func hostIP() (string, error) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return "", err
+	}
+	for _, i := range ifs {
+		if i.Flags&net.FlagUp == 0 || i.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, _ := i.Addrs()
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && n.IP.IsGlobalUnicast() {
+				return n.IP.String(), nil
+			}
+		}
+	}
+	return "", errors.New("no non-loopback IPv4 address on this machine for the training-operator's webhook endpoint")
+}
+
+// startTrainingOperator registers the training-operator's webhook
+// configuration (from its module's manifests) behind Service
+// kubeflow/training-operator, whose endpoint is this machine's address and
+// the operator's webhook port, then starts the operator for TFJob and
+// waits until a dry-run TFJob create passes its webhook.
+func (k *Kube) startTrainingOperator(ctx context.Context, bin string) error {
+	ip, err := hostIP()
+	if err != nil {
+		return fmt.Errorf("start training-operator: %w", err)
+	}
+	ports, err := freePorts(3)
+	if err != nil {
+		return err
+	}
+	webhookPort := ports[2]
+	if err := k.CreateNamespace(ctx, operatorNamespace); err != nil {
+		return err
+	}
+	if err := k.apply(ctx, fmt.Sprintf(`apiVersion: v1
+kind: Secret
+metadata: {name: training-operator-webhook-cert, namespace: %[1]s}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: training-operator, namespace: %[1]s}
+spec:
+  ports: [{name: webhook-server, port: 443, targetPort: %[2]d}]
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: training-operator, namespace: %[1]s}
+subsets:
+- addresses: [{ip: %[3]s}]
+  ports: [{name: webhook-server, port: %[2]d}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: training-operator-webhook
+  namespace: %[1]s
+  labels: {kubernetes.io/service-name: training-operator}
+addressType: IPv4
+endpoints: [{addresses: [%[3]s], conditions: {ready: true}}]
+ports: [{name: webhook-server, port: %[2]d, protocol: TCP}]
+`, operatorNamespace, webhookPort, ip)); err != nil {
+		return fmt.Errorf("start training-operator: %w", err)
+	}
+	dir, err := moduleDir(ctx, TFJobCRDs.Module)
+	if err != nil {
+		return fmt.Errorf("start training-operator: %w", err)
+	}
+	objs, err := ReadManifests(filepath.Join(dir, "manifests/base/webhook/manifests.yaml"))
+	if err != nil {
+		return fmt.Errorf("start training-operator: %w", err)
+	}
+	dyn, err := dynamic.NewForConfig(k.Config)
+	if err != nil {
+		return err
+	}
+	kc, err := kubernetes.NewForConfig(k.Config)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		if o.GetKind() != "ValidatingWebhookConfiguration" {
+			continue
+		}
+		// The kustomize patch of manifests/base/webhook: the operator's name
+		// for the configuration and its service.
+		o.SetName("validator.training-operator.kubeflow.org")
+		hooks, _, _ := unstructured.NestedSlice(o.Object, "webhooks")
+		for _, h := range hooks {
+			svc := h.(map[string]any)["clientConfig"].(map[string]any)["service"].(map[string]any)
+			svc["name"], svc["namespace"] = "training-operator", operatorNamespace
+		}
+		_ = unstructured.SetNestedSlice(o.Object, hooks, "webhooks")
+		if err := k.create(ctx, kc, dyn, o); err != nil {
+			return fmt.Errorf("start training-operator: %w", err)
+		}
+	}
+	if err := k.start(ctx, bin, "training-operator", []string{"KUBECONFIG=" + k.Kubeconfig, "MY_POD_NAMESPACE=" + operatorNamespace},
+		"--enable-scheme=tfjob", "--gang-scheduler-name=",
+		fmt.Sprintf("--metrics-bind-address=127.0.0.1:%d", ports[0]),
+		fmt.Sprintf("--health-probe-bind-address=127.0.0.1:%d", ports[1]),
+		fmt.Sprintf("--webhook-server-port=%d", webhookPort), "--zap-log-level=info"); err != nil {
+		return err
+	}
+	probe := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "kubeflow.org/v1", "kind": "TFJob",
+		"metadata": map[string]any{"name": "webhook-probe", "namespace": "default"},
+		"spec": map[string]any{"tfReplicaSpecs": map[string]any{"Worker": map[string]any{
+			"replicas": int64(1), "template": map[string]any{"spec": map[string]any{
+				"containers": []any{map[string]any{"name": "tensorflow", "image": "probe"}}}}}}},
+	}}
+	tfjobs := dyn.Resource(TFJobGVR).Namespace("default")
+	return k.waitFor(ctx, "training-operator", func(ctx context.Context) error {
+		_, err := tfjobs.Create(ctx, probe, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			return err
+		}
+		return nil
+	})
+}
+
+// TFJobGVR is the training-operator's TFJob resource.
+var TFJobGVR = schema.GroupVersionResource{Group: "kubeflow.org", Version: "v1", Resource: "tfjobs"}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the test Kubernetes control plane's binaries from the Go module
+# proxy, at the versions pinned in the go.mod files beside this script, into
+#
+#   ${KFPGO_CONTROLPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kfpgo/controlplane}/<key>/
+#
+# where <key> is "k8s-<version>-" plus the first 12 hex digits of a SHA-256
+# over these go.mod, go.sum and .go files (package components/testenv/kube
+# computes the same key to find them). A directory that is already complete
+# is reused; the build takes a lock, so concurrent runs build once.
+#
+#   kube/             kube-apiserver, kube-controller-manager, kube-scheduler (k8s.io/kubernetes)
+#   etcd/             etcd (go.etcd.io/etcd/server/v3, a one-line main calling etcdmain)
+#   trainingoperator/ training-operator (github.com/kubeflow/training-operator cmd/training-operator.v1)
+#   kwok/             kwok (sigs.k8s.io/kwok cmd/kwok)
+#
+# Prints the directory on stdout. Usage: tools/controlplane/build.sh [--dir]
+# (--dir prints the directory without building).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here"
+modules=(etcd kube trainingoperator kwok)
+k8s=$(awk '$1=="k8s.io/kubernetes"{print $2}' kube/go.mod)
+sum=$(find . -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)
+root="${KFPGO_CONTROLPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kfpgo/controlplane}"
+dir="$root/k8s-$k8s-$sum"
+if [ "${1:-}" = --dir ]; then echo "$dir"; exit 0; fi
+if [ -f "$dir/.complete" ]; then echo "$dir"; exit 0; fi
+mkdir -p "$root"
+exec 9>"$root/.lock"
+flock 9
+if [ -f "$dir/.complete" ]; then echo "$dir"; exit 0; fi
+tmp="$(mktemp -d "$root/.build-XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+start=$SECONDS
+for m in "${modules[@]}"; do
+  t0=$SECONDS
+  echo "controlplane: building $m ($(sed -n '/^tool\b/,/^)/p;/^require /p' "$m/go.mod" | grep -v -e '^tool (' -e '^)' | sed 's/^tool //; s/^\t//' | tr '\n' ' '))" >&2
+  if [ "$m" = etcd ]; then
+    (cd "$m" && go build -trimpath -o "$tmp/" ./cmd/etcd)
+  else
+    (cd "$m" && go build -trimpath -o "$tmp/" tool)
+  fi
+  echo "controlplane: $m built in $((SECONDS - t0))s" >&2
+done
+mv "$tmp/training-operator.v1" "$tmp/training-operator"
+touch "$tmp/.complete"
+rm -rf "$dir"
+mv "$tmp" "$dir"
+trap - EXIT
+echo "controlplane: all built in $((SECONDS - start))s into $dir" >&2
+echo "$dir"

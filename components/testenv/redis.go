@@ -112,8 +112,9 @@ func (r *Redis) start(ctx context.Context) error {
 			return fmt.Errorf("start Redis: no answer to PING on %s: %w\n%s", r.Addr, ctx.Err(), tail(logPath, 2000))
 		case <-time.After(20 * time.Millisecond):
 		}
-		// LOADING (data being read back after a restart) is not an answer yet.
-		if client.Ping(ctx).Err() == nil {
+		// LOADING (data being read back after a restart) is not an answer
+		// yet; NOAUTH from a server with requirepass is.
+		if err := client.Ping(ctx).Err(); err == nil || redis.IsAuthError(err) {
 			r.cmd, r.done = cmd, done
 			return nil
 		}

@@ -75,6 +75,10 @@ type Config struct {
 	Progress io.Writer `json:"-"`
 	// Logger receives a summary. Optional: defaults to slog.Default().
 	Logger *slog.Logger `json:"-"`
+	// FeatureRepoDir, when set, receives the Feast feature repository
+	// (feature_store.yaml, features.py) that serves what the run writes;
+	// see featurestore.FeastRepo. Optional: defaults to none.
+	FeatureRepoDir string `json:"-"`
 	// AfterBatch, when set, is called after each batch Redis acknowledged,
 	// with the number of batches acknowledged so far (1, 2, …). Calls are
 	// serialized; the writers wait while it runs. Optional: defaults to

@@ -24,6 +24,9 @@ type Result struct {
 	End   time.Time `json:"end"`
 	// Metrics are the component's Metrics output.
 	Metrics Metrics `json:"metrics"`
+	// FeatureRepo is the Feast feature repository that serves what was
+	// written (written to Config.FeatureRepoDir when set).
+	FeatureRepo fs.FeastRepo `json:"feature_repo"`
 }
 
 // Metrics counts a run.
@@ -83,6 +86,14 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	store := &fs.OnlineStore{Client: rc, Project: cfg.Project, Retry: writeRetry}
 	if err := store.LoadScripts(ctx); err != nil {
 		return res, fmt.Errorf("materialize: %w", err)
+	}
+	if res.FeatureRepo, err = feastRepo(ctx, pool, cfg); err != nil {
+		return res, err
+	}
+	if cfg.FeatureRepoDir != "" {
+		if err := res.FeatureRepo.WriteFiles(cfg.FeatureRepoDir); err != nil {
+			return res, fmt.Errorf("materialize: %w", err)
+		}
 	}
 	wm := watermarks{table: cfg.WatermarkTable}
 	if err := wm.ensure(ctx, pool); err != nil {

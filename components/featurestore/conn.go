@@ -5,12 +5,15 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
@@ -40,13 +43,18 @@ type Retry struct {
 	Backoff time.Duration `json:"backoff,omitempty"`
 }
 
-func (r Retry) do(ctx context.Context, what string, f func(context.Context) error) error {
+func (r Retry) withDefaults() Retry {
 	if r.Attempts <= 0 {
 		r.Attempts = 5
 	}
 	if r.Backoff <= 0 {
 		r.Backoff = 250 * time.Millisecond
 	}
+	return r
+}
+
+func (r Retry) do(ctx context.Context, what string, f func(context.Context) error) error {
+	r = r.withDefaults()
 	wait := r.Backoff
 	var err error
 	for i := 0; i < r.Attempts; i++ {
@@ -64,21 +72,22 @@ func (r Retry) do(ctx context.Context, what string, f func(context.Context) erro
 		if err == nil {
 			return nil
 		}
-		if pgAuthFailed(err) {
-			return fmt.Errorf("%s: %w (not retried: the server refused the credentials; check the user and password)", what, err)
+		if authFailure(err) {
+			return fmt.Errorf("%s: %w (not retried: the server refused the credentials)", what, err)
 		}
 	}
 	return fmt.Errorf("%s: gave up after %d attempts: %w", what, r.Attempts, err)
 }
 
-// pgAuthFailed reports whether err is PostgreSQL refusing the credentials:
-// SQLSTATE 28P01 invalid_password or 28000
-// invalid_authorization_specification (no pg_hba.conf entry, role may not
-// log in). The same credentials would be refused again, so they are not
-// retried.
-func pgAuthFailed(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000")
+// authFailure reports an error no retry can fix: Redis WRONGPASS or
+// NOAUTH, PostgreSQL SQLSTATE 28P01 (invalid_password) or 28000
+// (invalid_authorization_specification).
+func authFailure(err error) bool {
+	if redis.IsAuthError(err) {
+		return true
+	}
+	var pgErr interface{ SQLState() string }
+	return errors.As(err, &pgErr) && (pgErr.SQLState() == "28P01" || pgErr.SQLState() == "28000")
 }
 
 // Redact returns a DSN or URL with its password replaced by "xxxxx", for
@@ -173,64 +182,269 @@ func ConnectPostgresConn(ctx context.Context, dsn string, r Retry) (*pgx.Conn, e
 	return conn, nil
 }
 
+// Redis deployment types, Feast's RedisOnlineStoreConfig.redis_type values.
+const (
+	// RedisTypeStandalone is one Redis server (Feast's "redis").
+	RedisTypeStandalone = "redis"
+	// RedisTypeCluster is a Redis Cluster (Feast's "redis_cluster").
+	RedisTypeCluster = "redis_cluster"
+)
+
+// EnvRedisType holds the online store deployment type, "redis" or
+// "redis_cluster", when RedisConfig.Type is empty.
+const EnvRedisType = "KFPGO_REDIS_TYPE"
+
 // RedisConfig holds online store connection settings.
 type RedisConfig struct {
-	// URL is redis://[user:password@]host:port/db or rediss:// (TLS).
+	// URL locates the server or cluster, in one of two forms:
+	//
+	//   - a URL: redis://[user:password@]host:port/db or rediss:// (TLS);
+	//     for a cluster, redis://[user:password@]host:port?addr=host2:port&addr=host3:port
+	//     (go-redis's ParseURL and ParseClusterURL, query options included);
+	//   - Feast's connection_string: "host:port[,host:port…][,ssl=true][,password=…][,username=…][,db=N]"
+	//     (sdk/python/feast/infra/online_stores/redis.py: items without "="
+	//     are nodes, the others options; a standalone server uses the first node).
+	//
 	// Optional: defaults to $KFPGO_REDIS_URL.
 	URL string `json:"url,omitempty"`
+	// Type is "redis" (one server) or "redis_cluster", as Feast's
+	// redis_type. Optional: defaults to $KFPGO_REDIS_TYPE, then "redis".
+	Type string `json:"redis_type,omitempty"`
 	// Password overrides the URL's password. Optional: defaults to
 	// $KFPGO_REDIS_PASSWORD, then the URL's.
 	Password string `json:"-"`
-	// TLS forces TLS even for a redis:// URL. Optional: defaults to false.
+	// TLS forces TLS even for a redis:// URL or a connection string
+	// without ssl=true. Optional: defaults to false.
 	TLS bool `json:"tls,omitempty"`
-	// Retry bounds the connection attempts.
+	// Retry bounds the connection attempts. Authentication failures
+	// (WRONGPASS, NOAUTH) are not retried.
 	Retry Retry `json:"retry,omitzero"`
 }
 
-// ConnectRedis opens a client for c and pings the server, retrying as
-// c.Retry says.
-//
-// Errors: a malformed URL, or the server unreachable or refusing the
-// password after all attempts; secrets never appear in the message.
-func ConnectRedis(ctx context.Context, c RedisConfig) (*redis.Client, error) {
+// redisEndpoint is a parsed RedisConfig.
+type redisEndpoint struct {
+	cluster bool
+	single  *redis.Options
+	multi   *redis.ClusterOptions
+	where   string // password-free description for messages
+}
+
+func (c RedisConfig) resolve() (RedisConfig, error) {
 	if c.URL == "" {
 		c.URL = os.Getenv(EnvRedisURL)
 	}
 	if c.URL == "" {
-		return nil, fmt.Errorf("online store: no Redis URL: set it in the config or $%s", EnvRedisURL)
+		return c, fmt.Errorf("online store: no Redis URL: set it in the config or $%s", EnvRedisURL)
+	}
+	if c.Type == "" {
+		c.Type = os.Getenv(EnvRedisType)
+	}
+	if c.Type == "" {
+		c.Type = RedisTypeStandalone
+	}
+	if c.Type != RedisTypeStandalone && c.Type != RedisTypeCluster {
+		return c, fmt.Errorf("online store: Redis type %q is not one of %q, %q (Feast's redis_type; set it in the config or $%s)", c.Type, RedisTypeStandalone, RedisTypeCluster, EnvRedisType)
 	}
 	if c.Password == "" {
 		c.Password = os.Getenv(EnvRedisPassword)
 	}
-	opt, err := redis.ParseURL(c.URL)
+	return c, nil
+}
+
+// parse turns c (resolved) into go-redis options. Error texts never hold
+// the URL's password.
+func (c RedisConfig) parse() (redisEndpoint, error) {
+	e := redisEndpoint{cluster: c.Type == RedisTypeCluster}
+	var (
+		addrs            []string
+		user, pass, host string
+		db               int
+		useTLS           = c.TLS
+		err              error
+	)
+	if strings.Contains(c.URL, "://") {
+		if e.cluster {
+			e.multi, err = redis.ParseClusterURL(c.URL)
+		} else {
+			e.single, err = redis.ParseURL(c.URL)
+		}
+		if err != nil {
+			return e, fmt.Errorf("online store: parse Redis URL%s: %w (the form is redis://host:port/db, or rediss:// for TLS, with user:password@ before the host, %%-escaped, or the password in $%s)", quoteUnlessIn(c.URL, err), redactErr(err, nil, c.URL), EnvRedisPassword)
+		}
+		if e.cluster {
+			addrs, useTLS = e.multi.Addrs, useTLS || e.multi.TLSConfig != nil
+		} else {
+			addrs, useTLS = []string{e.single.Addr}, useTLS || e.single.TLSConfig != nil
+		}
+	} else {
+		// Feast's connection_string.
+		for i, item := range strings.Split(c.URL, ",") {
+			item = strings.TrimSpace(item)
+			k, v, isOpt := strings.Cut(item, "=")
+			if !isOpt {
+				if _, _, err := net.SplitHostPort(item); err != nil {
+					return e, fmt.Errorf("online store: Redis connection string item %d is not host:port nor option=value (Feast's form: host:port[,host:port…][,ssl=true][,password=…])", i+1)
+				}
+				addrs = append(addrs, item)
+				continue
+			}
+			switch strings.ToLower(strings.TrimSpace(k)) {
+			case "password":
+				pass = v
+			case "username":
+				user = v
+			case "ssl":
+				useTLS = strings.EqualFold(v, "true") || v == "1"
+			case "db":
+				if db, err = strconv.Atoi(v); err != nil || db < 0 {
+					return e, fmt.Errorf("online store: Redis connection string: db=%q is not a database number", v)
+				}
+			case "decode_responses", "skip_full_coverage_check", "health_check_interval":
+				// redis-py client options without a meaning here.
+			default:
+				return e, fmt.Errorf("online store: Redis connection string option %q is not supported: use ssl, password, username or db", k)
+			}
+		}
+		if len(addrs) == 0 {
+			return e, fmt.Errorf("online store: Redis connection string has no host:port node (Feast's form: host:port[,host:port…][,ssl=true][,password=…])")
+		}
+		if e.cluster {
+			if db != 0 {
+				return e, fmt.Errorf("online store: db=%d: a Redis Cluster has only database 0", db)
+			}
+			e.multi = &redis.ClusterOptions{Addrs: addrs, Username: user, Password: pass}
+		} else {
+			e.single = &redis.Options{Addr: addrs[0], Username: user, Password: pass, DB: db}
+		}
+	}
+	if len(addrs) > 0 {
+		host = hostOnly(addrs[0])
+	}
+	var tlsCfg *tls.Config
+	if useTLS {
+		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
+	}
+	scheme := "redis"
+	if useTLS {
+		scheme = "rediss"
+	}
+	if e.cluster {
+		if c.Password != "" {
+			e.multi.Password = c.Password
+		}
+		if e.multi.TLSConfig == nil {
+			e.multi.TLSConfig = tlsCfg
+		}
+		e.where = fmt.Sprintf("Redis Cluster %s://%s", scheme, strings.Join(addrs, ","))
+	} else {
+		if c.Password != "" {
+			e.single.Password = c.Password
+		}
+		if e.single.TLSConfig == nil {
+			e.single.TLSConfig = tlsCfg
+		}
+		e.where = fmt.Sprintf("Redis at %s://%s/%d", scheme, e.single.Addr, e.single.DB)
+	}
+	return e, nil
+}
+
+func (e redisEndpoint) password() string {
+	if e.cluster {
+		return e.multi.Password
+	}
+	return e.single.Password
+}
+
+// ConnectOnlineStore opens a client for c — a *redis.Client for type
+// "redis", a *redis.ClusterClient for "redis_cluster" — and pings the
+// server (every cluster master), retrying as c.Retry says. Authentication
+// failures (WRONGPASS, NOAUTH) end the attempts at once. The Redis client
+// library's own log lines go to slog.Default() at debug level, not to
+// stderr.
+//
+// Errors: a malformed URL or connection string, an unknown type, a refused
+// password, or the server unreachable after all attempts; secrets never
+// appear in the message.
+func ConnectOnlineStore(ctx context.Context, c RedisConfig) (redis.UniversalClient, error) {
+	routeRedisLogs()
+	c, err := c.resolve()
 	if err != nil {
-		return nil, fmt.Errorf("online store: parse Redis URL%s: %w (the form is redis://host:port/db, or rediss:// for TLS, with user:password@ before the host, %%-escaped, or the password in $%s)", quoteUnlessIn(c.URL, err), redactErr(err, []string{c.Password}, c.URL), EnvRedisPassword)
+		return nil, err
 	}
-	if c.Password != "" {
-		opt.Password = c.Password
+	e, err := c.parse()
+	if err != nil {
+		return nil, err
 	}
-	if c.TLS && opt.TLSConfig == nil {
-		opt.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: hostOnly(opt.Addr)}
+	var client redis.UniversalClient
+	var ping func(context.Context) error
+	if e.cluster {
+		e.multi.MaxRetries = 0
+		e.multi.MaxRedirects = 8
+		e.multi.DialerRetries = 1
+		cc := redis.NewClusterClient(e.multi)
+		client = cc
+		ping = func(ctx context.Context) error {
+			return cc.ForEachShard(ctx, func(ctx context.Context, n *redis.Client) error { return n.Ping(ctx).Err() })
+		}
+	} else {
+		e.single.MaxRetries = 0
+		e.single.DialerRetries = 1 // Retry below bounds the attempts
+		sc := redis.NewClient(e.single)
+		client = sc
+		ping = func(ctx context.Context) error { return sc.Ping(ctx).Err() }
 	}
-	opt.MaxRetries = 0
-	opt.DialerRetries = 1 // Retry below bounds the attempts
-	client := redis.NewClient(opt)
-	err = c.Retry.do(ctx, "online store: connect to Redis at "+Redact(c.URL), func(ctx context.Context) error {
-		return client.Ping(ctx).Err()
-	})
+	err = c.Retry.do(ctx, "online store: connect to "+e.where, ping)
 	if err != nil {
 		client.Close()
-		return nil, redactErr(fmt.Errorf("%w (check the URL, password and that the server is up)", err), []string{opt.Password, c.Password}, c.URL)
+		if redis.IsAuthError(err) {
+			return nil, redactErr(fmt.Errorf("%w (check the password in $%s or the URL)", err, EnvRedisPassword), []string{e.password(), c.Password}, c.URL)
+		}
+		return nil, redactErr(fmt.Errorf("%w (check the URL, password and that the server is up)", err), []string{e.password(), c.Password}, c.URL)
 	}
-	client.Options().MaxRetries = 3
+	if cc, ok := client.(*redis.ClusterClient); ok {
+		cc.Options().MaxRetries = 3
+	} else {
+		client.(*redis.Client).Options().MaxRetries = 3
+	}
 	return client, nil
 }
 
+// ConnectRedis is [ConnectOnlineStore] for a standalone server, returning
+// the concrete client.
+//
+// Errors: those of ConnectOnlineStore, and c naming a Redis Cluster.
+func ConnectRedis(ctx context.Context, c RedisConfig) (*redis.Client, error) {
+	if c.Type == RedisTypeCluster {
+		return nil, fmt.Errorf("online store: ConnectRedis is for a standalone server: use ConnectOnlineStore for a Redis Cluster")
+	}
+	if c.Type == "" {
+		c.Type = RedisTypeStandalone
+	}
+	u, err := ConnectOnlineStore(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return u.(*redis.Client), nil
+}
+
 func hostOnly(addr string) string {
-	for i := len(addr) - 1; i >= 0; i-- {
-		if addr[i] == ':' {
-			return addr[:i]
-		}
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
 	}
 	return addr
+}
+
+var redisLogs sync.Once
+
+// routeRedisLogs sends go-redis's own log lines (pool and reconnection
+// messages, many per outage) to slog at debug level, so a user's terminal
+// shows the component's one error instead.
+func routeRedisLogs() {
+	redisLogs.Do(func() { redis.SetLogger(redisLogger{}) })
+}
+
+type redisLogger struct{}
+
+func (redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	slog.Default().DebugContext(ctx, "redis client: "+strings.TrimSpace(fmt.Sprintf(format, v...)))
 }

@@ -41,13 +41,17 @@
 //
 // [OnlineStore.Write] never replaces a newer event time with an older one
 // (a Lua script compares _ts atomically per entity); [OnlineStore.Get]
-// reads feature rows back. The tests pin golden keys and values computed
+// reads feature rows back. Both work on one Redis server and on a Redis
+// Cluster: on a cluster each script call carries only entities of one hash
+// slot ([KeySlot]), and calls failing while a node restarts are sent again. The tests pin golden keys and values computed
 // from Feast's algorithms.
 //
 // # Connections
 //
-// [ConnectPostgres] and [ConnectRedis] take settings from config or the
-// environment ([EnvPostgresDSN], [EnvRedisURL], [EnvRedisPassword]), retry
-// with bounded backoff ([Retry]) and never put passwords in errors
-// ([Redact]). [Progress] prints rows, rate and ETA of long work to stderr.
+// [ConnectPostgres] and [ConnectOnlineStore] take settings from config or
+// the environment ([EnvPostgresDSN], [EnvRedisURL], [EnvRedisType],
+// [EnvRedisPassword]), retry with bounded backoff ([Retry]) except after an
+// authentication failure, and never put passwords in errors ([Redact]).
+// Redis locations are URLs or Feast's connection strings, standalone
+// ("redis") or cluster ("redis_cluster"), with TLS ([RedisConfig]). [Progress] prints rows, rate and ETA of long work to stderr.
 package featurestore

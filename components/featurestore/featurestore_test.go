@@ -19,10 +19,14 @@ import (
 var (
 	pg *testenv.Postgres
 	rd *testenv.Redis
+	cl *testenv.RedisCluster
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(testenv.RunTests(m, &pg, &rd))
+	if os.Getenv(logChildEnv) != "" {
+		os.Exit(redisOutageChild())
+	}
+	os.Exit(testenv.RunTestsCluster(m, &pg, &rd, &cl))
 }
 
 // The goldens below were computed with an independent implementation of
@@ -129,9 +133,13 @@ func redisClient(t *testing.T) *redis.Client {
 }
 
 func TestOnlineWriteGet(t *testing.T) {
+	for _, typ := range []string{fs.RedisTypeStandalone, fs.RedisTypeCluster} {
+		t.Run(typ, func(t *testing.T) { testOnlineWriteGet(t, onlineClient(t, typ)) })
+	}
+}
+
+func testOnlineWriteGet(t *testing.T, c redis.UniversalClient) {
 	ctx := context.Background()
-	c := redisClient(t)
-	require.NoError(t, c.FlushAll(ctx).Err())
 	s := &fs.OnlineStore{Client: c, Project: "kfpgo"}
 	view := fs.FeatureView{Name: "cars", JoinKeys: []string{"entity_key"}, Features: []string{"horsepower", "origin", "cylinders"}}
 	t1 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -5,7 +5,11 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -46,12 +50,14 @@ func (v FeatureView) Validate() error {
 // OnlineStore reads and writes feature views in Redis with the layout of
 // Feast's Redis online store (see the package doc).
 type OnlineStore struct {
-	// Client is a standalone Redis client (redis.NewClient). Writes batch
-	// several entities per script call, which Redis Cluster refuses unless
-	// all keys share a slot.
+	// Client is a standalone client (*redis.Client) or a Redis Cluster
+	// client (*redis.ClusterClient), as [ConnectOnlineStore] returns.
 	Client redis.UniversalClient
 	// Project is the Feast project name appended to every key.
 	Project string
+	// Retry bounds how often [OnlineStore.Write] sends a call again after
+	// a transient error. Optional: defaults to 5 attempts from 250ms.
+	Retry Retry
 }
 
 // FeatureRow is one entity's features as read by [OnlineStore.Get].
@@ -157,7 +163,15 @@ type WriteResult struct {
 // skips the entity, atomically (Feast's rule: skip when the stored time is
 // set and the new time is not later). When ttl > 0 every written hash gets
 // EXPIRE ttl (Feast's key_ttl_seconds, rounded up to seconds). The rows
-// travel in one pipeline of script calls of up to 128 entities each.
+// travel in one pipeline of script calls of up to 128 entities each; on a
+// Redis Cluster (a *redis.ClusterClient) the entities of one call share a
+// hash slot, so every call is legal there, and the pipeline goes to each
+// master in parallel.
+//
+// Calls that fail with a transient error (connection refused or reset,
+// timeout, LOADING, CLUSTERDOWN, TRYAGAIN, MASTERDOWN, NOSCRIPT after a
+// restart) are sent again as s.Retry says; a call applied whose answer was
+// lost then counts its entities as Stale.
 //
 // Errors: an invalid view, a bad entity key or feature value (nothing is
 // sent then), or a Redis error (some calls may have been applied; writing
@@ -176,68 +190,151 @@ func (s *OnlineStore) Write(ctx context.Context, view FeatureView, rows []Entity
 	for _, f := range view.Features {
 		head = append(head, FeatureField(view.Name, f))
 	}
+	// Encode every row first: a bad row sends nothing.
+	keys := make([]string, len(rows))
+	vals := make([][]any, len(rows))
+	buf := make([]byte, 0, 64)
+	for i, r := range rows {
+		if len(r.Values) != len(view.Features) {
+			return res, fmt.Errorf("online store write %q: row %d has %d values for %d features", view.Name, i, len(r.Values), len(view.Features))
+		}
+		key, err := RedisKey(s.Project, view.JoinKeys, r.JoinValues)
+		if err != nil {
+			return res, fmt.Errorf("online store write %q: row %d: %w", view.Name, i, err)
+		}
+		keys[i] = string(key)
+		v := make([]any, 0, 1+len(r.Values))
+		v = append(v, string(EncodeTimestamp(r.EventTimestamp)))
+		for j, x := range r.Values {
+			buf, err = AppendValue(buf[:0], x)
+			if err != nil {
+				return res, fmt.Errorf("online store write %q: row %d feature %q: %w", view.Name, i, view.Features[j], err)
+			}
+			v = append(v, string(buf))
+		}
+		vals[i] = v
+	}
 	type call struct {
 		keys []string
 		args []any
 	}
 	var calls []call
-	buf := make([]byte, 0, 64)
-	for start := 0; start < len(rows); start += entitiesPerCall {
-		end := min(start+entitiesPerCall, len(rows))
-		c := call{keys: make([]string, 0, end-start), args: make([]any, 0, len(head)+(end-start)*(1+len(view.Features)))}
-		c.args = append(c.args, head...)
-		for i := start; i < end; i++ {
-			r := rows[i]
-			if len(r.Values) != len(view.Features) {
-				return res, fmt.Errorf("online store write %q: row %d has %d values for %d features", view.Name, i, len(r.Values), len(view.Features))
+	addCall := func(idx []int) {
+		for start := 0; start < len(idx); start += entitiesPerCall {
+			part := idx[start:min(start+entitiesPerCall, len(idx))]
+			c := call{keys: make([]string, 0, len(part)), args: make([]any, 0, len(head)+len(part)*(1+len(view.Features)))}
+			c.args = append(c.args, head...)
+			for _, i := range part {
+				c.keys = append(c.keys, keys[i])
+				c.args = append(c.args, vals[i]...)
 			}
-			key, err := RedisKey(s.Project, view.JoinKeys, r.JoinValues)
-			if err != nil {
-				return res, fmt.Errorf("online store write %q: row %d: %w", view.Name, i, err)
-			}
-			c.keys = append(c.keys, string(key))
-			c.args = append(c.args, string(EncodeTimestamp(r.EventTimestamp)))
-			for j, v := range r.Values {
-				buf, err = AppendValue(buf[:0], v)
-				if err != nil {
-					return res, fmt.Errorf("online store write %q: row %d feature %q: %w", view.Name, i, view.Features[j], err)
-				}
-				c.args = append(c.args, string(buf))
-			}
+			calls = append(calls, c)
 		}
-		calls = append(calls, c)
+	}
+	if _, cluster := s.Client.(*redis.ClusterClient); cluster {
+		// One group per hash slot, in first-seen order; rows keep their
+		// order inside a group.
+		groups := map[uint16][]int{}
+		var order []uint16
+		for i, k := range keys {
+			sl := KeySlot(k)
+			if _, ok := groups[sl]; !ok {
+				order = append(order, sl)
+			}
+			groups[sl] = append(groups[sl], i)
+		}
+		for _, sl := range order {
+			addCall(groups[sl])
+		}
+	} else {
+		all := make([]int, len(rows))
+		for i := range all {
+			all[i] = i
+		}
+		addCall(all)
 	}
 	if len(calls) == 0 {
 		return res, nil
 	}
-	run := func() ([]*redis.Cmd, error) {
+	pending := make([]int, len(calls))
+	for i := range pending {
+		pending[i] = i
+	}
+	r := s.Retry.withDefaults()
+	wait := r.Backoff
+	for attempt := 1; ; attempt++ {
 		pipe := s.Client.Pipeline()
-		cmds := make([]*redis.Cmd, len(calls))
-		for i, c := range calls {
-			cmds[i] = writeLua.EvalSha(ctx, pipe, c.keys, c.args...)
+		cmds := make([]*redis.Cmd, len(pending))
+		for i, ci := range pending {
+			cmds[i] = writeLua.EvalSha(ctx, pipe, calls[ci].keys, calls[ci].args...)
 		}
-		_, err := pipe.Exec(ctx)
-		return cmds, err
-	}
-	cmds, err := run()
-	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-		if err := writeLua.Load(ctx, s.Client).Err(); err != nil {
-			return res, fmt.Errorf("online store write %q: load script: %w", view.Name, err)
+		_, _ = pipe.Exec(ctx)
+		var failed []int
+		var lastErr error
+		noScript, onlyNoScript := false, true
+		for i, c := range cmds {
+			n, err := c.Int()
+			if err == nil {
+				res.Written += n
+				res.Stale += len(calls[pending[i]].keys) - n
+				continue
+			}
+			switch {
+			case redis.HasErrorPrefix(err, "NOSCRIPT"):
+				noScript = true
+			case !transient(err):
+				return res, fmt.Errorf("online store write %q: %w", view.Name, err)
+			default:
+				onlyNoScript = false
+			}
+			failed = append(failed, pending[i])
+			lastErr = err
 		}
-		cmds, err = run()
-	}
-	if err != nil {
-		return res, fmt.Errorf("online store write %q: %w", view.Name, err)
-	}
-	for i, c := range cmds {
-		n, err := c.Int()
-		if err != nil {
-			return res, fmt.Errorf("online store write %q: script reply: %w", view.Name, err)
+		if len(failed) == 0 {
+			return res, nil
 		}
-		res.Written += n
-		res.Stale += len(calls[i].keys) - n
+		if ctx.Err() != nil {
+			return res, fmt.Errorf("online store write %q: %w (last error: %v)", view.Name, ctx.Err(), lastErr)
+		}
+		if attempt >= r.Attempts {
+			return res, fmt.Errorf("online store write %q: %d of %d script calls failed, gave up after %d attempts: %w", view.Name, len(failed), len(calls), attempt, lastErr)
+		}
+		if noScript {
+			// A restarted server has an empty script cache.
+			if err := writeLua.Load(ctx, s.Client).Err(); err != nil && !transient(err) {
+				return res, fmt.Errorf("online store write %q: load script: %w", view.Name, err)
+			}
+		}
+		if !onlyNoScript {
+			select {
+			case <-ctx.Done():
+				return res, fmt.Errorf("online store write %q: %w (last error: %v)", view.Name, ctx.Err(), lastErr)
+			case <-time.After(wait):
+			}
+			wait = min(wait*2, 5*time.Second)
+		}
+		pending = failed
 	}
-	return res, nil
+}
+
+// transient reports a Redis error that sending the same call again may
+// cure: the server unreachable, restarting or failing over.
+func transient(err error) bool {
+	if redis.IsLoadingError(err) || redis.IsClusterDownError(err) || redis.IsTryAgainError(err) ||
+		redis.IsMasterDownError(err) || redis.HasErrorPrefix(err, "NOSCRIPT") {
+		return true
+	}
+	if _, ok := redis.IsMovedError(err); ok {
+		return true
+	}
+	if _, ok := redis.IsAskError(err); ok {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	return strings.Contains(err.Error(), "connection refused")
 }
 
 // LoadScripts loads the write script into Redis's script cache, so that

@@ -62,7 +62,10 @@ type Config struct {
 	// DSN is the PostgreSQL offline store DSN. Optional: defaults to
 	// $KFPGO_POSTGRES_DSN, then libpq's PG* variables.
 	DSN string `json:"-"`
-	// Redis holds the online store connection settings.
+	// Redis holds the online store connection settings: one server or a
+	// Redis Cluster (Redis.Type "redis_cluster", or $KFPGO_REDIS_TYPE).
+	// Redis.Retry also bounds how often a batch is sent again after a
+	// transient error (default there: 8 attempts, about 18s of backoff).
 	Redis fs.RedisConfig `json:"redis,omitzero"`
 	// Retry bounds the PostgreSQL connection attempts (Redis has its own
 	// in Redis.Retry).
@@ -72,6 +75,15 @@ type Config struct {
 	Progress io.Writer `json:"-"`
 	// Logger receives a summary. Optional: defaults to slog.Default().
 	Logger *slog.Logger `json:"-"`
+	// FeatureRepoDir, when set, receives the Feast feature repository
+	// (feature_store.yaml, features.py) that serves what the run writes;
+	// see featurestore.FeastRepo. Optional: defaults to none.
+	FeatureRepoDir string `json:"-"`
+	// AfterBatch, when set, is called after each batch Redis acknowledged,
+	// with the number of batches acknowledged so far (1, 2, …). Calls are
+	// serialized; the writers wait while it runs. Optional: defaults to
+	// none. Tests use it to crash or disturb a run at a chosen point.
+	AfterBatch func(acked int) `json:"-"`
 }
 
 func (c Config) withDefaults(now time.Time) Config {

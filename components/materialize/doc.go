@@ -35,6 +35,13 @@
 //
 // PostgreSQL and Redis settings come from the Config or the environment
 // (KFPGO_POSTGRES_DSN or libpq's PG* variables; KFPGO_REDIS_URL,
-// KFPGO_REDIS_PASSWORD), with bounded retries and passwords redacted from
-// every message. Progress (rows, rate) goes to Config.Progress.
+// KFPGO_REDIS_PASSWORD, KFPGO_REDIS_TYPE for a Redis Cluster), with bounded
+// retries and passwords redacted from every message. Progress (rows, rate)
+// goes to Config.Progress.
+//
+// # Serving with Feast
+//
+// Each run describes the Feast feature repository that serves what it
+// writes (Result.FeatureRepo, written to Config.FeatureRepoDir; the
+// component's feature_repo output artifact): see featurestore.FeastRepo.
 package materialize

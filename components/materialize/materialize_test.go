@@ -8,10 +8,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"sort"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -30,16 +31,21 @@ import (
 
 const childEnv = "KFPGO_MATERIALIZE_CHILD_CONFIG"
 
+// killAfterEnv makes the child SIGKILL itself once Redis acknowledged
+// that many batches.
+const killAfterEnv = "KFPGO_MATERIALIZE_CHILD_KILL_AFTER"
+
 var (
 	pg *testenv.Postgres
 	rd *testenv.Redis
+	cl *testenv.RedisCluster
 )
 
 func TestMain(m *testing.M) {
 	if cfg := os.Getenv(childEnv); cfg != "" {
 		os.Exit(runChild(cfg))
 	}
-	os.Exit(testenv.RunTests(m, &pg, &rd))
+	os.Exit(testenv.RunTestsCluster(m, &pg, &rd, &cl))
 }
 
 func runChild(raw string) int {
@@ -49,6 +55,14 @@ func runChild(raw string) int {
 		return 2
 	}
 	cfg.Logger = quiet()
+	if k, _ := strconv.Atoi(os.Getenv(killAfterEnv)); k > 0 {
+		cfg.AfterBatch = func(acked int) {
+			if acked == k {
+				_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				select {} // the signal is on its way
+			}
+		}
+	}
 	if _, err := materialize.Run(context.Background(), cfg); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -64,7 +78,7 @@ var seq atomic.Int64
 type env struct {
 	dsn   string
 	conn  *pgx.Conn
-	redis *redis.Client
+	redis redis.UniversalClient
 	url   string
 }
 
@@ -91,10 +105,23 @@ func (e env) config(view materialize.FeatureView) materialize.Config {
 
 // snapshot hashes every key, field and value of the Redis database, and
 // counts keys.
-func snapshot(t *testing.T, rc *redis.Client) (string, int) {
+func snapshot(t *testing.T, rc redis.UniversalClient) (string, int) {
 	t.Helper()
 	ctx := context.Background()
-	keys, err := rc.Keys(ctx, "*").Result()
+	var keys []string
+	var err error
+	if cc, ok := rc.(*redis.ClusterClient); ok {
+		var mu sync.Mutex
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error {
+			k, err := n.Keys(ctx, "*").Result()
+			mu.Lock()
+			keys = append(keys, k...)
+			mu.Unlock()
+			return err
+		})
+	} else {
+		keys, err = rc.Keys(ctx, "*").Result()
+	}
 	require.NoError(t, err)
 	sort.Strings(keys)
 	h := sha256.New()
@@ -281,7 +308,7 @@ func TestBadInput(t *testing.T) {
 		}, "gave up after 2 attempts"},
 		{"redis down", func(c *materialize.Config) {
 			c.Redis = fs.RedisConfig{URL: "redis://:hunter2@127.0.0.1:1/0", Retry: fast}
-		}, "connect to Redis at redis://:xxxxx@127.0.0.1:1/0: gave up after 2 attempts"},
+		}, "connect to Redis at redis://127.0.0.1:1/0: gave up after 2 attempts"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -297,50 +324,104 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestKilledAndResumed SIGKILLs materialization (a child process) at
-// random points at least ten times, then runs it to the end: Redis must
-// end identical to an uninterrupted run.
+// killPoints are the numbers of acknowledged batches after which
+// TestKilledAndResumed's runs crash: early, middle and late in its 313
+// batches (40,000 entities, 128 per batch).
+var killPoints = []int{1, 2, 5, 17, 40, 80, 120, 160, 200, 250}
+
+// killAndResume runs materialization in child processes that SIGKILL
+// themselves after killPoints[i] acknowledged batches, checks after each
+// that Redis holds at least what was acknowledged and not everything, then
+// resumes with an uninterrupted run and returns the final snapshot.
+func killAndResume(t *testing.T, e env, cfg materialize.Config, total int) string {
+	t.Helper()
+	raw, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	for _, k := range killPoints {
+		require.Less(t, k*cfg.BatchSize, total, "kill point %d is inside the run", k)
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), childEnv+"="+string(raw), "KFPGO_POSTGRES_DSN="+e.dsn, fmt.Sprintf("%s=%d", killAfterEnv, k))
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		require.ErrorAs(t, err, &ee, "run killed after %d batches: %s", k, out)
+		ws, ok := ee.Sys().(syscall.WaitStatus)
+		require.True(t, ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL, "run to be killed after %d batches ended with %v: %s", k, err, out)
+		_, n := snapshot(t, e.redis)
+		assert.GreaterOrEqual(t, n, k*cfg.BatchSize, "killed after %d acknowledged batches: those entities are in Redis", k)
+		assert.Less(t, n, total, "killed after %d batches: the store is partly written", k)
+	}
+	_, err = materialize.Run(context.Background(), cfg)
+	require.NoError(t, err)
+	got, n := snapshot(t, e.redis)
+	assert.Equal(t, total, n)
+	return got
+}
+
+// TestKilledAndResumed SIGKILLs materialization (a child process) at ten
+// fixed points — after 1, 2, 5 … 250 of its 313 batches were acknowledged
+// — then runs it to the end: Redis must end identical to an uninterrupted
+// run.
 func TestKilledAndResumed(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	makeEvents(t, e.conn, 150_000)
+	makeEvents(t, e.conn, 40_000)
 	cfg := e.config(eventsView)
-	cfg.Start, cfg.End, cfg.BatchSize = at(0), at(4), 512
+	cfg.Start, cfg.End, cfg.BatchSize = at(0), at(4), 128
 
-	began := time.Now()
 	_, err := materialize.Run(ctx, cfg)
 	require.NoError(t, err)
-	clean := time.Since(began)
 	want, n := snapshot(t, e.redis)
-	require.Equal(t, 150_000, n)
+	require.Equal(t, 40_000, n)
 	require.NoError(t, e.redis.FlushDB(ctx).Err())
 
-	raw, err := json.Marshal(cfg)
+	got := killAndResume(t, e, cfg, 40_000)
+	assert.Equal(t, want, got, "Redis after kills and a resumed run equals an uninterrupted run")
+}
+
+// TestPostgresLostMidRun ends the server session of the offline store read
+// after three acknowledged batches (the rows are 4 KiB wide, so most of the
+// 40 MB result is still on the server then): the run fails saying a re-run
+// resumes, the watermark stays, and the re-run ends with the same Redis
+// content as an uninterrupted run.
+func TestPostgresLostMidRun(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	_, err := e.conn.Exec(ctx, `CREATE TABLE wide AS
+SELECT 'e' || i AS entity_key, timestamptz '2024-01-01 01:00:00+00' AS event_timestamp, repeat(md5(i::text), 128) AS blob
+FROM generate_series(1, 10000) i`)
 	require.NoError(t, err)
-	rng := rand.New(rand.NewPCG(7, 7))
-	kills, partial := 0, 0
-	for attempt := 0; kills < 10 && attempt < 40; attempt++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), childEnv+"="+string(raw), "KFPGO_POSTGRES_DSN="+e.dsn)
-		require.NoError(t, cmd.Start())
-		time.Sleep(time.Duration(rng.Float64() * float64(clean+300*time.Millisecond)))
-		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-		err := cmd.Wait()
-		if ee, ok := err.(*exec.ExitError); ok {
-			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-				kills++
-			}
-		}
-		if _, n := snapshot(t, e.redis); n > 0 && n < 150_000 {
-			partial++
+	view := materialize.FeatureView{Name: "wide", Source: "wide", Features: []string{"blob"}}
+	cfg := e.config(view)
+	cfg.End, cfg.BatchSize = at(4), 128
+	clean := cfg
+	clean.WatermarkTable = "clean_run_watermarks"
+	_, err = materialize.Run(ctx, clean)
+	require.NoError(t, err)
+	want, _ := snapshot(t, e.redis)
+	require.NoError(t, e.redis.FlushDB(ctx).Err())
+
+	cut := cfg
+	cut.AfterBatch = func(acked int) {
+		if acked == 3 {
+			_, err := e.conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'SELECT DISTINCT ON%'`)
+			assert.NoError(t, err)
 		}
 	}
-	require.GreaterOrEqual(t, kills, 10, "runs killed before they finished")
-	assert.Greater(t, partial, 0, "at least one kill left a partly written store")
+	_, err = materialize.Run(ctx, cut)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "materialize: read wide: ")
+	assert.Contains(t, err.Error(), "the watermark was not advanced; re-run to resume")
+	pool, err := fs.ConnectPostgres(ctx, e.dsn, fs.Retry{})
+	require.NoError(t, err)
+	defer pool.Close()
+	_, ok, err := materialize.Watermark(ctx, pool, cfg)
+	require.NoError(t, err)
+	assert.False(t, ok, "no watermark after a failed run")
 
 	_, err = materialize.Run(ctx, cfg)
 	require.NoError(t, err)
 	got, n := snapshot(t, e.redis)
-	assert.Equal(t, 150_000, n)
-	assert.Equal(t, want, got, "Redis after kills and a resumed run equals an uninterrupted run")
+	assert.Equal(t, 10_000, n)
+	assert.Equal(t, want, got)
 }

@@ -24,6 +24,9 @@ type Result struct {
 	End   time.Time `json:"end"`
 	// Metrics are the component's Metrics output.
 	Metrics Metrics `json:"metrics"`
+	// FeatureRepo is the Feast feature repository that serves what was
+	// written (written to Config.FeatureRepoDir when set).
+	FeatureRepo fs.FeastRepo `json:"feature_repo"`
 }
 
 // Metrics counts a run.
@@ -71,14 +74,26 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, fmt.Errorf("materialize: %w", err)
 	}
 	defer pool.Close()
-	rc, err := fs.ConnectRedis(ctx, cfg.Redis)
+	rc, err := fs.ConnectOnlineStore(ctx, cfg.Redis)
 	if err != nil {
 		return res, fmt.Errorf("materialize: %w", err)
 	}
 	defer rc.Close()
-	store := &fs.OnlineStore{Client: rc, Project: cfg.Project}
+	writeRetry := cfg.Redis.Retry
+	if writeRetry.Attempts <= 0 {
+		writeRetry.Attempts = 8 // about 18s of backoff: a node restart or failover
+	}
+	store := &fs.OnlineStore{Client: rc, Project: cfg.Project, Retry: writeRetry}
 	if err := store.LoadScripts(ctx); err != nil {
 		return res, fmt.Errorf("materialize: %w", err)
+	}
+	if res.FeatureRepo, err = feastRepo(ctx, pool, cfg); err != nil {
+		return res, err
+	}
+	if cfg.FeatureRepoDir != "" {
+		if err := res.FeatureRepo.WriteFiles(cfg.FeatureRepoDir); err != nil {
+			return res, fmt.Errorf("materialize: %w", err)
+		}
 	}
 	wm := watermarks{table: cfg.WatermarkTable}
 	if err := wm.ensure(ctx, pool); err != nil {
@@ -108,6 +123,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		mu       sync.Mutex
 		writeErr error
 		wg       sync.WaitGroup
+		acked    int
 	)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -124,6 +140,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 				}
 				res.Metrics.EntitiesWritten += int64(r.Written)
 				res.Metrics.StaleSkipped += int64(r.Stale)
+				if err == nil {
+					acked++
+					if cfg.AfterBatch != nil {
+						cfg.AfterBatch(acked)
+					}
+				}
 				mu.Unlock()
 				prog.Add(int64(len(b)))
 			}
@@ -144,10 +166,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, fmt.Errorf("materialize: %w (the watermark was not advanced; re-run to resume)", writeErr)
 	}
 	if readErr != nil {
-		return res, readErr
+		return res, fmt.Errorf("%w (the watermark was not advanced; re-run to resume)", readErr)
 	}
 	if err := wm.set(ctx, pool, cfg); err != nil {
-		return res, err
+		return res, fmt.Errorf("%w (every entity was written but the watermark was not advanced; a re-run resumes and skips what is current)", err)
 	}
 	prog.Done()
 	cfg.Logger.Info("materialize: done", "view", cfg.View.Name, "shard", fmt.Sprintf("%d/%d", cfg.ShardIndex, cfg.ShardCount),

@@ -45,6 +45,10 @@ type Out struct {
 	Metrics dsl.Artifact[dsl.Metrics] `kfp:"metrics"`
 	// EntitiesWritten is the number of entity hashes written to Redis.
 	EntitiesWritten dsl.Param[int] `kfp:"entities_written"`
+	// FeatureRepo is a folder holding the Feast feature repository
+	// (feature_store.yaml, features.py) that serves what was written:
+	// `feast apply && feast serve` in it.
+	FeatureRepo dsl.Artifact[dsl.Generic] `kfp:"feature_repo"`
 }
 
 // Component materializes the latest features per entity from the offline
@@ -60,13 +64,14 @@ func run(ctx context.Context, in In) (Out, error) {
 		return *out, fmt.Errorf("materialize-features: dataset artifact %s has no \"table\" metadata: wire prepare-data's dataset output", in.Dataset.URI())
 	}
 	cfg := Config{
-		View:       FeatureView{Name: in.FeatureView.Value(), Source: table, Features: in.Features.Value()},
-		Project:    in.Project.Value(),
-		KeyTTL:     time.Duration(in.KeyTTLSeconds.Value()) * time.Second,
-		ShardIndex: in.ShardIndex.Value(),
-		ShardCount: in.ShardCount.Value(),
-		Progress:   os.Stderr,
-		Logger:     slog.Default(),
+		View:           FeatureView{Name: in.FeatureView.Value(), Source: table, Features: in.Features.Value()},
+		Project:        in.Project.Value(),
+		KeyTTL:         time.Duration(in.KeyTTLSeconds.Value()) * time.Second,
+		ShardIndex:     in.ShardIndex.Value(),
+		ShardCount:     in.ShardCount.Value(),
+		Progress:       os.Stderr,
+		FeatureRepoDir: out.FeatureRepo.Path(),
+		Logger:         slog.Default(),
 	}
 	for _, t := range []struct {
 		name string

@@ -37,6 +37,11 @@
 //		os.Exit(code)
 //	}
 //
+// [StartRedisCluster] makes a Redis Cluster of three (or more) master nodes
+// with redis-cli --cluster create (Debian's redis-tools, a dependency of
+// redis-server); [RedisCluster.RestartNode] restarts one node with its data,
+// for "node restart" tests.
+//
 // [Postgres.DSN] and [Redis.URL] are what the components take as connection
 // settings. [Postgres.Halt] and [Postgres.Restart] take the server down and
 // bring it back on the same port with the same data, for "database down"

@@ -15,6 +15,13 @@ import (
 //
 //	func TestMain(m *testing.M) { os.Exit(testenv.RunTests(m, &pg, &rd)) }
 func RunTests(m *testing.M, pg **Postgres, rd **Redis) int {
+	return RunTestsCluster(m, pg, rd, nil)
+}
+
+// RunTestsCluster is [RunTests] that also starts a Redis Cluster
+// ([StartRedisCluster], 3 masters) when cl is non-nil. A cluster that
+// cannot start fails the test binary the same way.
+func RunTestsCluster(m *testing.M, pg **Postgres, rd **Redis, cl **RedisCluster) int {
 	ctx := context.Background()
 	if pg != nil {
 		p, err := StartPostgres(ctx, PostgresOptions{})
@@ -33,6 +40,15 @@ func RunTests(m *testing.M, pg **Postgres, rd **Redis) int {
 		}
 		defer r.Stop()
 		*rd = r
+	}
+	if cl != nil {
+		c, err := StartRedisCluster(ctx, RedisClusterOptions{})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer c.Stop()
+		*cl = c
 	}
 	return m.Run()
 }

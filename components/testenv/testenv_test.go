@@ -2,6 +2,7 @@ package testenv_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -61,4 +62,34 @@ func TestRedis(t *testing.T) {
 	c = redis.NewClient(opt)
 	defer c.Close()
 	assert.Error(t, c.Ping(ctx).Err(), "server is gone after Stop")
+}
+
+func TestRedisCluster(t *testing.T) {
+	ctx := context.Background()
+	c, err := testenv.StartRedisCluster(ctx, testenv.RedisClusterOptions{})
+	require.NoError(t, err, "a Redis Cluster must start from redis-server and redis-cli (apt-get install -y redis-server redis-tools)")
+	defer c.Stop()
+	require.Len(t, c.Addrs, 3)
+	opt, err := redis.ParseClusterURL(c.URL)
+	require.NoError(t, err)
+	cc := redis.NewClusterClient(opt)
+	defer cc.Close()
+	for i := range 100 {
+		require.NoError(t, cc.Set(ctx, fmt.Sprintf("k%d", i), i, 0).Err())
+	}
+	masters := 0
+	require.NoError(t, cc.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+		n, err := m.DBSize(ctx).Result()
+		assert.Positive(t, n, "every master holds some of the keys")
+		masters++
+		return err
+	}))
+	assert.Equal(t, 3, masters)
+
+	require.NoError(t, c.RestartNode(ctx, 1))
+	for i := range 100 {
+		v, err := cc.Get(ctx, fmt.Sprintf("k%d", i)).Int()
+		require.NoError(t, err, "key k%d after a node restart", i)
+		assert.Equal(t, i, v)
+	}
 }

@@ -1,0 +1,39 @@
+package featurestore
+
+// KeySlot is the Redis Cluster hash slot of key, 0..16383: CRC16 (XMODEM:
+// polynomial 0x1021, initial value 0) of the key, or of its hash tag — the
+// bytes between the first "{" and the next "}" when that is not empty —
+// modulo 16384 (Redis Cluster specification, "Keys distribution model").
+// Feast's entity keys are binary and may hold braces; the rule applies to
+// them as Redis applies it.
+func KeySlot(key string) uint16 {
+	for i := 0; i < len(key); i++ {
+		if key[i] == '{' {
+			for j := i + 1; j < len(key); j++ {
+				if key[j] == '}' {
+					if j > i+1 {
+						key = key[i+1 : j]
+					}
+					return crc16(key) & 16383
+				}
+			}
+			break
+		}
+	}
+	return crc16(key) & 16383
+}
+
+func crc16(s string) uint16 {
+	var crc uint16
+	for i := 0; i < len(s); i++ {
+		crc ^= uint16(s[i]) << 8
+		for range 8 {
+			if crc&0x8000 != 0 {
+				crc = crc<<1 ^ 0x1021
+			} else {
+				crc <<= 1
+			}
+		}
+	}
+	return crc
+}

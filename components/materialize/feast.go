@@ -1,0 +1,58 @@
+package materialize
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	fs "github.com/kfpgo/kfpgo/components/featurestore"
+)
+
+// feastRepo describes the Feast feature repository that serves what a run
+// with cfg (defaults applied) writes: the project, one entity per join key
+// and a feature view typed from the source table's column types, the
+// online store settings of cfg.Redis and the offline store of the pool.
+func feastRepo(ctx context.Context, pool *pgxpool.Pool, cfg Config) (fs.FeastRepo, error) {
+	cols, err := fs.TableColumns(ctx, pool, cfg.View.Source)
+	if err != nil {
+		return fs.FeastRepo{}, fmt.Errorf("materialize: feast repo: %w", err)
+	}
+	types := map[string]fs.Type{fs.ColumnEntityKey: fs.TypeString}
+	for _, c := range cols {
+		types[c.Name] = c.Type
+	}
+	v := fs.FeastView{Name: cfg.View.Name, Table: cfg.View.Source, TimestampField: cfg.View.EventTimestamp, TTL: cfg.View.TTL}
+	for _, e := range cfg.View.Entities {
+		t, err := fs.FeastEntityType(types[e])
+		if err != nil {
+			return fs.FeastRepo{}, fmt.Errorf("materialize: feast repo: entity %q: %w", e, err)
+		}
+		v.Entities = append(v.Entities, fs.FeastField{Name: e, Type: t})
+	}
+	for _, f := range cfg.View.Features {
+		t, err := fs.FeastFeatureType(types[f])
+		if err != nil {
+			return fs.FeastRepo{}, fmt.Errorf("materialize: feast repo: feature %q: %w", f, err)
+		}
+		v.Features = append(v.Features, fs.FeastField{Name: f, Type: t})
+	}
+	online, err := fs.FeastOnlineStoreOf(cfg.Redis)
+	if err != nil {
+		return fs.FeastRepo{}, fmt.Errorf("materialize: feast repo: %w", err)
+	}
+	online.KeyTTL = cfg.KeyTTL
+	cc := pool.Config().ConnConfig
+	offline := fs.FeastOfflineStore{Host: cc.Host, Port: int(cc.Port), Database: cc.Database, User: cc.User}
+	if cc.Password != "" {
+		offline.PasswordEnv = fs.EnvFeastPostgresPassword
+	}
+	if cc.TLSConfig == nil {
+		offline.SSLMode = "disable"
+	}
+	repo := fs.FeastRepo{Project: cfg.Project, Views: []fs.FeastView{v}, Online: online, Offline: offline}
+	if err := repo.Validate(); err != nil {
+		return repo, fmt.Errorf("materialize: %w", err)
+	}
+	return repo, nil
+}

@@ -140,8 +140,6 @@ func (g *gen) writeComponent(w *bytes.Buffer, ci *compInfo) error {
 	return nil
 }
 
-
-
 // argExpr renders one command-line item. split turns literal text with
 // embedded placeholders into dsl.Join of its parts.
 func (g *gen) argExpr(ci *compInfo, a ir.Arg, split bool, usesIn, usesOut *bool) (string, error) {
@@ -284,13 +282,13 @@ func (g *gen) parseEmbedded(ci *compInfo, s string) (ir.Arg, error) {
 
 // pipelineValues maps KFP's pipeline placeholders to the DSL functions.
 var pipelineValues = map[string]string{
-	"pipeline_job_name":             "PipelineJobName",
-	"pipeline_job_resource_name":    "PipelineJobResourceName",
-	"pipeline_job_uuid":             "PipelineJobUUID",
-	"pipeline_task_name":            "PipelineTaskName",
-	"pipeline_task_uuid":            "PipelineTaskUUID",
-	"pipeline_root":                 "PipelineRoot",
-	"pipeline_job_create_time_utc":  "PipelineJobCreateTimeUTC",
+	"pipeline_job_name":              "PipelineJobName",
+	"pipeline_job_resource_name":     "PipelineJobResourceName",
+	"pipeline_job_uuid":              "PipelineJobUUID",
+	"pipeline_task_name":             "PipelineTaskName",
+	"pipeline_task_uuid":             "PipelineTaskUUID",
+	"pipeline_root":                  "PipelineRoot",
+	"pipeline_job_create_time_utc":   "PipelineJobCreateTimeUTC",
 	"pipeline_job_schedule_time_utc": "PipelineJobScheduleTimeUTC",
-	"workspace_path":                "WorkspacePath",
+	"workspace_path":                 "WorkspacePath",
 }

@@ -41,7 +41,7 @@ type taskInfo struct {
 	cross   bool
 	rank    int
 	// exitFor is the exit-handler group this task is the exit task of.
-	exitFor *taskInfo
+	exitFor  *taskInfo
 	exitTask *taskInfo
 }
 

@@ -85,14 +85,27 @@ func TestImportFlipCoin(t *testing.T) {
 	}
 }
 
-func TestImportRefusesKubernetesOptions(t *testing.T) {
-	// Kubernetes executor options (the PlatformSpec) are not imported yet:
-	// the importer says so at the executor's YAML path instead of dropping
-	// them.
-	_, err := ImportFile("../../testdata/golden/kfp/cartrain.yaml", Options{})
+func TestImportKubernetesOptions(t *testing.T) {
+	// The reference pipeline's Kubernetes options come back as
+	// sdk/kubernetes calls on the task variables.
+	res, err := ImportFile("../../testdata/golden/kfp/cartrain.yaml", Options{Package: "cartrain"})
+	require.NoError(t, err)
+	all := ""
+	for _, f := range res.Files {
+		all += string(f.Source)
+	}
+	assert.Contains(t, all, "\"github.com/kfpgo/kfpgo/sdk/kubernetes\"")
+	assert.Contains(t, all, "kubernetes.UseSecretAsEnv(")
+	assert.Contains(t, all, "dsl.NewContainerComponent(\"prepare-data\"")
+}
+
+func TestImportRefusesWhatTheDSLCannotSay(t *testing.T) {
+	base, err := os.ReadFile("testdata/flip_coin.yaml")
+	require.NoError(t, err)
+	data := strings.Replace(string(base), "sdkVersion: kfp-2.14.6\n", "sdkVersion: kfp-2.14.6\n---\nplatforms:\n  kubernetes:\n    deploymentSpec:\n      executors:\n        exec-echo:\n          nodeAffinity: []\n", 1)
+	_, err = Import("flip_coin.yaml", []byte(data), Options{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "cartrain.yaml: platforms.kubernetes.deploymentSpec.executors.exec-")
-	assert.Contains(t, err.Error(), "Kubernetes executor options cannot be expressed")
+	assert.Contains(t, err.Error(), "flip_coin.yaml: platforms.kubernetes.deploymentSpec.executors.exec-echo.nodeAffinity: unknown or unsupported key")
 }
 
 func TestImportErrorsNameTheYAMLPath(t *testing.T) {

@@ -602,7 +602,7 @@ func (pe *pipeEmit) taskArgs(t *taskInfo, skip map[string]bool) (string, error) 
 			}
 			continue
 		}
-		v, err := pe.inputValue(t.dag, spec, p, f.t)
+		v, err := pe.formatValue(t, spec, p, f.t, skip)
 		if err != nil {
 			return "", err
 		}
@@ -669,6 +669,49 @@ func (pe *pipeEmit) inputValue(d *dagInfo, spec map[string]any, path string, wan
 		return pe.literal(c, want, path+".runtimeValue.constant")
 	}
 	return val{}, g.errf(path, "", "the input has no value")
+}
+
+var embeddedChannelRE = regexp.MustCompile(`\{\{\$\.inputs\.parameters\['(pipelinechannel--[^']*)'\]\}\}`)
+
+// formatValue is inputValue, except that a string constant with embedded
+// channel placeholders (a Python f-string over pipeline channels) becomes
+// dsl.Format over the values those channels carry; their injected task
+// inputs are consumed.
+func (pe *pipeEmit) formatValue(t *taskInfo, spec map[string]any, path string, want ir.Type, skip map[string]bool) (val, error) {
+	rv, _ := spec["runtimeValue"].(map[string]any)
+	c, isStr := rv["constant"].(string)
+	if !isStr || want.Param != ir.ParamString || pipeValueRE.MatchString(c) {
+		return pe.inputValue(t.dag, spec, path, want)
+	}
+	ms := embeddedChannelRE.FindAllStringSubmatchIndex(c, -1)
+	if len(ms) == 0 {
+		return pe.inputValue(t.dag, spec, path, want)
+	}
+	ins, _ := t.spec["inputs"].(map[string]any)
+	params, _ := ins["parameters"].(map[string]any)
+	var parts []string
+	last := 0
+	for _, m := range ms {
+		if m[0] > last {
+			parts = append(parts, goString(c[last:m[0]]))
+		}
+		name := c[m[2]:m[3]]
+		cs, ok := params[name].(map[string]any)
+		if !ok {
+			return val{}, pe.g.errf(path, "", "the constant embeds %s, which the task does not set", name)
+		}
+		skip["parameters."+name] = true
+		v, err := pe.inputValue(t.dag, cs, t.path+".inputs.parameters."+name, ir.Type{Param: ir.ParamString})
+		if err != nil {
+			return val{}, err
+		}
+		parts = append(parts, v.expr)
+		last = m[1]
+	}
+	if last < len(c) {
+		parts = append(parts, goString(c[last:]))
+	}
+	return val{expr: "dsl.Format(" + strings.Join(parts, ", ") + ")", t: want}, nil
 }
 
 var fieldSelRE = regexp.MustCompile(`^parseJson\(string_value\)\["([A-Za-z_][A-Za-z0-9_]*)"\]$`)
@@ -776,7 +819,14 @@ func anyLiteral(v any) string {
 // taskRef is the variable of task p, marking it used.
 func (pe *pipeEmit) taskRef(from *dagInfo, p *taskInfo) (string, error) {
 	if p.group != nil {
-		return "", pe.g.unsupported(p.path, fmt.Sprintf("a dependency on group %q", p.name))
+		// A dependency on a group: the DSL writes one for After(task) on a
+		// task inside it (KFP's task.after on a task in a loop or
+		// condition). Take its first task.
+		inner := firstTask(p.group)
+		if inner == nil {
+			return "", pe.g.unsupported(p.path, fmt.Sprintf("a dependency on group %q, which holds no task", p.name))
+		}
+		p = inner
 	}
 	p.used = true
 	if !encloses(p.dag, from) {
@@ -786,6 +836,22 @@ func (pe *pipeEmit) taskRef(from *dagInfo, p *taskInfo) (string, error) {
 		return "", fmt.Errorf("importgo: task %q has no variable (a bug of the importer)", p.name)
 	}
 	return p.varName, nil
+}
+
+// firstTask is the first task (in creation order) inside a group's DAG.
+func firstTask(d *dagInfo) *taskInfo {
+	for _, t := range d.order {
+		if t.group == nil {
+			if t.exitFor != nil {
+				continue
+			}
+			return t
+		}
+		if x := firstTask(t.group); x != nil {
+			return x
+		}
+	}
+	return nil
 }
 
 func encloses(outer, inner *dagInfo) bool {

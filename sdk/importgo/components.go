@@ -71,7 +71,11 @@ func (g *gen) writeStruct(w *bytes.Buffer, s *structInfo, doc string) {
 		if f.desc != "" {
 			tags += " description:" + strconv.Quote(f.desc)
 		}
-		fmt.Fprintf(w, "\t%s %s `%s`\n", f.goName, g.goType(f.t), tags)
+		tagLit := "`" + tags + "`"
+		if strings.Contains(tags, "`") {
+			tagLit = strconv.Quote(tags)
+		}
+		fmt.Fprintf(w, "\t%s %s %s\n", f.goName, g.goType(f.t), tagLit)
 	}
 	w.WriteString("}\n\n")
 }

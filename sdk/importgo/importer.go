@@ -205,8 +205,18 @@ func (pe *pipeEmit) platform(t *taskInfo) ([]string, error) {
 				fields = append(fields, fmt.Sprintf("%s: %q", f.g, s))
 			}
 		}
-		if n, ok := m["tolerationSeconds"].(float64); ok {
-			fields = append(fields, fmt.Sprintf("TolerationSeconds: func() *int64 { n := int64(%d); return &n }()", int64(n)))
+		if v, ok := m["tolerationSeconds"]; ok {
+			var n int64
+			switch x := v.(type) {
+			case float64:
+				n = int64(x)
+			case string:
+				var err error
+				if n, err = strconv.ParseInt(x, 10, 64); err != nil {
+					return nil, g.errf(p+".tolerationSeconds", "write a whole number of seconds", "%v", err)
+				}
+			}
+			fields = append(fields, fmt.Sprintf("TolerationSeconds: new(int64(%d))", n))
 		}
 		call("kubernetes.AddToleration($T, kubernetes.Toleration{%s})", strings.Join(fields, ", "))
 	}

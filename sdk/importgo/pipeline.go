@@ -425,7 +425,7 @@ func (pe *pipeEmit) body() ([]byte, error) {
 	}
 	var parts []string
 	for _, f := range pe.ci.out.fields {
-		v, err := pe.dagOutput(pe.root, f.kfp, f.t.IsArtifact(), pe.ci.path+".dag.outputs", nil)
+		v, err := pe.dagOutput(pe.root, f.kfp, f.t.IsArtifact(), pe.ci.path+".dag.outputs", pe.root)
 		if err != nil {
 			return nil, err
 		}
@@ -655,7 +655,7 @@ func (pe *pipeEmit) inputValue(d *dagInfo, spec map[string]any, path string, wan
 			if k == "taskOutputArtifact" {
 				key, _ = x["outputArtifactKey"].(string)
 			}
-			return pe.taskOutput(d, prod, key, k == "taskOutputArtifact", path+"."+k)
+			return pe.taskOutput(d, prod, key, k == "taskOutputArtifact", path+"."+k, d)
 		}
 	}
 	if rv, ok := spec["runtimeValue"].(map[string]any); ok {
@@ -864,15 +864,15 @@ func encloses(outer, inner *dagInfo) bool {
 }
 
 // taskOutput resolves output key of task prod in DAG d.
-func (pe *pipeEmit) taskOutput(d *dagInfo, prod, key string, artifact bool, path string) (val, error) {
+func (pe *pipeEmit) taskOutput(d *dagInfo, prod, key string, artifact bool, path string, from *dagInfo) (val, error) {
 	p := d.tasks[prod]
 	if p == nil {
 		return val{}, pe.g.errf(path+".producerTask", "name a task of the same DAG", "task %q does not exist in this DAG", prod)
 	}
 	if p.group != nil {
-		return pe.dagOutput(p.group, key, artifact, p.group.path+".outputs", d)
+		return pe.dagOutput(p.group, key, artifact, p.group.path+".outputs", from)
 	}
-	ref, err := pe.taskRef(d, p)
+	ref, err := pe.taskRef(from, p)
 	if err != nil {
 		return val{}, err
 	}
@@ -940,7 +940,7 @@ func (pe *pipeEmit) dagOutput(sub *dagInfo, key string, artifact bool, path stri
 	for i, s := range sels {
 		prod, _ := s["producerSubtask"].(string)
 		k, _ := s["key"].(string)
-		v, err := pe.taskOutput(sub, prod, k, artifact, fmt.Sprintf("%s[%d]", p, i))
+		v, err := pe.taskOutput(sub, prod, k, artifact, fmt.Sprintf("%s[%d]", p, i), from)
 		if err != nil {
 			return val{}, err
 		}

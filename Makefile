@@ -21,7 +21,7 @@ bench: setup ## run the benchmarks (compile, runner, ingest, materialize)
 	bash cmd/kfpgo/testdata/bench-edit-compile.sh   # kfpgo compile's edit-compile loop beside KFP's Python SDK
 
 conformance: ## reproduce KFP's own compiled goldens (reads ../shared/conformance or $$KFPGO_CONFORMANCE_DIR) and run the function-based ports locally
-	$(GO) test -count=1 -tags conformance -run 'Conformance|RoundTrip|LocalRunPorts' -v ./compiler/... 2>&1 | grep -E '^(conformance|kfp-kubernetes conformance|round trip|local runner|  unported|  not run|--- FAIL|FAIL|ok)' ; exit $${PIPESTATUS[0]}
+	$(GO) test -count=1 -timeout 30m -tags conformance -run 'Conformance|RoundTrip|LocalRunPorts' -v ./compiler/... 2>&1 | grep -E '^(conformance|kfp-kubernetes conformance|round trip|import round trip|local runner|  unported|  not run|  import round trip|--- FAIL|FAIL|ok)' ; exit $${PIPESTATUS[0]}
 	$(GO) test -count=1 -tags conformance -run 'TestConformanceShellGoldens|TestInterpreterOverEveryGolden|TestParseRealGoldens' ./sdk/local/
 
 demo: setup ## run the reference pipeline end to end on cars.json with the local runner

@@ -590,6 +590,10 @@ func (l *loader) parseArg(s, path string, comp *ir.Component) (ir.Arg, error) {
 		switch {
 		case side == "inputs" && kind == "parameters" && attr == "":
 			return ir.InputValue{Name: name}, nil
+		case side == "inputs" && kind == "artifacts" && attr == "" && comp.Input(name) != nil && comp.Input(name).Type.List:
+			// KFP's InputListOfArtifactsPlaceholder: the JSON list of a
+			// list-of-artifacts input.
+			return ir.InputArtifactList{Name: name}, nil
 		case side == "inputs" && kind == "artifacts" && attr == "path":
 			return ir.InputPath{Name: name}, nil
 		case side == "inputs" && kind == "artifacts" && attr == "uri":

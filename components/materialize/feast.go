@@ -24,14 +24,22 @@ func feastRepo(ctx context.Context, pool *pgxpool.Pool, cfg Config) (fs.FeastRep
 	}
 	v := fs.FeastView{Name: cfg.View.Name, Table: cfg.View.Source, TimestampField: cfg.View.EventTimestamp, TTL: cfg.View.TTL}
 	for _, e := range cfg.View.Entities {
-		t, err := fs.FeastEntityType(types[e])
+		ct, ok := types[e]
+		if !ok {
+			return fs.FeastRepo{}, fmt.Errorf("materialize: entity column %q does not exist in %s: name a column of the table in entities", e, cfg.View.Source)
+		}
+		t, err := fs.FeastEntityType(ct)
 		if err != nil {
-			return fs.FeastRepo{}, fmt.Errorf("materialize: feast repo: entity %q: %w", e, err)
+			return fs.FeastRepo{}, fmt.Errorf("materialize: entity column %q of %s: %w (Feast entity keys must be text, bigint or integer)", e, cfg.View.Source, err)
 		}
 		v.Entities = append(v.Entities, fs.FeastField{Name: e, Type: t})
 	}
 	for _, f := range cfg.View.Features {
-		t, err := fs.FeastFeatureType(types[f])
+		ct, ok := types[f]
+		if !ok {
+			return fs.FeastRepo{}, fmt.Errorf("materialize: feature column %q does not exist in %s: name a column of the table in features", f, cfg.View.Source)
+		}
+		t, err := fs.FeastFeatureType(ct)
 		if err != nil {
 			return fs.FeastRepo{}, fmt.Errorf("materialize: feast repo: feature %q: %w", f, err)
 		}

@@ -1,4 +1,4 @@
-package compiler_test
+package loopscope_test
 
 import (
 	"context"
@@ -27,6 +27,16 @@ import (
 // (KFP issue 13273). Each case is pinned by a golden
 // (testdata/golden/kfp/loop-scope-<case>.yaml) and run with the local
 // runner, which must give every iteration its own item.
+
+type none = struct{}
+
+type textIn struct {
+	Text dsl.Param[string] `kfp:"text"`
+}
+
+type textOut struct {
+	Out dsl.Param[string] `kfp:"out"`
+}
 
 type loopScopeIn struct {
 	Flag  dsl.Param[string]           `kfp:"flag" default:"go"`
@@ -161,7 +171,7 @@ func TestLoopItemScope(t *testing.T) {
 						}
 					}
 					assert.Equal(t, want, got)
-					checkGolden(t, filepath.Join("..", "testdata", "golden", "kfp", name+".yaml"), res.YAML)
+					checkGolden(t, filepath.Join("..", "..", "testdata", "golden", "kfp", name+".yaml"), res.YAML)
 				})
 			}
 		}

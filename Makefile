@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 PKGS ?= ./...
 
-.PHONY: help setup test vet bench conformance demo images images-test images-runtime-test controlplane controlplane-test fuzz
+.PHONY: help setup test vet bench conformance demo images images-test controlplane controlplane-test fuzz
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/; s/\$$\$$/$$/g' | expand -t 16
@@ -30,14 +30,10 @@ images: ## build every component image with ko (v0.19.1 into ./bin): push to $$K
 	@test -x bin/ko && [ "$$(bin/ko version)" = v0.19.1 ] || { echo "installing ko v0.19.1 into bin/ (first use: go install, a minute or more)"; s=$$SECONDS; GOBIN=$(CURDIR)/bin $(GO) install github.com/google/ko@v0.19.1 && echo "ko installed in $$((SECONDS - s)) s"; }
 	$(if $(KO_DOCKER_REPO),$(GO) run ./cmd/kfpgo images build --ko bin/ko,rm -rf out/images && $(GO) run ./cmd/kfpgo images build --ko bin/ko --push=false --oci-layout-path out/images)
 
-images-test: ## build every image offline from a generated base on a loopback registry and check it (entrypoint, non-root, platforms, --help, same digest twice, ko resolve)
+images-test: ## build every image offline from a generated base on a loopback registry and check it (entrypoint, non-root, platforms, --help, same digest twice, ko resolve), then run each in podman (--help, non-root, an executor call)
 	@test -x bin/ko && [ "$$(bin/ko version)" = v0.19.1 ] || GOBIN=$(CURDIR)/bin $(GO) install github.com/google/ko@v0.19.1
 	$(GO) vet -tags images ./sdk/images/...
-	$(GO) test -count=1 -timeout 30m -tags images -v -run '^TestComponentImages$$' ./sdk/images/...
-
-images-runtime-test: ## build every image and run it in podman (--help, non-root, a real executor call)
-	@test -x bin/ko && [ "$$(bin/ko version)" = v0.19.1 ] || GOBIN=$(CURDIR)/bin $(GO) install github.com/google/ko@v0.19.1
-	$(GO) test -count=1 -timeout 70m -tags images -v -run '^TestComponentImagesInRuntime$$' ./sdk/images/...
+	$(GO) test -count=1 -timeout 45m -tags images -v -run '^TestComponentImages(InRuntime)?$$' ./sdk/images/...
 
 controlplane: ## build (once per machine) the test Kubernetes control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, training-operator, KWOK
 	bash tools/controlplane/build.sh

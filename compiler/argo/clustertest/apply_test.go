@@ -17,7 +17,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -41,6 +40,18 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	kube = k
+	// No kube-controller-manager runs here, so nothing creates the
+	// namespace's "default" service account that pod admission looks up;
+	// create it as the service account controller would.
+	kc, err := kubernetes.NewForConfig(k.Config)
+	if err == nil {
+		_, err = kc.CoreV1().ServiceAccounts(ns).Create(context.Background(), &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{})
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Argo apply tests: create the default service account:", err)
+		k.Stop()
+		os.Exit(1)
+	}
 	code := m.Run()
 	k.Stop()
 	os.Exit(code)
@@ -243,13 +254,6 @@ func pods(t *testing.T, name string, doc []byte) {
 // secrets, pod metadata) and the PVCs they create, with the API server's
 // validation of core/v1 Pods and PersistentVolumeClaims.
 func TestGoldenPods(t *testing.T) {
-	kc, err := kubernetes.NewForConfig(kube.Config)
-	require.NoError(t, err)
-	// The ServiceAccount admission plugin needs the pods' account.
-	_, err = kc.CoreV1().ServiceAccounts(ns).Create(t.Context(), &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{})
-	if err != nil && !apierrors.IsAlreadyExists(err) {
-		require.NoError(t, err)
-	}
 	for name, doc := range goldens(t) {
 		t.Run(name, func(t *testing.T) { pods(t, name, doc) })
 	}

@@ -16,7 +16,7 @@ test: setup ## run the whole test suite (starts real PostgreSQL and Redis itself
 	$(GO) test -count=1 $(PKGS)
 
 bench: setup ## run the benchmarks (compile, runner, ingest, materialize)
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	$(GO) test -tags bench -run '^$$' -bench . -benchmem $(PKGS)   # tag bench: the flights benchmarks read ../shared/datasets or $$KFPGO_DATASETS_DIR
 	bash cmd/kfpgo/testdata/bench-edit-compile.sh   # kfpgo compile's edit-compile loop beside KFP's Python SDK
 
 conformance: ## reproduce KFP's own compiled goldens (reads ../shared/conformance or $$KFPGO_CONFORMANCE_DIR) and run the function-based ports locally

@@ -144,9 +144,6 @@ func main() { executor.Main(pipe.Upper) }
 // from a hand-written module with only its own imports: no tools.go, no go
 // get, go.mod and go.sum left as `go mod tidy` wrote them.
 func TestOutsideModuleEveryVerb(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds kfpgo and a module outside the repository")
-	}
 	bin := builtKfpgo(t)
 	mod := t.TempDir()
 	logFile := filepath.Join(t.TempDir(), "go.log")
@@ -261,9 +258,6 @@ func TestOutsideModuleEveryVerb(t *testing.T) {
 // without edits: go vet, go test (a local run of the pipeline) and
 // kfpgo compile ./... .
 func TestInitProjectWorks(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds kfpgo and a new module")
-	}
 	bin := builtKfpgo(t)
 	parent := t.TempDir()
 	env := userEnv(t, filepath.Join(t.TempDir(), "go.log"))

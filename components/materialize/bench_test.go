@@ -1,3 +1,5 @@
+//go:build bench
+
 package materialize_test
 
 import (
@@ -6,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,29 +20,8 @@ import (
 	fs "github.com/kfpgo/kfpgo/components/featurestore"
 	"github.com/kfpgo/kfpgo/components/materialize"
 	"github.com/kfpgo/kfpgo/components/preparedata"
+	"github.com/kfpgo/kfpgo/components/testenv"
 )
-
-// flightsPath finds flights-3m.parquet in $KFPGO_DATASETS_DIR or
-// ../shared/datasets beside the repository.
-func flightsPath(tb testing.TB) string {
-	tb.Helper()
-	var looked []string
-	for _, d := range []string{os.Getenv("KFPGO_DATASETS_DIR"), "../../../shared/datasets"} {
-		if d == "" {
-			continue
-		}
-		p := filepath.Join(d, "flights-3m.parquet")
-		if abs, err := filepath.Abs(p); err == nil {
-			p = abs
-		}
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		looked = append(looked, p)
-	}
-	tb.Fatalf("flights-3m.parquet not found (looked at %s; $KFPGO_DATASETS_DIR is %q): put the vega-datasets@3.2.1 file there or set KFPGO_DATASETS_DIR", strings.Join(looked, ", "), os.Getenv("KFPGO_DATASETS_DIR"))
-	return ""
-}
 
 // loadFlights loads flights-3m.parquet into a fresh database (entity_key =
 // route "origin|destination", event_timestamp = date) and returns its DSN.
@@ -50,7 +30,7 @@ func loadFlights(b *testing.B, name string) string {
 	dsn, err := pg.CreateDatabase(ctx, name)
 	require.NoError(b, err)
 	_, err = preparedata.Run(ctx, preparedata.Config{
-		Source: flightsPath(b), Table: "flights", DSN: dsn, Logger: quiet(),
+		Source: testenv.FlightsParquet(b), Table: "flights", DSN: dsn, Logger: quiet(),
 		EntityKeyColumns: []string{"origin", "destination"}, EventTimestampColumn: "date", MaxBadRows: -1,
 	})
 	require.NoError(b, err)

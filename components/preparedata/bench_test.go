@@ -1,3 +1,5 @@
+//go:build bench
+
 package preparedata_test
 
 import (
@@ -12,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kfpgo/kfpgo/components/preparedata"
+	"github.com/kfpgo/kfpgo/components/testenv"
 )
 
 // FlightsConfig is the benchmark's prepare-data config for
@@ -31,7 +34,7 @@ func flightsConfig(path, dsn string) preparedata.Config {
 // (target: prepare-data ≥ 70% of \copy).
 func BenchmarkIngestFlights(b *testing.B) {
 	ctx := context.Background()
-	path := flightsPath(b)
+	path := testenv.FlightsParquet(b)
 	psql, err := exec.LookPath("psql")
 	require.NoError(b, err, "psql is needed for the \\copy baseline: apt-get install -y postgresql-client")
 	dsn, err := pg.CreateDatabase(ctx, "bench_ingest")

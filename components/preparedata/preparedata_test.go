@@ -244,24 +244,6 @@ func TestParquet(t *testing.T) {
 func ptr(f float64) *float64 { return &f }
 func boolPtr(b bool) *bool   { return &b }
 
-// flightsPath finds flights-3m.parquet in $KFPGO_DATASETS_DIR or
-// ../shared/datasets beside the repository.
-func flightsPath(tb testing.TB) string {
-	tb.Helper()
-	dirs := []string{os.Getenv("KFPGO_DATASETS_DIR"), "../../../shared/datasets"}
-	for _, d := range dirs {
-		if d == "" {
-			continue
-		}
-		p := filepath.Join(d, "flights-3m.parquet")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	tb.Fatalf("flights-3m.parquet not found in $KFPGO_DATASETS_DIR or ../shared/datasets (relative to the repository root): put the vega-datasets@3.2.1 file there or set KFPGO_DATASETS_DIR")
-	return ""
-}
-
 func TestBadInput(t *testing.T) {
 	ctx := context.Background()
 	dsn := newDB(t)

@@ -16,7 +16,7 @@ import (
 )
 
 // newerKeys are the deploymentSpec keys newer than the pinned pipelinespec
-// module (see ../shared/conformance/README.md), removed before the strict
+// module (the conformance goldens' README lists them), removed before the strict
 // parse of the deployment config.
 var newerKeys = []string{"resourceCpuLimit", "resourceCpuRequest", "resourceMemoryLimit", "resourceMemoryRequest", "resourceType", "resourceCount"}
 

@@ -210,10 +210,19 @@ func (c *Client) FindModelVersions(ctx context.Context, name string, tags map[st
 	if err != nil {
 		return nil, err
 	}
-	var all []ModelVersion
+	return allPages(func(token string) ([]ModelVersion, string, error) {
+		return c.SearchModelVersions(ctx, filter, 200, token)
+	})
+}
+
+// allPages calls search with each page token MLflow answers, starting from
+// "", until the answer has no next token (or repeats the one sent), and
+// returns every page's items in order.
+func allPages[T any](search func(token string) ([]T, string, error)) ([]T, error) {
+	var all []T
 	token := ""
 	for {
-		page, next, err := c.SearchModelVersions(ctx, filter, 200, token)
+		page, next, err := search(token)
 		if err != nil {
 			return nil, err
 		}
@@ -309,17 +318,7 @@ func (c *Client) FindRuns(ctx context.Context, experimentID string, tags map[str
 	if err != nil {
 		return nil, err
 	}
-	var all []Run
-	token := ""
-	for {
-		page, next, err := c.SearchRuns(ctx, []string{experimentID}, filter, 1000, token)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page...)
-		if next == "" || next == token {
-			return all, nil
-		}
-		token = next
-	}
+	return allPages(func(token string) ([]Run, string, error) {
+		return c.SearchRuns(ctx, []string{experimentID}, filter, 1000, token)
+	})
 }

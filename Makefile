@@ -3,19 +3,22 @@ SHELL := /bin/bash
 GO ?= go
 PKGS ?= ./...
 
-.PHONY: help setup test vet bench conformance demo images images-test controlplane controlplane-test fuzz
+.PHONY: help setup servers test vet bench conformance demo images images-test controlplane fuzz
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/; s/\$$\$$/$$/g' | expand -t 16
 
-setup: ## install the servers the tests and the demo start (PostgreSQL, Redis) when missing
+setup: servers ## what make test needs: the servers, and the test Kubernetes control plane (built once per machine)
+	@bash tools/controlplane/build.sh >/dev/null
+
+servers: ## install the servers the tests and the demo start (PostgreSQL, Redis, podman) when missing
 	@bash .ci/setup
 
 test: setup ## run the whole test suite (starts real PostgreSQL and Redis itself)
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 $(PKGS)
 
-bench: setup ## run the benchmarks (compile, runner, ingest, materialize)
+bench: servers ## run the benchmarks (compile, runner, ingest, materialize)
 	$(GO) test -tags bench -run '^$$' -bench . -benchmem $(PKGS)   # tag bench: the flights benchmarks read ../shared/datasets or $$KFPGO_DATASETS_DIR
 	bash cmd/kfpgo/testdata/bench-edit-compile.sh   # kfpgo compile's edit-compile loop beside KFP's Python SDK
 
@@ -23,7 +26,7 @@ conformance: ## reproduce KFP's own compiled goldens (reads ../shared/conformanc
 	$(GO) test -count=1 -timeout 30m -tags conformance -run 'Conformance|RoundTrip|LocalRunPorts' -v ./compiler/... 2>&1 | grep -E '^(conformance|kfp-kubernetes conformance|round trip|import round trip|local runner|  unported|  not run|  import round trip|--- FAIL|FAIL|ok)' ; exit $${PIPESTATUS[0]}
 	$(GO) test -count=1 -tags conformance -run 'TestConformanceShellGoldens|TestInterpreterOverEveryGolden|TestParseRealGoldens' ./sdk/local/
 
-demo: setup ## run the reference pipeline end to end on cars.json with the local runner
+demo: servers ## run the reference pipeline end to end on cars.json with the local runner
 	$(GO) run ./pipelines/cartrain/demo $(DEMO_ARGS)
 
 images: ## build every component image with ko (v0.19.1 into ./bin): push to $$KO_DOCKER_REPO if set, else write the OCI layout out/images
@@ -35,8 +38,5 @@ images-test: ## build every image offline from a generated base on a loopback re
 	$(GO) vet -tags images ./sdk/images/...
 	$(GO) test -count=1 -timeout 45m -tags images -v -run '^TestComponentImages(InRuntime)?$$' ./sdk/images/...
 
-controlplane: ## build (once per machine) the test Kubernetes control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, training-operator, KWOK
+controlplane: ## build (once per machine; make setup does it) the test Kubernetes control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, training-operator, KWOK
 	bash tools/controlplane/build.sh
-
-controlplane-test: controlplane ## run distributed-train and the Argo output against the test control plane
-	$(GO) test -count=1 -timeout 30m -tags controlplane ./components/distributedtrain/clustertest/ ./compiler/argo/clustertest/

@@ -118,8 +118,9 @@ type Kube struct {
 	// Versions are the components' versions as their binaries report them.
 	Versions map[string]string
 
-	mu    sync.Mutex
-	procs []*kubeProc
+	mu      sync.Mutex
+	procs   []*kubeProc
+	closers []func() error // run by Stop after the processes end
 }
 
 type kubeProc struct {
@@ -346,11 +347,14 @@ func StartKube(ctx context.Context, opts KubeOptions) (_ *Kube, err error) {
 // reverse start order and removes Dir. Safe to call twice.
 func (k *Kube) Stop() {
 	k.mu.Lock()
-	procs := k.procs
-	k.procs = nil
+	procs, closers := k.procs, k.closers
+	k.procs, k.closers = nil, nil
 	k.mu.Unlock()
 	for i := len(procs) - 1; i >= 0; i-- {
 		stopProcess(procs[i].cmd, procs[i].done, syscall.SIGTERM, 10*time.Second)
+	}
+	for _, c := range closers {
+		c()
 	}
 	if k.Dir != "" && os.Getenv("KFPGO_KEEP_CONTROLPLANE") == "" {
 		os.RemoveAll(k.Dir)

@@ -119,3 +119,50 @@ func newKubePKI(dir string) (*kubePKI, error) {
 	}
 	return p, nil
 }
+
+// webhookCerts returns PEM blocks for the training-operator's webhook
+// secret: a CA named caName and a serving certificate, signed by it, for
+// DNS name dnsName and for 127.0.0.1, where the API server reaches the
+// webhook (a url clientConfig, so that nothing leaves loopback).
+//
+// Both are valid for a year: the operator's certificate rotator
+// (github.com/open-policy-agent/cert-controller, pkg/rotator) keeps the
+// secret's certificates only while they verify — the CA for caName, the
+// server for dnsName — 90 days ahead; otherwise it writes its own, which
+// name only the Service's DNS name.
+func webhookCerts(caName, dnsName string) (caCert, caKey, cert, key []byte, err error) {
+	now := time.Now()
+	ck, ckDER, err := newKey()
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: caName}, DNSNames: []string{caName},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(365 * 24 * time.Hour),
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature, BasicConstraintsValid: true, IsCA: true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &ck.PublicKey, ck)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("create webhook CA: %w", err)
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	sk, skDER, err := newKey()
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: dnsName},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(364 * 24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames: []string{dnsName}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &sk.PublicKey, ck)
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("create webhook serving certificate: %w", err)
+	}
+	enc := func(typ string, b []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}) }
+	return enc("CERTIFICATE", caDER), enc("EC PRIVATE KEY", ckDER), enc("CERTIFICATE", der), enc("EC PRIVATE KEY", skDER), nil
+}

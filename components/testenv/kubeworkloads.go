@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"text/template"
 	"time"
 
@@ -261,74 +261,77 @@ func (k *Kube) startKWOK(ctx context.Context, bin string, pki *kubePKI, nodes in
 // service live (its MY_POD_NAMESPACE).
 const operatorNamespace = "kubeflow"
 
-// hostIP returns a non-loopback IPv4 address of this machine: the API
-// server reaches the training-operator's webhook through a Service whose
-// endpoint must not be a loopback address (Endpoints validation).
-func hostIP() (string, error) {
-	ifs, err := net.Interfaces()
+// webhookCertDir is where the training-operator v1.9.3 keeps its webhook
+// serving certificate: a constant of its pkg/cert, not a flag, so two
+// operators on one machine share it. webhookCertLock serialises them.
+const webhookCertDir = "/tmp/k8s-webhook-server/serving-certs"
+
+// lockWebhookCertDir takes an exclusive lock on webhookCertDir's parent
+// for as long as this control plane's operator runs, waiting for one that
+// another process holds (its control plane stops within its test run).
+func lockWebhookCertDir(ctx context.Context) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(webhookCertDir), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(filepath.Dir(webhookCertDir), ".kfpgo-lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	for _, i := range ifs {
-		if i.Flags&net.FlagUp == 0 || i.Flags&net.FlagLoopback != 0 {
-			continue
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return f, nil
 		}
-		addrs, _ := i.Addrs()
-		for _, a := range addrs {
-			if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && n.IP.IsGlobalUnicast() {
-				return n.IP.String(), nil
-			}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", filepath.Dir(webhookCertDir), err)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, fmt.Errorf("another test control plane's training-operator holds %s: %w", filepath.Dir(webhookCertDir), ctx.Err())
+		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	return "", errors.New("no non-loopback IPv4 address on this machine for the training-operator's webhook endpoint")
 }
 
-// startTrainingOperator registers the training-operator's webhook
-// configuration (from its module's manifests) behind Service
-// kubeflow/training-operator, whose endpoint is this machine's address and
-// the operator's webhook port, then starts the operator for TFJob and
-// waits until a dry-run TFJob create passes its webhook.
+// startTrainingOperator registers the training-operator's validating
+// webhooks (from its module's manifests, as its kustomize overlay names
+// them) with a url clientConfig on 127.0.0.1 and the operator's webhook
+// port, fills the operator's webhook secret with certificates for that
+// address, then starts the operator for TFJob and waits until a dry-run
+// TFJob create passes its webhook. The operator's certificate rotator
+// keeps those certificates and writes the CA into the webhooks' caBundle,
+// as in a cluster.
 func (k *Kube) startTrainingOperator(ctx context.Context, bin string) error {
-	ip, err := hostIP()
-	if err != nil {
-		return fmt.Errorf("start training-operator: %w", err)
-	}
 	ports, err := freePorts(3)
 	if err != nil {
 		return err
 	}
 	webhookPort := ports[2]
+	lock, err := lockWebhookCertDir(ctx)
+	if err != nil {
+		return fmt.Errorf("start training-operator: %w", err)
+	}
+	k.mu.Lock()
+	k.closers = append(k.closers, lock.Close)
+	k.mu.Unlock()
 	if err := k.CreateNamespace(ctx, operatorNamespace); err != nil {
 		return err
 	}
-	if err := k.apply(ctx, fmt.Sprintf(`apiVersion: v1
-kind: Secret
-metadata: {name: training-operator-webhook-cert, namespace: %[1]s}
----
-apiVersion: v1
-kind: Service
-metadata: {name: training-operator, namespace: %[1]s}
-spec:
-  ports: [{name: webhook-server, port: 443, targetPort: %[2]d}]
----
-apiVersion: v1
-kind: Endpoints
-metadata: {name: training-operator, namespace: %[1]s}
-subsets:
-- addresses: [{ip: %[3]s}]
-  ports: [{name: webhook-server, port: %[2]d}]
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: training-operator-webhook
-  namespace: %[1]s
-  labels: {kubernetes.io/service-name: training-operator}
-addressType: IPv4
-endpoints: [{addresses: [%[3]s], conditions: {ready: true}}]
-ports: [{name: webhook-server, port: %[2]d, protocol: TCP}]
-`, operatorNamespace, webhookPort, ip)); err != nil {
+	caCert, caKey, cert, key, err := webhookCerts("training-operator-ca", "training-operator."+operatorNamespace+".svc")
+	if err != nil {
 		return fmt.Errorf("start training-operator: %w", err)
+	}
+	kc, err := kubernetes.NewForConfig(k.Config)
+	if err != nil {
+		return err
+	}
+	if _, err := kc.CoreV1().Secrets(operatorNamespace).Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: "training-operator-webhook-cert", Namespace: operatorNamespace},
+		Data:       map[string][]byte{"ca.crt": caCert, "ca.key": caKey, "tls.crt": cert, "tls.key": key},
+	}, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("start training-operator: webhook secret: %w", err)
 	}
 	dir, err := moduleDir(ctx, TFJobCRDs.Module)
 	if err != nil {
@@ -342,10 +345,6 @@ ports: [{name: webhook-server, port: %[2]d, protocol: TCP}]
 	if err != nil {
 		return err
 	}
-	kc, err := kubernetes.NewForConfig(k.Config)
-	if err != nil {
-		return err
-	}
 	for _, o := range objs {
 		if o.GetKind() != "ValidatingWebhookConfiguration" {
 			continue
@@ -355,8 +354,10 @@ ports: [{name: webhook-server, port: %[2]d, protocol: TCP}]
 		o.SetName("validator.training-operator.kubeflow.org")
 		hooks, _, _ := unstructured.NestedSlice(o.Object, "webhooks")
 		for _, h := range hooks {
-			svc := h.(map[string]any)["clientConfig"].(map[string]any)["service"].(map[string]any)
-			svc["name"], svc["namespace"] = "training-operator", operatorNamespace
+			cc := h.(map[string]any)["clientConfig"].(map[string]any)
+			path, _ := cc["service"].(map[string]any)["path"].(string)
+			delete(cc, "service")
+			cc["url"] = fmt.Sprintf("https://127.0.0.1:%d%s", webhookPort, path)
 		}
 		_ = unstructured.SetNestedSlice(o.Object, hooks, "webhooks")
 		if err := k.create(ctx, kc, dyn, o); err != nil {

@@ -5,9 +5,12 @@
 #   ${KFPGO_CONTROLPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kfpgo/controlplane}/<key>/
 #
 # where <key> is "k8s-<version>-" plus the first 12 hex digits of a SHA-256
-# over these go.mod, go.sum and .go files (package components/testenv/kube
-# computes the same key to find them). A directory that is already complete
-# is reused; the build takes a lock, so concurrent runs build once.
+# over these go.mod, go.sum and .go files (components/testenv's
+# ControlPlaneBinDir computes the same key to find them). That directory
+# holds links into mod/<module>-<hash of the module's files>/, where each
+# module is built once: changing one module's pins rebuilds that module
+# only. A directory that is already complete is reused; the build takes a
+# lock, so concurrent runs build once.
 #
 #   kube/             kube-apiserver, kube-controller-manager, kube-scheduler (k8s.io/kubernetes)
 #   etcd/             etcd (go.etcd.io/etcd/server/v3, a one-line main calling etcdmain)
@@ -26,27 +29,41 @@ root="${KFPGO_CONTROLPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kfpgo/controlp
 dir="$root/k8s-$k8s-$sum"
 if [ "${1:-}" = --dir ]; then echo "$dir"; exit 0; fi
 if [ -f "$dir/.complete" ]; then echo "$dir"; exit 0; fi
-mkdir -p "$root"
+mkdir -p "$root/mod"
 exec 9>"$root/.lock"
 flock 9
 if [ -f "$dir/.complete" ]; then echo "$dir"; exit 0; fi
+start=$SECONDS
 tmp="$(mktemp -d "$root/.build-XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
-start=$SECONDS
+# Each module builds into its own directory, keyed by its own files, so a
+# change to one module rebuilds that module only; $dir then holds symbolic
+# links to the binaries of every module.
 for m in "${modules[@]}"; do
-  t0=$SECONDS
-  echo "controlplane: building $m ($(sed -n '/^tool\b/,/^)/p;/^require /p' "$m/go.mod" | grep -v -e '^tool (' -e '^)' | sed 's/^tool //; s/^\t//' | tr '\n' ' '))" >&2
-  if [ "$m" = etcd ]; then
-    (cd "$m" && go build -trimpath -o "$tmp/" ./cmd/etcd)
+  msum=$(cd "$m" && find . -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)
+  mdir="$root/mod/$m-$msum"
+  if [ ! -f "$mdir/.complete" ]; then
+    t0=$SECONDS
+    echo "controlplane: building $m ($(sed -n '/^tool\b/,/^)/p;/^require /p' "$m/go.mod" | grep -v -e '^tool (' -e '^)' | sed 's/^tool //; s/^\t//' | tr '\n' ' '))" >&2
+    mkdir -p "$tmp/$m"
+    if [ "$m" = etcd ]; then
+      (cd "$m" && go build -trimpath -o "$tmp/$m/" ./cmd/etcd)
+    else
+      (cd "$m" && go build -trimpath -o "$tmp/$m/" tool)
+    fi
+    if [ -e "$tmp/$m/training-operator.v1" ]; then mv "$tmp/$m/training-operator.v1" "$tmp/$m/training-operator"; fi
+    touch "$tmp/$m/.complete"
+    rm -rf "$mdir"
+    mv "$tmp/$m" "$mdir"
+    echo "controlplane: $m built in $((SECONDS - t0))s" >&2
   else
-    (cd "$m" && go build -trimpath -o "$tmp/" tool)
+    echo "controlplane: $m up to date in $mdir" >&2
   fi
-  echo "controlplane: $m built in $((SECONDS - t0))s" >&2
+  for b in "$mdir"/*; do ln -sfn "$b" "$tmp/$(basename "$b")"; done
 done
-mv "$tmp/training-operator.v1" "$tmp/training-operator"
 touch "$tmp/.complete"
 rm -rf "$dir"
 mv "$tmp" "$dir"
 trap - EXIT
-echo "controlplane: all built in $((SECONDS - start))s into $dir" >&2
+echo "controlplane: ready in $((SECONDS - start))s: $dir" >&2
 echo "$dir"

@@ -17,6 +17,17 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 )
 
+// ExitPermanent is the exit status by which a component says that it failed
+// in a way no retry can fix (bad input: a malformed DSN, an ill-typed
+// parameter). The local runner (sdk/local) fails such a task at once,
+// whatever its retryPolicy; the Go executor runtime (sdk/executor) exits
+// with it for a *dsl.PermanentError and for inputs it cannot bind. KFP's
+// launcher protocol has no such status (every failure is retried as the
+// retryPolicy says), so this is a kfpgo convention: 3 is unused by the
+// executor's other statuses (0 success, 1 error, 2 panic) and below the
+// 126–165 range that shells and signals use.
+const ExitPermanent = 3
+
 // Runtime holds the values of the pipeline-level placeholders of one task.
 // Every field is substituted verbatim; empty fields resolve to "".
 type Runtime struct {

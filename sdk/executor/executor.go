@@ -103,7 +103,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, component
 		return ExitError
 	}
 	if *help {
-		writeHelp(stdout, hosted)
+		writeHelp(stdout, filepath.Base(os.Args[0]), hosted)
 		return ExitOK
 	}
 	r, err := pick(hosted, *fn)

@@ -232,6 +232,8 @@ func TestErrorAndPanicExits(t *testing.T) {
 			code: executor.ExitPermanent, firstLine: `executor: component "fail" failed (permanent, not retried): input parameter "mode" is missing from the ExecutorInput`},
 		{name: "ill-typed input", args: []string{"--executor_input", `{"inputs": {"parameterValues": {"label": "x", "epochs": "three"}}}`, "--function_to_execute", "train"},
 			code: executor.ExitPermanent, firstLine: `executor: component "train" failed (permanent, not retried): input parameter "epochs": value three does not fit dsl.Param[int]`},
+		{name: "list item of another type", args: []string{"--executor_input", `{"inputs": {"parameterValues": {"label": "x", "epochs": 1, "learning_rate": 0.1, "verbose": true, "tags": [1, 2]}}}`, "--function_to_execute", "train"},
+			code: executor.ExitPermanent, firstLine: `executor: component "train" failed (permanent, not retried): input parameter "tags": value [1 2] does not fit dsl.Param[[]string]: a JSON number where the Go type string is expected`},
 		{name: "unsupported input URI", args: []string{"--executor_input", strings.Replace(launcherInput, "s3://bucket/shard-0", "hdfs://bucket/shard-0", 1), "--function_to_execute", "train"},
 			code: executor.ExitPermanent, firstLine: `executor: component "train" failed (permanent, not retried): input artifact "shards": unsupported artifact URI scheme "hdfs://" in "hdfs://bucket/shard-0": KFP's launcher maps gs://, s3://, minio://, oci:// (and local paths)`},
 		{name: "escaping output URI", args: []string{"--executor_input", strings.Replace(launcherInput, "gs://other/run-1/train/report", "gs://other/../../../../tmp/report", 1), "--function_to_execute", "train"},

@@ -118,13 +118,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, component
 	raw := []byte(*input)
 	if name, ok := strings.CutPrefix(*input, "@"); ok {
 		if raw, err = os.ReadFile(name); err != nil {
-			fmt.Fprintf(stderr, "executor: component %q: read --executor_input file: %v\n", r.Name(), oneLine(err))
+			fmt.Fprintf(stderr, "executor: component %q: read --executor_input file: %v\n", r.Name(), OneLine(err))
 			return ExitError
 		}
 	}
 	ei := &pipelinespec.ExecutorInput{}
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(raw, ei); err != nil {
-		fmt.Fprintf(stderr, "executor: component %q: --executor_input is not an ExecutorInput JSON: %v\n", r.Name(), oneLine(err))
+		fmt.Fprintf(stderr, "executor: component %q: --executor_input is not an ExecutorInput JSON: %v\n", r.Name(), OneLine(err))
 		return ExitPermanent
 	}
 	_, err = execute(ctx, r, ei, stderr)
@@ -135,13 +135,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, component
 		fmt.Fprintf(stderr, "executor: component %q %s\n", r.Name(), se.Error())
 		return se.ExitCode()
 	case errors.As(err, &pe):
-		fmt.Fprintf(stderr, "executor: component %q panicked: %s\n%s", r.Name(), oneLine(fmt.Errorf("%v", pe.Value)), pe.Stack)
+		fmt.Fprintf(stderr, "executor: component %q panicked: %s\n%s", r.Name(), OneLine(fmt.Errorf("%v", pe.Value)), pe.Stack)
 		return ExitPanic
 	case dsl.IsPermanent(err):
-		fmt.Fprintf(stderr, "executor: component %q failed (permanent, not retried): %s\n", r.Name(), oneLine(err))
+		fmt.Fprintf(stderr, "executor: component %q failed (permanent, not retried): %s\n", r.Name(), OneLine(err))
 		return ExitPermanent
 	case err != nil:
-		fmt.Fprintf(stderr, "executor: component %q failed: %s\n", r.Name(), oneLine(err))
+		fmt.Fprintf(stderr, "executor: component %q failed: %s\n", r.Name(), OneLine(err))
 		return ExitError
 	}
 	return ExitOK
@@ -511,10 +511,12 @@ func writeOutput(path string, eo *pipelinespec.ExecutorOutput) error {
 	return nil
 }
 
-// oneLine flattens an error message to one line. A line that the next line repeats (as a prefix) is dropped: pgconn lists
-// each connection attempt on a line of its own, and sslmode=prefer makes
-// two attempts (TLS, then plain) that fail with the same dial error.
-func oneLine(err error) string {
+// OneLine returns err's message on one line, as Run prints a failure: white
+// space runs become single spaces, and a line that the next line repeats
+// (as a prefix) is dropped: pgconn lists each connection attempt on a line
+// of its own, and sslmode=prefer makes two attempts (TLS, then plain) that
+// fail with the same dial error.
+func OneLine(err error) string {
 	lines := strings.Split(err.Error(), "\n")
 	var out []string
 	for i, l := range lines {

@@ -126,7 +126,9 @@ func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelines
 		}
 		res.Reason = err.Error()
 		if permanent(err) && attempt+1 < attempts {
-			res.Reason += fmt.Sprintf(" (exit status %d: the component marked the failure permanent, so it is not retried)", launcher.ExitPermanent)
+			if !strings.Contains(res.Reason, "not retried") { // the Go executor says so itself
+				res.Reason += fmt.Sprintf(" (exit status %d: the component marked the failure permanent, so it is not retried)", launcher.ExitPermanent)
+			}
 			break
 		}
 	}

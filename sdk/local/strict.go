@@ -70,13 +70,11 @@ func checkMessage(v any, md protoreflect.MessageDescriptor, path string) string 
 				continue
 			}
 			known := knownNames(md)
-			msg := fmt.Sprintf("%s: unknown field %q: %s has no such field", at, k, md.Name())
+			hint := "its fields: " + strings.Join(known, ", ")
 			if s := closest(k, known); s != "" {
-				msg += fmt.Sprintf("; did you mean %s?", s)
-			} else {
-				msg += fmt.Sprintf(" (it has %s)", strings.Join(known, ", "))
+				hint = "did you mean " + s + "?"
 			}
-			return msg + ": fix the spelling or recompile the pipeline"
+			return fmt.Sprintf("%s: unknown field %q in %s (%s): fix the spelling or recompile the pipeline", at, k, md.Name(), hint)
 		}
 		if msg := checkValue(m[k], fd, at); msg != "" {
 			return msg

@@ -72,7 +72,7 @@ func TestParseIsStrict(t *testing.T) {
 		{"unknown top-level key", "schemaVersion: 2.1.0", "schemaVersion: 2.1.0\nshemaVersion: 2.1.0",
 			[]string{"shemaVersion: unknown field", "did you mean schemaVersion?"}},
 		{"unknown key far from any field", "        taskInfo:\n          name: a", "        taskInfo:\n          name: a\n        zzz: 1",
-			[]string{"root.dag.tasks.a.zzz: unknown field", "(it has ", "componentRef"}},
+			[]string{"root.dag.tasks.a.zzz: unknown field", "(its fields: ", "componentRef"}},
 		{"misspelled executor key", "        image: alpine", "        imag: alpine",
 			[]string{"deploymentSpec.executors.exec-a.container.imag: unknown field", "did you mean image?"}},
 		{"newer field at the wrong message", "        image: alpine", "        image: alpine\n        resourceCpuLimit: '1'",

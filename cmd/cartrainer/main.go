@@ -11,7 +11,8 @@
 //
 // The connection string comes from --dsn, else $DATABASE_URL, else
 // $KFPGO_POSTGRES_DSN, else the libpq PG* variables (PGHOST, PGUSER, PGPASSWORD, ...). It is never logged.
-// Exit status 0 on success, 1 on a training error, 2 on bad flags.
+// Exit status 0 on success, 1 on a training error or an unreachable
+// server, 2 on bad flags or a connection string that does not parse.
 package main
 
 import (
@@ -30,7 +31,14 @@ import (
 
 	"github.com/kfpgo/kfpgo/components/cartrainer"
 	"github.com/kfpgo/kfpgo/components/distributedtrain/contract"
+	"github.com/kfpgo/kfpgo/sdk/executor"
+	"github.com/kfpgo/kfpgo/sdk/redact"
 )
+
+// envPostgresDSN names the variable holding the offline store DSN, the one
+// the components read (featurestore.EnvPostgresDSN, not imported: the
+// trainer image needs no Redis client).
+const envPostgresDSN = "KFPGO_POSTGRES_DSN"
 
 func main() {
 	os.Exit(run(os.Args[1:]))
@@ -39,7 +47,7 @@ func main() {
 func run(args []string) int {
 	fs := flag.NewFlagSet("cartrainer", flag.ContinueOnError)
 	var (
-		dsn     = fs.String("dsn", "", "PostgreSQL connection string (default $DATABASE_URL, else PG* variables)")
+		dsn     = fs.String("dsn", "", "PostgreSQL connection string (default $DATABASE_URL, else $"+envPostgresDSN+", else the PG* variables)")
 		table   = fs.String("table", os.Getenv("KFPGO_DATASET_TABLE"), "offline store table, [schema.]name (default $KFPGO_DATASET_TABLE, which distributed-train sets)")
 		classes = fs.String("classes", strings.Join(cartrainer.DefaultClasses, ","), "comma-separated class names (origin values)")
 		timeout = fs.Duration("timeout", 2*time.Minute, "wait for peer workers and for each all-reduce step")
@@ -64,15 +72,30 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if *dsn == "" {
-		*dsn = os.Getenv("DATABASE_URL")
+	from := "--dsn"
+	for _, env := range []string{"DATABASE_URL", envPostgresDSN} {
+		if *dsn == "" {
+			*dsn, from = os.Getenv(env), "$"+env
+		}
 	}
 	if *dsn == "" {
-		*dsn = os.Getenv("KFPGO_POSTGRES_DSN")
+		from = ""
 	}
-	conn, err := pgx.Connect(ctx, *dsn)
+	cfg, err := pgx.ParseConfig(*dsn)
 	if err != nil {
-		log.Error("cannot connect to PostgreSQL; check --dsn, $DATABASE_URL or the PG* variables", "err", err)
+		fmt.Fprintf(os.Stderr, "cartrainer: the PostgreSQL connection string from %s does not parse: %s (the form is postgres://USER@HOST:5432/DB, or \"host=… port=… user=… dbname=…\")\n",
+			from, executor.OneLine(redact.Error(err, redact.Passwords(*dsn)...)))
+		return 2
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		msg := executor.OneLine(redact.Error(err, redact.Passwords(*dsn)...))
+		if from == "" {
+			msg += fmt.Sprintf("; none of --dsn, $DATABASE_URL and $%s is set, so the PG* variables and libpq defaults were used: set %s=postgres://USER@HOST:5432/DB (on a cluster, from a secret)", envPostgresDSN, envPostgresDSN)
+		} else {
+			msg += " (the connection string comes from " + from + ")"
+		}
+		fmt.Fprintln(os.Stderr, "cartrainer: cannot connect to PostgreSQL: "+msg)
 		return 1
 	}
 	defer conn.Close(context.Background())

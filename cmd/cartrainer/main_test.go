@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,4 +150,47 @@ func TestLocalTwoWorkersFromPostgres(t *testing.T) {
 func TestFlagErrors(t *testing.T) {
 	assert.Equal(t, 2, run([]string{}), "--table is required")
 	assert.Equal(t, 2, run([]string{"--no-such-flag"}))
+}
+
+// TestConnectionErrors: what cartrainer prints for a connection string that
+// does not parse, a server that refuses, and no connection string at all.
+func TestConnectionErrors(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	refused := l.Addr().String()
+	require.NoError(t, l.Close()) // nothing listens there now
+	for _, tc := range []struct {
+		name string
+		env  []string
+		code int
+		want []string
+	}{
+		{"key/value DSN that does not parse", []string{envPostgresDSN + "=host=127.0.0.1 port=abc password=hunter2"}, 2,
+			[]string{"from $KFPGO_POSTGRES_DSN does not parse: cannot parse `host=127.0.0.1 port=abc password=xxxxx`: invalid port"}},
+		{"connection refused", []string{"DATABASE_URL=postgres://u:hunter2@" + refused + "/db"}, 1,
+			[]string{"connect: connection refused (the connection string comes from $DATABASE_URL)"}},
+		{"unset", []string{"PGHOST=" + t.TempDir()}, 1,
+			[]string{"none of --dsn, $DATABASE_URL and $KFPGO_POSTGRES_DSN is set", "set KFPGO_POSTGRES_DSN=postgres://USER@HOST:5432/DB"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "--table", "features.cars")
+			for _, kv := range os.Environ() {
+				if !strings.HasPrefix(kv, "DATABASE_URL=") && !strings.HasPrefix(kv, envPostgresDSN+"=") && !strings.HasPrefix(kv, "PG") {
+					cmd.Env = append(cmd.Env, kv)
+				}
+			}
+			cmd.Env = append(cmd.Env, append(tc.env, mainEnv+"=1")...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			var ee *exec.ExitError
+			require.ErrorAs(t, err, &ee, stderr.String())
+			assert.Equal(t, tc.code, ee.ExitCode(), stderr.String())
+			for _, w := range tc.want {
+				assert.Contains(t, stderr.String(), w)
+			}
+			assert.NotContains(t, stderr.String(), "hunter2")
+			assert.LessOrEqual(t, strings.Count(stderr.String(), "dial error"), 1, "one line per distinct dial error:\n%s", stderr.String())
+		})
+	}
 }

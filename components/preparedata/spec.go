@@ -65,7 +65,7 @@ func run(ctx context.Context, in In) (Out, error) {
 	if raw := in.Columns.Value(); len(raw) > 0 {
 		b, _ := json.Marshal(raw)
 		if err := json.Unmarshal(b, &cols); err != nil {
-			return *out, fmt.Errorf("prepare-data: input columns: %w (each item is {\"name\", \"type\", \"required\", \"min\", \"max\"})", err)
+			return *out, dsl.Permanent(fmt.Errorf("prepare-data: input columns: %w (each item is {\"name\", \"type\", \"required\", \"min\", \"max\"})", err))
 		}
 	}
 	split := in.Split.Value()

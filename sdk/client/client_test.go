@@ -295,6 +295,12 @@ func TestParseParameterValues(t *testing.T) {
 		_, err = client.ParseParameterValues(in, map[string]string{"learning_rate": v})
 		assert.ErrorContains(t, err, `is NUMBER_DOUBLE but "`+v+`" is not a finite number`)
 	}
+	for _, v := range []string{"73786976294838206464", "9007199254740993", "-1e19", "1e400"} {
+		_, err = client.ParseParameterValues(in, map[string]string{"epochs": v})
+		assert.ErrorContains(t, err, `is NUMBER_INTEGER but "`+v+`" is out of range: KFP carries numbers as 64-bit floats, exact for whole numbers from -9007199254740992 to 9007199254740992`)
+	}
+	_, err = client.ParseParameterValues(in, map[string]string{"learning_rate": "1e400"})
+	assert.ErrorContains(t, err, `is NUMBER_DOUBLE but "1e400" is out of range: a 64-bit float, at most 1.7976931348623157e+308 in magnitude`)
 	_, err = client.SplitParams([]string{"a=1", "b"})
 	assert.ErrorContains(t, err, `"b" is not name=value`)
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -281,8 +282,9 @@ func typed(t string, v any) (any, error) {
 }
 
 // ParseParameterValues converts name=value strings (as given on the command
-// line) to values of the inputs' types: NUMBER_INTEGER with strconv.ParseInt,
-// NUMBER_DOUBLE with ParseFloat, BOOLEAN with ParseBool, LIST and STRUCT as
+// line) to values of the inputs' types: NUMBER_INTEGER with strconv.ParseInt
+// (within ±2^53, what a float64 holds exactly), NUMBER_DOUBLE with
+// ParseFloat (finite), BOOLEAN with ParseBool, LIST and STRUCT as
 // JSON, STRING as is. Errors are *ParameterError.
 func ParseParameterValues(inputs map[string]InputParameter, raw map[string]string) (map[string]any, error) {
 	out := make(map[string]any, len(raw))
@@ -295,12 +297,20 @@ func ParseParameterValues(inputs map[string]InputParameter, raw map[string]strin
 		switch in.Type {
 		case TypeInteger:
 			i, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+			f, ferr := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			if errors.Is(err, strconv.ErrRange) || (err == nil && (i > maxExactInteger || i < -maxExactInteger)) ||
+				(err != nil && (errors.Is(ferr, strconv.ErrRange) || (ferr == nil && f == math.Trunc(f) && math.Abs(f) > maxExactInteger))) {
+				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is NUMBER_INTEGER but %q is out of range: KFP carries numbers as 64-bit floats, exact for whole numbers from %d to %d (±2^53)", redact.Clip(s, nameEchoLimit), -maxExactInteger, maxExactInteger)}
+			}
 			if err != nil {
 				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is NUMBER_INTEGER but %q is not an integer", redact.Clip(s, nameEchoLimit))}
 			}
 			out[name] = i
 		case TypeDouble:
 			f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			if errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
+				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is NUMBER_DOUBLE but %q is out of range: a 64-bit float, at most %g in magnitude", redact.Clip(s, nameEchoLimit), math.MaxFloat64)}
+			}
 			if err != nil {
 				return nil, &ParameterError{Name: name, Msg: fmt.Sprintf("is NUMBER_DOUBLE but %q is not a number", redact.Clip(s, nameEchoLimit))}
 			}
@@ -327,6 +337,12 @@ func ParseParameterValues(inputs map[string]InputParameter, raw map[string]strin
 	}
 	return out, nil
 }
+
+// maxExactInteger is the largest magnitude of a NUMBER_INTEGER run
+// parameter, 2^53: the KFP API server keeps runtime parameters as
+// google.protobuf.Value numbers (float64), exact for whole numbers up to
+// 2^53 (the compiler refuses larger integer literals for the same reason).
+const maxExactInteger = 1 << 53
 
 // nameEchoLimit bounds how much of a user-supplied name or value a
 // message repeats (200 bytes).

@@ -42,6 +42,10 @@
 //		…
 //	}, dsl.Image("ko://example.com/acme/cmd/train"))
 //
+// Its function returns dsl.Permanent(err) for a failure that no retry can
+// fix (bad input): the local runner then fails the task at once instead of
+// following SetRetry.
+//
 // # Pipelines
 //
 // A pipeline is a function over a Builder and its typed inputs, returning

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -346,6 +347,12 @@ func assignJSON[T any](dst *T, v any, set *bool) error {
 				*set = true
 				return nil
 			}
+		}
+		// KFP's LIST and STRUCT take any JSON values; the Go type says
+		// which: say what came instead of encoding/json's wording.
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("a JSON %s where the Go type %s is expected", te.Value, te.Type)
 		}
 		return err
 	}

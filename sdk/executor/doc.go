@@ -42,7 +42,12 @@
 //     metadata.
 //
 // A returned error exits with status 1 and a panic with status 2, each with a
-// one-line reason on stderr (a panic adds its stack below that line).
+// one-line reason on stderr (a panic adds its stack below that line). A
+// failure that no retry can fix exits with status 3 (ExitPermanent,
+// launcher.ExitPermanent): an error marked with dsl.Permanent, an input
+// that does not fit its Go type, an ExecutorInput that does not decode.
+// The local runner does not retry it; KFP, which has no such notion,
+// applies the task's retryPolicy to it as to any failure.
 //
 // Artifact URIs map to local paths with KFP's convention
 // (ResolveLocalPath): gs://b/k → /gcs/b/k, s3://b/k → /s3/b/k,

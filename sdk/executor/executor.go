@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/kfpgo/kfpgo/sdk/dsl"
+	"github.com/kfpgo/kfpgo/sdk/launcher"
 	"github.com/kfpgo/kfpgo/sdk/redact"
 	"github.com/kubeflow/pipelines/api/v2alpha1/go/pipelinespec"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -31,6 +32,11 @@ const (
 	ExitError = 1
 	// ExitPanic: the function panicked.
 	ExitPanic = 2
+	// ExitPermanent: a failure that no retry can fix, so the local runner
+	// does not retry it (launcher.ExitPermanent): the function returned a
+	// *dsl.PermanentError (dsl.Permanent), or an input does not fit its
+	// Go type, or --executor_input is not an ExecutorInput JSON.
+	ExitPermanent = launcher.ExitPermanent
 )
 
 // A run cancelled by a signal exits with 128 + the signal number (130 for
@@ -38,7 +44,7 @@ const (
 
 // Main runs the Go-function component that --function_to_execute names, as
 // KFP's launcher invokes it, and exits the process with its status (ExitOK,
-// ExitError, ExitPanic, or 128 + the signal number after SIGTERM or SIGINT). With no arguments it hosts every component
+// ExitError, ExitPanic, ExitPermanent, or 128 + the signal number after SIGTERM or SIGINT). With no arguments it hosts every component
 // registered with dsl.NewComponent in the binary (dsl.FuncNames); otherwise
 // only those given. Typical use, in the component's cmd/<name>/main.go:
 //
@@ -97,7 +103,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, component
 		return ExitError
 	}
 	if *help {
-		writeHelp(stdout, hosted)
+		writeHelp(stdout, filepath.Base(os.Args[0]), hosted)
 		return ExitOK
 	}
 	r, err := pick(hosted, *fn)
@@ -112,14 +118,14 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, component
 	raw := []byte(*input)
 	if name, ok := strings.CutPrefix(*input, "@"); ok {
 		if raw, err = os.ReadFile(name); err != nil {
-			fmt.Fprintf(stderr, "executor: component %q: read --executor_input file: %v\n", r.Name(), oneLine(err))
+			fmt.Fprintf(stderr, "executor: component %q: read --executor_input file: %v\n", r.Name(), OneLine(err))
 			return ExitError
 		}
 	}
 	ei := &pipelinespec.ExecutorInput{}
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(raw, ei); err != nil {
-		fmt.Fprintf(stderr, "executor: component %q: --executor_input is not an ExecutorInput JSON: %v\n", r.Name(), oneLine(err))
-		return ExitError
+		fmt.Fprintf(stderr, "executor: component %q: --executor_input is not an ExecutorInput JSON: %v\n", r.Name(), OneLine(err))
+		return ExitPermanent
 	}
 	_, err = execute(ctx, r, ei, stderr)
 	var pe *PanicError
@@ -129,10 +135,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, component
 		fmt.Fprintf(stderr, "executor: component %q %s\n", r.Name(), se.Error())
 		return se.ExitCode()
 	case errors.As(err, &pe):
-		fmt.Fprintf(stderr, "executor: component %q panicked: %s\n%s", r.Name(), oneLine(fmt.Errorf("%v", pe.Value)), pe.Stack)
+		fmt.Fprintf(stderr, "executor: component %q panicked: %s\n%s", r.Name(), OneLine(fmt.Errorf("%v", pe.Value)), pe.Stack)
 		return ExitPanic
+	case dsl.IsPermanent(err):
+		fmt.Fprintf(stderr, "executor: component %q failed (permanent, not retried): %s\n", r.Name(), OneLine(err))
+		return ExitPermanent
 	case err != nil:
-		fmt.Fprintf(stderr, "executor: component %q failed: %s\n", r.Name(), oneLine(err))
+		fmt.Fprintf(stderr, "executor: component %q failed: %s\n", r.Name(), OneLine(err))
 		return ExitError
 	}
 	return ExitOK
@@ -172,7 +181,8 @@ func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
 // Execute runs component r on ei: it binds the inputs, calls the function
 // with ctx, and writes the ExecutorOutput to ei.outputs.outputFile (when
-// set), which it also returns. Errors: a missing or ill-typed input, the
+// set), which it also returns. Errors: a missing or ill-typed input (a
+// *dsl.PermanentError: retrying cannot fix it), the
 // function's own error (wrapped, match it with errors.Is/As), *PanicError
 // after a panic, *SignalError when ctx was cancelled by a signal (cause
 // *SignalError, as Main sets it) before the function returned — then no
@@ -193,7 +203,7 @@ func Execute(ctx context.Context, r dsl.Runnable, ei *pipelinespec.ExecutorInput
 func execute(ctx context.Context, r dsl.Runnable, ei *pipelinespec.ExecutorInput, warn io.Writer) (*pipelinespec.ExecutorOutput, error) {
 	in := r.NewInput()
 	if err := bindInputs(r.InputSignature(), reflect.ValueOf(in).Elem(), ei.GetInputs()); err != nil {
-		return nil, err
+		return nil, dsl.Permanent(err) // the same input fails the same way on a retry
 	}
 	planned := r.NewOutput()
 	if err := bindOutputs(r.OutputSignature(), reflect.ValueOf(planned).Elem(), ei.GetOutputs()); err != nil {
@@ -501,7 +511,20 @@ func writeOutput(path string, eo *pipelinespec.ExecutorOutput) error {
 	return nil
 }
 
-// oneLine flattens an error message to one line.
-func oneLine(err error) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", " ")), " ")
+// OneLine returns err's message on one line, as Run prints a failure: white
+// space runs become single spaces, and a line that the next line repeats
+// (as a prefix) is dropped: pgconn lists each connection attempt on a line
+// of its own, and sslmode=prefer makes two attempts (TLS, then plain) that
+// fail with the same dial error.
+func OneLine(err error) string {
+	lines := strings.Split(err.Error(), "\n")
+	var out []string
+	for i, l := range lines {
+		l = strings.Join(strings.Fields(l), " ")
+		if l == "" || (i+1 < len(lines) && strings.HasPrefix(strings.Join(strings.Fields(lines[i+1]), " "), l)) {
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, " ")
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +17,17 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 )
+
+// ExitPermanent is the exit status by which a component says that it failed
+// in a way no retry can fix (bad input: a malformed DSN, an ill-typed
+// parameter). The local runner (sdk/local) fails such a task at once,
+// whatever its retryPolicy; the Go executor runtime (sdk/executor) exits
+// with it for a *dsl.PermanentError and for inputs it cannot bind. KFP's
+// launcher protocol has no such status (every failure is retried as the
+// retryPolicy says), so this is a kfpgo convention: 3 is unused by the
+// executor's other statuses (0 success, 1 error, 2 panic) and below the
+// 126–165 range that shells and signals use.
+const ExitPermanent = 3
 
 // Runtime holds the values of the pipeline-level placeholders of one task.
 // Every field is substituted verbatim; empty fields resolve to "".
@@ -450,11 +462,20 @@ func FormatParameter(v *structpb.Value) string {
 	}
 }
 
+// MaxExactInteger is the largest magnitude of a NUMBER_INTEGER value, 2^53:
+// KFP carries parameter values as google.protobuf.Value numbers (float64),
+// which hold every whole number up to 2^53 exactly and round beyond it.
+const MaxExactInteger = 1 << 53
+
+var integerRange = fmt.Sprintf("KFP carries numbers as 64-bit floats, exact for whole numbers from %d to %d (±2^53)", -MaxExactInteger, MaxExactInteger)
+
 // ParseParameter converts text to a parameter value of type t, as KFP's
 // metadata.TextToPbValue reads output parameter files: STRING verbatim,
 // NUMBER_INTEGER as a whole number, NUMBER_DOUBLE as a float, BOOLEAN as
 // true/false, LIST and STRUCT as JSON. It returns an error naming the
-// expected type when text does not parse.
+// expected type when text does not parse, and one saying "out of range for
+// <type>" with the range for a number beyond it (an integer beyond
+// ±MaxExactInteger, a float beyond ±math.MaxFloat64).
 func ParseParameter(text string, t pipelinespec.ParameterType_ParameterTypeEnum) (*structpb.Value, error) {
 	switch t {
 	case pipelinespec.ParameterType_STRING, pipelinespec.ParameterType_PARAMETER_TYPE_ENUM_UNSPECIFIED:
@@ -464,14 +485,23 @@ func ParseParameter(text string, t pipelinespec.ParameterType_ParameterTypeEnum)
 		i, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			f, ferr := strconv.ParseFloat(s, 64)
-			if ferr != nil || f != float64(int64(f)) {
+			switch {
+			case errors.Is(err, strconv.ErrRange) || errors.Is(ferr, strconv.ErrRange) || (ferr == nil && f == math.Trunc(f) && math.Abs(f) > MaxExactInteger):
+				return nil, fmt.Errorf("%q is out of range for NUMBER_INTEGER: %s", text, integerRange)
+			case ferr != nil || f != math.Trunc(f):
 				return nil, fmt.Errorf("%q is not an integer (NUMBER_INTEGER)", text)
 			}
 			i = int64(f)
 		}
+		if i > MaxExactInteger || i < -MaxExactInteger {
+			return nil, fmt.Errorf("%q is out of range for NUMBER_INTEGER: %s", text, integerRange)
+		}
 		return structpb.NewNumberValue(float64(i)), nil
 	case pipelinespec.ParameterType_NUMBER_DOUBLE:
 		f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+		if errors.Is(err, strconv.ErrRange) && math.IsInf(f, 0) {
+			return nil, fmt.Errorf("%q is out of range for NUMBER_DOUBLE: a 64-bit float, at most %g in magnitude", text, math.MaxFloat64)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%q is not a number (NUMBER_DOUBLE)", text)
 		}

@@ -30,7 +30,10 @@
 //     passed to Go components as @<task folder>/executor_input.json instead
 //     of inline; host commands are refused with its size.
 //   - Retries follow each task's retryPolicy (backoffDuration ×
-//     backoffFactor^attempt, capped at backoffMaxDuration); caching keys on a
+//     backoffFactor^attempt, capped at backoffMaxDuration), except that an
+//     attempt ending with launcher.ExitPermanent (3: bad input, which the
+//     Go executor reports for dsl.Permanent errors and ill-typed inputs)
+//     fails the task at once; caching keys on a
 //     fingerprint of everything that can change a task's result: image,
 //     command, args, environment variables, input values and artifacts and
 //     output names and types, as KFP's cache key does, plus the SHA-256 of the

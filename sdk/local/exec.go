@@ -125,8 +125,22 @@ func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelines
 			return
 		}
 		res.Reason = err.Error()
+		if permanent(err) && attempt+1 < attempts {
+			if !strings.Contains(res.Reason, "not retried") { // the Go executor says so itself
+				res.Reason += fmt.Sprintf(" (exit status %d: the component marked the failure permanent, so it is not retried)", launcher.ExitPermanent)
+			}
+			break
+		}
 	}
 	r.emit(res, StateFailed, "")
+}
+
+// permanent reports whether a failed attempt ended with
+// launcher.ExitPermanent, the status by which a component says that no
+// retry can fix its failure.
+func permanent(err error) bool {
+	var ec interface{ ExitCode() int }
+	return errors.As(err, &ec) && ec.ExitCode() == launcher.ExitPermanent
 }
 
 // MaxInlineExecutorInput is the largest ExecutorInput JSON, in bytes, passed

@@ -235,6 +235,28 @@ func TestRetriesExhausted(t *testing.T) {
 	assert.Contains(t, err.Error(), "attempt 2", "stderr tail of the last attempt")
 }
 
+func TestPermanentFailureIsNotRetried(t *testing.T) {
+	p := load(t, "retry_cache.yaml")
+	// Exit status 3 (launcher.ExitPermanent) on the first attempt: the
+	// component says no retry can fix it, whatever maxRetryCount says.
+	c := p.Executors["exec-flaky"].GetContainer()
+	c.Command = []string{"sh", "-c", `echo "bad DSN" >&2; exit 3`}
+	var progress syncBuffer
+	res, err := local.Run(context.Background(), p, local.Options{Params: map[string]string{"salt": "x"}, HostExec: true, PipelineRoot: t.TempDir(), Progress: &progress})
+	require.Error(t, err)
+	assert.Equal(t, 1, res.Task("flaky").Attempts, "maxRetryCount is 3, but a permanent failure is not retried")
+	assert.Equal(t, local.StateFailed, state(t, res, "flaky"))
+	assert.Contains(t, res.Task("flaky").Reason, "not retried")
+	assert.NotContains(t, progress.String(), "retrying")
+
+	// Any other exit status is retried as before.
+	c.Command = []string{"sh", "-c", "exit 4"}
+	p.Spec.GetRoot().GetDag().GetTasks()["flaky"].GetRetryPolicy().MaxRetryCount = 1
+	res, err = local.Run(context.Background(), p, local.Options{Params: map[string]string{"salt": "x"}, HostExec: true, PipelineRoot: t.TempDir()})
+	require.Error(t, err)
+	assert.Equal(t, 2, res.Task("flaky").Attempts)
+}
+
 func TestBadInputRefusedBeforeAnythingStarts(t *testing.T) {
 	tests := []struct {
 		name   string

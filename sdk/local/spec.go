@@ -67,9 +67,16 @@ var docSep = regexp.MustCompile(`(?m)^---[ \t]*$`)
 // PipelineSpec and whose optional second document is a kubernetes
 // PlatformSpec. YAML is read as the KFP API server reads it (YAML 1.2
 // scalars, package kfpyaml), converted to JSON and decoded
-// with protojson, discarding fields newer than the pinned pipelinespec
-// module. It returns a *ParseError for invalid YAML, a document that is not
-// a PipelineSpec, an executor that cannot be decoded, or a DAG that a run
+// with protojson. The read is strict, as `kfpgo import` is: every key of
+// the PipelineSpec, and of each deploymentSpec executor (an ExecutorSpec),
+// must be a field of the proto (by JSON or proto name) or one of the fields
+// that KFP SDKs newer than the pinned pipelinespec module write, where they
+// write them (resourceCpuLimit and the like, dropped on decoding), and
+// every enum value must be one the proto names. It returns a *ParseError
+// for invalid YAML, a document that is not a PipelineSpec, an unknown key
+// (naming its path, e.g. components.comp-a.executorLable, and the closest
+// known field), an unknown enum value (listing the valid ones), an
+// executor that cannot be decoded, or a DAG that a run
 // could never finish: a cycle through dependentTasks and task output
 // producers, or a reference to a task the DAG lacks.
 func Parse(source string, data []byte) (*Pipeline, error) {
@@ -95,6 +102,11 @@ func Parse(source string, data []byte) (*Pipeline, error) {
 	if !bytes.HasPrefix(bytes.TrimSpace(js), []byte("{")) {
 		return nil, &ParseError{Source: source, Msg: "not a KFP pipeline: the first YAML document must be a PipelineSpec mapping (components, deploymentSpec, root…)"}
 	}
+	if msg := checkFields(js); msg != "" {
+		return nil, &ParseError{Source: source, Msg: msg}
+	}
+	// The keys are checked: discarding unknown fields now drops only the
+	// newer fields that checkFields accepts.
 	spec := &pipelinespec.PipelineSpec{}
 	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(js, spec); err != nil {
 		return nil, &ParseError{Source: source, Msg: "not a valid KFP PipelineSpec: recompile the pipeline", Err: err}

@@ -78,7 +78,7 @@ func String(s string, secrets ...string) string {
 		s = strings.ReplaceAll(s, sec, Mask)
 	}
 	s = userinfoRE.ReplaceAllString(s, "${1}:"+Mask+"@")
-	s = kvRE.ReplaceAllString(s, "${1}${2}"+Mask)
+	s = replaceKV(s)
 	s = jsonRE.ReplaceAllString(s, `${1}"`+Mask+`"`)
 	s = authRE.ReplaceAllStringFunc(s, func(m string) string {
 		loc := authRE.FindStringSubmatchIndex(m)
@@ -93,6 +93,34 @@ func String(s string, secrets ...string) string {
 		return m
 	})
 	return s
+}
+
+// replaceKV masks the value of each credential key=value pair of s. A bare
+// value runs to white space, so inside a backquoted span (pgconn quotes a
+// DSN it cannot parse as `host=… password=…`: …) it would swallow the
+// closing backquote and what follows it: when an odd number of backquotes
+// precede the pair, the value's last backquote, and a ':' or '.' right
+// after it, are kept after the mask. A backquote inside the password
+// itself stays masked.
+func replaceKV(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range kvRE.FindAllStringSubmatchIndex(s, -1) {
+		b.WriteString(s[last:m[4]])
+		b.WriteString(s[m[4]:m[5]]) // the separator
+		b.WriteString(Mask)
+		val := s[m[6]:m[7]]
+		if strings.Count(s[:m[0]], "`")%2 == 1 {
+			if i := strings.LastIndexByte(val, '`'); i >= 0 {
+				if rest := val[i:]; rest == "`" || rest == "`:" || rest == "`." {
+					b.WriteString(rest)
+				}
+			}
+		}
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // spellings returns the secrets with their escaped forms, longest first so

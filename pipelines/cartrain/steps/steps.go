@@ -10,6 +10,7 @@ package steps
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/kfpgo/kfpgo/components/cartrainer"
 	"github.com/kfpgo/kfpgo/components/mlflow"
@@ -74,7 +76,11 @@ func evaluate(ctx context.Context, in EvaluateIn) (EvaluateOut, error) {
 	}
 	conn, err := pgx.Connect(ctx, os.Getenv(EnvPostgresDSN))
 	if err != nil {
-		return *out, fmt.Errorf("connect to the offline store (set %s): %w", EnvPostgresDSN, redact.Error(err, redact.Passwords(os.Getenv(EnvPostgresDSN))...))
+		err = fmt.Errorf("connect to the offline store (set %s): %w", EnvPostgresDSN, redact.Error(err, redact.Passwords(os.Getenv(EnvPostgresDSN))...))
+		if pe := (*pgconn.ParseConfigError)(nil); errors.As(err, &pe) {
+			err = dsl.Permanent(err) // a retry reads the same DSN
+		}
+		return *out, err
 	}
 	defer conn.Close(context.Background())
 	split := in.Split.Value()

@@ -90,6 +90,8 @@ type failIn struct {
 
 var fail = dsl.NewComponent("fail", func(ctx context.Context, in failIn) (none, error) {
 	switch in.Mode.Value() {
+	case "permanent":
+		return none{}, fmt.Errorf("table %q: %w", "x", dsl.Permanent(errors.New("no such table")))
 	case "panic":
 		var m map[string]int
 		m["x"] = 1 // nil map write: a real runtime panic

@@ -44,12 +44,21 @@ for m in "${modules[@]}"; do
   mdir="$root/mod/$m-$msum"
   if [ ! -f "$mdir/.complete" ]; then
     t0=$SECONDS
-    echo "controlplane: building $m ($(sed -n '/^tool\b/,/^)/p;/^require /p' "$m/go.mod" | grep -v -e '^tool (' -e '^)' | sed 's/^tool //; s/^\t//' | tr '\n' ' '))" >&2
     mkdir -p "$tmp/$m"
-    if [ "$m" = etcd ]; then
-      (cd "$m" && go build -trimpath -o "$tmp/$m/" ./cmd/etcd)
-    else
-      (cd "$m" && go build -trimpath -o "$tmp/$m/" tool)
+    pkgs=tool
+    if [ "$m" = etcd ]; then pkgs=./cmd/etcd; fi
+    (cd "$m" && go mod download)
+    what=$(cd "$m" && go list -f '{{with .Module}}{{.Path}}@{{.Version}}{{end}}' $pkgs | sort -u | tr '\n' ' ')
+    if [ "$m" = etcd ]; then what=$(cd "$m" && go list -m -f '{{.Path}}@{{.Version}}' go.etcd.io/etcd/server/v3); fi
+    echo "controlplane: building $m: $what" >&2
+    total=$(cd "$m" && go list -deps $pkgs | wc -l)
+    # go build -v names each package it compiles: count them against the
+    # packages the binaries need, every 15 s, with the rate and what is left.
+    if ! (cd "$m" && go build -v -trimpath -o "$tmp/$m/" $pkgs) 2>&1 | awk -v m="$m" -v total="$total" -v t0="$(date +%s)" '
+      /^(#|[a-z]+:|\t|\/)/ || /:[0-9]+:/ || / error/ { print > "/dev/stderr"; next }
+      { n++; now = systime(); if (now - last >= 15) { last = now; el = now - t0; r = el > 0 ? n / el : 0
+          printf "controlplane: %s: %d of at most %d packages compiled, %.1f/s, at most %dm%02ds left\n", m, n, total, r, (r > 0 ? (total - n) / r : 0) / 60, (r > 0 ? (total - n) / r : 0) % 60 > "/dev/stderr" } }'; then
+      echo "controlplane: building $m failed (the lines above say why)" >&2; exit 1
     fi
     if [ -e "$tmp/$m/training-operator.v1" ]; then mv "$tmp/$m/training-operator.v1" "$tmp/$m/training-operator"; fi
     touch "$tmp/$m/.complete"

@@ -109,6 +109,9 @@ type gen struct {
 	pipes     []*compInfo
 	imports   map[string]bool
 	usesK8s   bool
+	// workspace is the dsl.PipelineWorkspace option of the compiled
+	// pipeline, "" without one.
+	workspace string
 }
 
 func (g *gen) errf(path, hint, format string, args ...any) *Error {
@@ -297,14 +300,50 @@ func (g *gen) readPlatform() error {
 	if err := g.knownKeys(k, "platforms.kubernetes", "deploymentSpec", "pipelineConfig"); err != nil {
 		return err
 	}
-	if k["pipelineConfig"] != nil {
-		return g.unsupported("platforms.kubernetes.pipelineConfig", "a pipeline workspace or pipelineConfig")
+	if pc, ok := k["pipelineConfig"].(map[string]any); ok {
+		if err := g.readWorkspace(pc); err != nil {
+			return err
+		}
 	}
 	dsp, _ := k["deploymentSpec"].(map[string]any)
 	if err := g.knownKeys(dsp, "platforms.kubernetes.deploymentSpec", "executors"); err != nil {
 		return err
 	}
 	g.platExecs, _ = dsp["executors"].(map[string]any)
+	return nil
+}
+
+// readWorkspace reads platforms.kubernetes.pipelineConfig, which the DSL
+// writes from dsl.PipelineWorkspace, into g.workspace (the option's Go
+// expression).
+func (g *gen) readWorkspace(pc map[string]any) error {
+	const path = "platforms.kubernetes.pipelineConfig"
+	if err := g.knownKeys(pc, path, "workspace"); err != nil {
+		return err
+	}
+	ws, ok := pc["workspace"].(map[string]any)
+	if !ok {
+		return g.errf(path+".workspace", "give the workspace its size, e.g. workspace: {size: 10Gi}", "is not a mapping")
+	}
+	if err := g.knownKeys(ws, path+".workspace", "size", "kubernetes"); err != nil {
+		return err
+	}
+	size, ok := ws["size"].(string)
+	if !ok {
+		return g.errf(path+".workspace.size", `write a Kubernetes quantity such as "10Gi"`, "is missing or not a string")
+	}
+	fields := []string{"Size: " + strconv.Quote(size)}
+	if kw, ok := ws["kubernetes"].(map[string]any); ok {
+		if err := g.knownKeys(kw, path+".workspace.kubernetes", "pvcSpecPatch"); err != nil {
+			return err
+		}
+		if patch, ok := kw["pvcSpecPatch"].(map[string]any); ok {
+			fields = append(fields, "PVCSpecPatch: "+anyLiteral(patch))
+		} else if kw["pvcSpecPatch"] != nil {
+			return g.errf(path+".workspace.kubernetes.pvcSpecPatch", "write the patch as a mapping of PersistentVolumeClaim spec fields", "is not a mapping")
+		}
+	}
+	g.workspace = "dsl.PipelineWorkspace(dsl.WorkspaceConfig{" + strings.Join(fields, ", ") + "})"
 	return nil
 }
 

@@ -120,6 +120,9 @@ func (g *gen) pipelineFile(ci *compInfo, pkg string, isRoot bool, info map[strin
 		if r, ok := g.doc["defaultPipelineRoot"].(string); ok {
 			opts = append(opts, "dsl.DefaultPipelineRoot("+strconv.Quote(r)+")")
 		}
+		if g.workspace != "" {
+			opts = append(opts, g.workspace)
+		}
 	}
 	docComment(&w, doc)
 	inP := "_"

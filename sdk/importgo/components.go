@@ -75,7 +75,7 @@ func (g *gen) writeStruct(w *bytes.Buffer, s *structInfo, doc string) {
 		if strings.Contains(tags, "`") {
 			tagLit = strconv.Quote(tags)
 		}
-		fmt.Fprintf(w, "\t%s %s %s\n", f.goName, g.goType(f.t), tagLit)
+		fmt.Fprintf(w, "\t%s %s %s\n", f.goName, g.fieldType(f), tagLit)
 	}
 	w.WriteString("}\n\n")
 }

@@ -64,6 +64,8 @@ type val struct {
 	t    ir.Type
 	// loop marks a loop item (of a loop over raw items when itemsRaw).
 	loopItem bool
+	// elem is the Go element type of a typed LIST value (fieldInfo.elem).
+	elem string
 }
 
 // pipelineFile writes the file of one pipeline.
@@ -405,7 +407,7 @@ func (pe *pipeEmit) body() ([]byte, error) {
 	var w bytes.Buffer
 	pe.root.inputs = map[string]val{}
 	for _, f := range pe.ci.in.fields {
-		pe.root.inputs[f.kfp] = val{expr: "in." + f.goName, t: f.t}
+		pe.root.inputs[f.kfp] = val{expr: "in." + f.goName, t: f.t, elem: f.elem}
 	}
 	// Tasks referenced outside the closure that creates them are declared
 	// up front.
@@ -432,7 +434,7 @@ func (pe *pipeEmit) body() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		e, err := pe.coerce(v, f.t, pe.ci.path+".dag.outputs")
+		e, err := pe.coerceField(v, f, pe.ci.path+".dag.outputs")
 		if err != nil {
 			return nil, err
 		}
@@ -609,7 +611,7 @@ func (pe *pipeEmit) taskArgs(t *taskInfo, skip map[string]bool) (string, error) 
 		if err != nil {
 			return "", err
 		}
-		e, err := pe.coerce(v, f.t, p)
+		e, err := pe.coerceField(v, f, p)
 		if err != nil {
 			return "", err
 		}
@@ -889,7 +891,7 @@ func (pe *pipeEmit) taskOutput(d *dagInfo, prod, key string, artifact bool, path
 	if f == nil || f.t.IsArtifact() != artifact {
 		return val{}, pe.g.errf(path, "name an output of the producer's component", "task %q has no output %q of that kind", prod, key)
 	}
-	return val{expr: ref + ".Out." + f.goName, t: f.t}, nil
+	return val{expr: ref + ".Out." + f.goName, t: f.t, elem: f.elem}, nil
 }
 
 // dagOutput resolves output key of DAG sub (a group or the pipeline).
@@ -976,6 +978,28 @@ func (pe *pipeEmit) dagOutput(sub *dagInfo, key string, artifact bool, path stri
 		return val{expr: "dsl.Collected[[]any](" + v.expr + ")", t: ir.Type{Param: ir.ParamList}}, nil
 	}
 	return v, nil
+}
+
+// coerceField is coerce to the type of field f, whose Go list type must
+// also match.
+func (pe *pipeEmit) coerceField(v val, f *fieldInfo, path string) (string, error) {
+	e, err := pe.coerce(v, f.t, path)
+	if err != nil {
+		return "", err
+	}
+	if f.elem != "" && strings.HasPrefix(e, "dsl.Lit([]any{") {
+		return "dsl.Lit([]" + f.elem + "{" + strings.TrimPrefix(e, "dsl.Lit([]any{"), nil
+	}
+	if !f.t.IsArtifact() && f.t.Param == ir.ParamList && v.elem != f.elem && !strings.HasPrefix(e, "dsl.Lit(") {
+		goT := func(elem string) string {
+			if elem == "" {
+				return "[]any"
+			}
+			return "[]" + elem
+		}
+		return "", pe.g.errf(path, "", "a %s list feeds %q, a %s list; the Go DSL has no conversion between list types", goT(v.elem), f.kfp, goT(f.elem))
+	}
+	return e, nil
 }
 
 // coerce converts v to the handle type want.

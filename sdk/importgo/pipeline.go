@@ -247,6 +247,35 @@ func (pe *pipeEmit) order() error {
 			edges = append(edges, edge{groups[i-1], t})
 		}
 	}
+	// Component keys: the compiler names a nested pipeline's components
+	// when it emits the task running it, after the tasks created before it
+	// in the same DAG, and renames on collisions (comp-print-op1-2). A task
+	// whose component key has the same base and a lower suffix than one the
+	// nested pipeline uses comes first, one with a higher suffix after.
+	for _, d := range pe.dags {
+		for _, p := range sortedTasks(d.tasks) {
+			if p.group != nil || p.comp.kind != kindPipeline {
+				continue
+			}
+			inner := pe.g.usedKeys(p.comp, map[string]bool{})
+			for _, t := range sortedTasks(d.tasks) {
+				if t == p || t.group != nil {
+					continue
+				}
+				base, n := keySuffix(t.comp.key)
+				for _, k := range sortedKeys(inner) {
+					if kb, kn := keySuffix(k); kb == base && kn != n {
+						if n < kn {
+							edges = append(edges, edge{t, p})
+						} else {
+							edges = append(edges, edge{p, t})
+						}
+						break
+					}
+				}
+			}
+		}
+	}
 	// Data and explicit dependencies.
 	for _, d := range pe.dags {
 		for _, t := range sortedTasks(d.tasks) {
@@ -305,6 +334,37 @@ func (pe *pipeEmit) order() error {
 		}
 	}
 	return nil
+}
+
+// usedKeys adds to seen the keys of the components that tasks of ci's
+// DAG run, through groups and nested pipelines.
+func (g *gen) usedKeys(ci *compInfo, seen map[string]bool) map[string]bool {
+	dag, _ := ci.spec["dag"].(map[string]any)
+	tasks, _ := dag["tasks"].(map[string]any)
+	for _, name := range sortedKeys(tasks) {
+		ts, _ := tasks[name].(map[string]any)
+		ref, _ := ts["componentRef"].(map[string]any)
+		key, _ := ref["name"].(string)
+		sub := g.infos[key]
+		if sub == nil || seen[key] {
+			continue
+		}
+		seen[key] = true
+		if sub.kind == kindGroup || sub.kind == kindPipeline {
+			g.usedKeys(sub, seen)
+		}
+	}
+	return seen
+}
+
+// keySuffix splits a component key into its base and the number the
+// compiler appended to make it unique (1 when none).
+func keySuffix(key string) (string, int) {
+	if m := suffixRE.FindStringSubmatch(key); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		return m[1], n
+	}
+	return key, 1
 }
 
 func less(a, b *taskInfo) bool {

@@ -25,8 +25,38 @@ type pipeEmit struct {
 	vars  *scope
 	final bool
 	oneOf int
+	// oneOfUses counts the reads of each OneOf value (by YAML path) in the
+	// first pass; one read more than once is declared once, in oneOfVars.
+	oneOfUses map[string]int
+	oneOfVars map[string]oneOfVar
+	// pending are declarations to write before the next statement of a
+	// DAG.
+	pending []pendingDecl
 	// usesTime, usesK8s record the imports the body needs.
 	usesTime, usesK8s bool
+}
+
+type oneOfVar struct {
+	name string
+	dag  *dagInfo
+}
+
+type pendingDecl struct {
+	dag  *dagInfo
+	stmt string
+}
+
+// flush writes the pending declarations of DAG d.
+func (pe *pipeEmit) flush(w *bytes.Buffer, d *dagInfo) {
+	kept := pe.pending[:0]
+	for _, p := range pe.pending {
+		if p.dag == d {
+			w.WriteString(p.stmt)
+			continue
+		}
+		kept = append(kept, p)
+	}
+	pe.pending = kept
 }
 
 type taskInfo struct {
@@ -464,6 +494,11 @@ func sortedTasks(m map[string]*taskInfo) []*taskInfo {
 // body writes the pipeline function's body.
 func (pe *pipeEmit) body() ([]byte, error) {
 	pe.oneOf = 0
+	pe.oneOfVars = map[string]oneOfVar{}
+	pe.pending = nil
+	if !pe.final {
+		pe.oneOfUses = map[string]int{}
+	}
 	var w bytes.Buffer
 	pe.root.inputs = map[string]val{}
 	for _, f := range pe.ci.in.fields {
@@ -500,6 +535,7 @@ func (pe *pipeEmit) body() ([]byte, error) {
 		}
 		parts = append(parts, f.goName+": "+e)
 	}
+	pe.flush(&w, pe.root)
 	fmt.Fprintf(&w, "return %s{%s}\n", pe.ci.out.typeName, strings.Join(parts, ", "))
 	return w.Bytes(), nil
 }
@@ -520,21 +556,23 @@ func (pe *pipeEmit) dagBody(w *bytes.Buffer, d *dagInfo) error {
 			// Written with its exit handler.
 			continue
 		}
-		if t.group != nil {
-			if t.group.kind == "condition-branches" {
-				if err := pe.branches(w, t); err != nil {
-					return err
-				}
-				continue
-			}
-			if err := pe.groupStmt(w, t); err != nil {
-				return err
-			}
-			continue
+		// Each item goes to its own buffer so that the declarations its
+		// rendering asks for come first.
+		var item bytes.Buffer
+		var err error
+		switch {
+		case t.group != nil && t.group.kind == "condition-branches":
+			err = pe.branches(&item, t)
+		case t.group != nil:
+			err = pe.groupStmt(&item, t)
+		default:
+			err = pe.taskStmt(&item, t)
 		}
-		if err := pe.taskStmt(w, t); err != nil {
+		if err != nil {
 			return err
 		}
+		pe.flush(w, d)
+		w.Write(item.Bytes())
 	}
 	return nil
 }
@@ -1028,7 +1066,25 @@ func (pe *pipeEmit) dagOutput(sub *dagInfo, key string, artifact bool, path stri
 		if artifact {
 			fn = "dsl.OneOfArtifact"
 		}
-		return val{expr: fn + "(b, " + strings.Join(es, ", ") + ")", t: t}, nil
+		expr := fn + "(b, " + strings.Join(es, ", ") + ")"
+		if !pe.final {
+			pe.oneOfUses[p]++
+			return val{expr: expr, t: t}, nil
+		}
+		if pe.oneOfUses[p] < 2 {
+			return val{expr: expr, t: t}, nil
+		}
+		// Read more than once: one OneOf, declared before its first read.
+		if v, ok := pe.oneOfVars[p]; ok {
+			if !encloses(v.dag, from) {
+				return val{}, pe.g.unsupported(p, "a OneOf value read in a scope its first read does not enclose")
+			}
+			return val{expr: v.name, t: t}, nil
+		}
+		name := pe.vars.claim("oneOf")
+		pe.oneOfVars[p] = oneOfVar{name: name, dag: from}
+		pe.pending = append(pe.pending, pendingDecl{dag: from, stmt: name + " := " + expr + "\n"})
+		return val{expr: name, t: t}, nil
 	}
 	v := vals[0]
 	if sub.kind == "for-loop" {

@@ -95,7 +95,7 @@ func (p *Pipeline[In, Out]) Build() *ir.Pipeline { return p.build(nil) }
 func (p *Pipeline[In, Out]) build(within []*ir.Component) *ir.Pipeline {
 	p.once.Do(func() {
 		g := &ir.Pipeline{Component: p.comp, Root: &ir.Group{Kind: ir.GroupRoot, Pos: p.pos, Branch: -1}, Outputs: map[string]*ir.Ref{},
-			DisplayName: p.o.displayName, DefaultPipelineRoot: p.o.root, Workspace: p.o.irWorkspace()}
+			DisplayName: p.o.displayName, DefaultPipelineRoot: p.o.root, Workspace: p.o.irWorkspace(), ParameterDefaults: p.o.paramDefs}
 		g.Errors = append(g.Errors, p.errors...)
 		p.comp.Impl = g
 		p.built = g

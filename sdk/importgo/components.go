@@ -65,7 +65,7 @@ func (g *gen) writeStruct(w *bytes.Buffer, s *structInfo, doc string) {
 			tag += ",optional"
 		}
 		tags := fmt.Sprintf("kfp:%s", strconv.Quote(tag))
-		if f.in != nil && f.in.HasDefault {
+		if f.in != nil && f.in.HasDefault && f.in.Optional {
 			tags += " default:" + strconv.Quote(defaultTag(f.in.Default))
 		}
 		if f.desc != "" {

@@ -155,6 +155,17 @@ func (g *gen) pipelineFile(ci *compInfo, pkg string, isRoot bool, info map[strin
 		if g.workspace != "" {
 			opts = append(opts, g.workspace)
 		}
+		// A default on a required input is what compiling with
+		// pipeline_parameters writes: dsl.CompiledDefaults.
+		var defs []string
+		for _, f := range ci.in.fields {
+			if f.in != nil && f.in.HasDefault && !f.in.Optional && !f.t.IsArtifact() {
+				defs = append(defs, strconv.Quote(f.kfp)+": "+anyLiteral(f.in.Default))
+			}
+		}
+		if len(defs) > 0 {
+			opts = append(opts, "dsl.CompiledDefaults(map[string]any{"+strings.Join(defs, ", ")+"})")
+		}
 	}
 	docComment(&w, doc)
 	inP := "_"

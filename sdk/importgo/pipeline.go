@@ -1135,6 +1135,9 @@ func (pe *pipeEmit) coerce(v val, want ir.Type, path string) (string, error) {
 		return "", pe.g.errf(path, "", "a %s value feeds a %s input", v.t, want)
 	}
 	if !want.IsArtifact() {
+		if v.t.Param == ir.ParamTaskFinalStatus && want.Param == ir.ParamStruct {
+			return "dsl.StatusAsStruct(" + v.expr + ")", nil
+		}
 		if v.t.Param != want.Param {
 			return "", pe.g.errf(path, "", "a %s value feeds a %s input; the Go DSL checks parameter types exactly", v.t.Param, want.Param)
 		}

@@ -96,6 +96,10 @@ type val struct {
 	loopItem bool
 	// elem is the Go element type of a typed LIST value (fieldInfo.elem).
 	elem string
+	// collected marks a Collected value, which an outer loop's output
+	// passes on as it is (the DSL collects across every loop between the
+	// task and the reader).
+	collected bool
 }
 
 // pipelineFile writes the file of one pipeline.
@@ -1098,11 +1102,11 @@ func (pe *pipeEmit) dagOutput(sub *dagInfo, key string, artifact bool, path stri
 		return val{expr: name, t: t}, nil
 	}
 	v := vals[0]
-	if sub.kind == "for-loop" {
+	if sub.kind == "for-loop" && !v.collected {
 		if artifact {
-			return val{expr: "dsl.CollectedArtifacts(" + v.expr + ")", t: ir.Type{Artifact: v.t.Artifact, List: true}}, nil
+			return val{expr: "dsl.CollectedArtifacts(" + v.expr + ")", t: ir.Type{Artifact: v.t.Artifact, List: true}, collected: true}, nil
 		}
-		return val{expr: "dsl.Collected[[]any](" + v.expr + ")", t: ir.Type{Param: ir.ParamList}}, nil
+		return val{expr: "dsl.Collected[[]any](" + v.expr + ")", t: ir.Type{Param: ir.ParamList}, collected: true}, nil
 	}
 	return v, nil
 }

@@ -73,6 +73,10 @@ type taskInfo struct {
 	// exitFor is the exit-handler group this task is the exit task of.
 	exitFor  *taskInfo
 	exitTask *taskInfo
+	// after lists the tasks outside this task's DAG it runs after: the
+	// DSL lifts X.After(Y) to the groups that hold X and Y, so a group's
+	// dependentTasks that no input implies are written on its first task.
+	after []*taskInfo
 }
 
 type dagInfo struct {
@@ -111,6 +115,9 @@ func (g *gen) pipelineFile(ci *compInfo, pkg string, isRoot bool, info map[strin
 	}
 	pe.root = root
 	if err := pe.order(); err != nil {
+		return nil, err
+	}
+	if err := pe.groupAfter(); err != nil {
 		return nil, err
 	}
 	// Pass 1: find references.
@@ -592,6 +599,54 @@ func (pe *pipeEmit) dagBody(w *bytes.Buffer, d *dagInfo) error {
 	return nil
 }
 
+// groupAfter turns the dependentTasks of each group task that its inputs
+// do not imply into After on the group's first task.
+func (pe *pipeEmit) groupAfter() error {
+	for _, d := range pe.dags {
+		for _, t := range d.order {
+			if t.group == nil {
+				continue
+			}
+			data := dataProducers(t.spec)
+			for _, n := range depList(t.spec) {
+				if data[n] {
+					continue
+				}
+				p := d.tasks[n]
+				if p == nil {
+					return pe.g.errf(t.path+".dependentTasks", "name a task of the same DAG", "task %q does not exist in this DAG", n)
+				}
+				x := firstTask(t.group)
+				if x == nil {
+					return pe.g.unsupported(t.path+".dependentTasks", fmt.Sprintf("a dependency of group %q, which holds no task", t.name))
+				}
+				x.after = append(x.after, p)
+			}
+		}
+	}
+	return nil
+}
+
+// dataProducers is the set of tasks whose outputs a task spec's inputs
+// read.
+func dataProducers(spec map[string]any) map[string]bool {
+	data := map[string]bool{}
+	ins, _ := spec["inputs"].(map[string]any)
+	for _, kind := range []string{"parameters", "artifacts"} {
+		m, _ := ins[kind].(map[string]any)
+		for _, k := range sortedKeys(m) {
+			in, _ := m[k].(map[string]any)
+			for _, key := range []string{"taskOutputParameter", "taskOutputArtifact"} {
+				if x, ok := in[key].(map[string]any); ok {
+					n, _ := x["producerTask"].(string)
+					data[n] = true
+				}
+			}
+		}
+	}
+	return data
+}
+
 // taskStmt writes one task.
 func (pe *pipeEmit) taskStmt(w *bytes.Buffer, t *taskInfo) error {
 	g := pe.g
@@ -636,6 +691,13 @@ func (pe *pipeEmit) taskStmt(w *bytes.Buffer, t *taskInfo) error {
 		if p == nil {
 			return g.errf(t.path+".dependentTasks", "name a task of the same DAG", "task %q does not exist in this DAG", n)
 		}
+		e, err := pe.taskRef(t.dag, p)
+		if err != nil {
+			return err
+		}
+		after = append(after, e)
+	}
+	for _, p := range t.after {
 		e, err := pe.taskRef(t.dag, p)
 		if err != nil {
 			return err

@@ -853,20 +853,97 @@ func (pe *pipeEmit) inputValue(d *dagInfo, spec map[string]any, path string, wan
 
 var embeddedChannelRE = regexp.MustCompile(`\{\{\$\.inputs\.parameters\['(pipelinechannel--[^']*)'\]\}\}`)
 
-// formatValue is inputValue, except that a string constant with embedded
-// channel placeholders (a Python f-string over pipeline channels) becomes
-// dsl.Format over the values those channels carry; their injected task
-// inputs are consumed.
+// formatValue is inputValue, except that a constant with embedded channel
+// placeholders (a Python f-string over pipeline channels, or a list or
+// dict holding run-time values) becomes dsl.Format, or dsl.Compose, over
+// the values those channels carry; their injected task inputs are
+// consumed.
 func (pe *pipeEmit) formatValue(t *taskInfo, spec map[string]any, path string, want ir.Type, skip map[string]bool) (val, error) {
 	rv, _ := spec["runtimeValue"].(map[string]any)
-	c, isStr := rv["constant"].(string)
-	if !isStr || want.Param != ir.ParamString || pipeValueRE.MatchString(c) {
-		return pe.inputValue(t.dag, spec, path, want)
+	switch c := rv["constant"].(type) {
+	case string:
+		if want.Param != ir.ParamString || pipeValueRE.MatchString(c) || !embeddedChannelRE.MatchString(c) {
+			break
+		}
+		e, err := pe.embedded(t, c, path, skip, true)
+		if err != nil {
+			return val{}, err
+		}
+		return val{expr: e, t: want}, nil
+	case []any, map[string]any:
+		if want.IsArtifact() || (want.Param != ir.ParamList && want.Param != ir.ParamStruct) || !hasEmbedded(c) {
+			break
+		}
+		e, err := pe.composeLiteral(t, c, path, skip)
+		if err != nil {
+			return val{}, err
+		}
+		return val{expr: "dsl.Compose[" + paramGoType(want.Param) + "](" + e + ")", t: want}, nil
 	}
+	return pe.inputValue(t.dag, spec, path, want)
+}
+
+// hasEmbedded reports whether a constant's strings embed a channel
+// placeholder.
+func hasEmbedded(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return embeddedChannelRE.MatchString(x)
+	case []any:
+		for _, e := range x {
+			if hasEmbedded(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if hasEmbedded(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// composeLiteral renders a constant tree for dsl.Compose: anyLiteral with
+// each string that embeds channels replaced by the value (or a
+// dsl.Format of the values and text).
+func (pe *pipeEmit) composeLiteral(t *taskInfo, v any, path string, skip map[string]bool) (string, error) {
+	switch x := v.(type) {
+	case string:
+		if !embeddedChannelRE.MatchString(x) {
+			return strconv.Quote(x), nil
+		}
+		return pe.embedded(t, x, path, skip, false)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			s, err := pe.composeLiteral(t, e, fmt.Sprintf("%s[%d]", path, i), skip)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = s
+		}
+		return "[]any{" + strings.Join(parts, ", ") + "}", nil
+	case map[string]any:
+		var parts []string
+		for _, k := range sortedKeys(x) {
+			s, err := pe.composeLiteral(t, x[k], path+"."+k, skip)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, strconv.Quote(k)+": "+s)
+		}
+		return "map[string]any{" + strings.Join(parts, ", ") + "}", nil
+	}
+	return anyLiteral(v), nil
+}
+
+// embedded renders a string with embedded channel placeholders: the value
+// itself when the string is one placeholder (unless format asks for a
+// string), else dsl.Format of its text and values.
+func (pe *pipeEmit) embedded(t *taskInfo, c, path string, skip map[string]bool, format bool) (string, error) {
 	ms := embeddedChannelRE.FindAllStringSubmatchIndex(c, -1)
-	if len(ms) == 0 {
-		return pe.inputValue(t.dag, spec, path, want)
-	}
 	ins, _ := t.spec["inputs"].(map[string]any)
 	params, _ := ins["parameters"].(map[string]any)
 	var parts []string
@@ -878,12 +955,15 @@ func (pe *pipeEmit) formatValue(t *taskInfo, spec map[string]any, path string, w
 		name := c[m[2]:m[3]]
 		cs, ok := params[name].(map[string]any)
 		if !ok {
-			return val{}, pe.g.errf(path, "", "the constant embeds %s, which the task does not set", name)
+			return "", pe.g.errf(path, "", "the constant embeds %s, which the task does not set", name)
 		}
 		skip["parameters."+name] = true
 		v, err := pe.inputValue(t.dag, cs, t.path+".inputs.parameters."+name, ir.Type{Param: ir.ParamString})
 		if err != nil {
-			return val{}, err
+			return "", err
+		}
+		if v.t.IsArtifact() {
+			return "", pe.g.errf(t.path+".inputs.parameters."+name, "", "an artifact is embedded in a constant")
 		}
 		parts = append(parts, v.expr)
 		last = m[1]
@@ -891,7 +971,10 @@ func (pe *pipeEmit) formatValue(t *taskInfo, spec map[string]any, path string, w
 	if last < len(c) {
 		parts = append(parts, goString(c[last:]))
 	}
-	return val{expr: "dsl.Format(" + strings.Join(parts, ", ") + ")", t: want}, nil
+	if !format && len(parts) == 1 {
+		return parts[0], nil
+	}
+	return "dsl.Format(" + strings.Join(parts, ", ") + ")", nil
 }
 
 var fieldSelRE = regexp.MustCompile(`^parseJson\(string_value\)\["([A-Za-z_][A-Za-z0-9_]*)"\]$`)

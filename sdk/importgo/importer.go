@@ -3,6 +3,7 @@ package importgo
 import (
 	"fmt"
 	"math"
+	"sort"
 	"regexp"
 	"strconv"
 	"strings"
@@ -42,10 +43,15 @@ func (pe *pipeEmit) importerCall(t *taskInfo, skip map[string]bool) (string, err
 	}
 	args := []string{"b", uri}
 	if md, ok := imp["metadata"].(map[string]any); ok {
-		if strings.Contains(anyLiteral(md), "{{$") {
-			return "", g.unsupported(xpath+".metadata", "importer metadata built from run-time values")
+		if !strings.Contains(anyLiteral(md), "{{$") {
+			args = append(args, "dsl.ImportMetadata("+anyLiteral(md)+")")
+		} else {
+			entries, _, err := pe.metadataEntries(t, md, xpath+".metadata", skip)
+			if err != nil {
+				return "", err
+			}
+			args = append(args, "dsl.ImportOrderedMetadata("+strings.Join(entries, ", ")+")")
 		}
-		args = append(args, "dsl.ImportMetadata("+anyLiteral(md)+")")
 	}
 	if r, _ := imp["reimport"].(bool); r {
 		args = append(args, "dsl.Reimport()")
@@ -54,6 +60,107 @@ func (pe *pipeEmit) importerCall(t *taskInfo, skip map[string]bool) (string, err
 		args = append(args, "dsl.DownloadToWorkspace()")
 	}
 	return fmt.Sprintf("dsl.Importer[%s](%s)", g.kindExpr(*at), strings.Join(args, ", ")), nil
+}
+
+// metadataPH matches the placeholder of an importer metadata input
+// (metadata, metadata-2…, numbered by KFP in the order it met the values).
+var metadataPH = regexp.MustCompile(`\{\{\$\.inputs\.parameters\['(metadata(?:-[0-9]+)?)'\]\}\}`)
+
+// firstMetadata is the lowest metadata input number a value embeds
+// (math.MaxInt when none).
+func firstMetadata(v any) int {
+	low := math.MaxInt
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			for _, m := range metadataPH.FindAllStringSubmatch(x, -1) {
+				n := 1
+				if i := strings.LastIndex(m[1], "-"); i >= 0 {
+					n, _ = strconv.Atoi(m[1][i+1:])
+				}
+				low = min(low, n)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for k, e := range x {
+				walk(k)
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return low
+}
+
+// metadataEntries renders importer metadata holding run-time values as
+// dsl.MetadataEntry literals, ordered so that the DSL numbers the
+// importer's metadata inputs as the YAML does (entries by the first input
+// they embed, key before value; entries without any last, by key).
+func (pe *pipeEmit) metadataEntries(t *taskInfo, md map[string]any, path string, skip map[string]bool) ([]string, int, error) {
+	type entry struct {
+		key   string
+		first int
+	}
+	var es []entry
+	low := math.MaxInt
+	for _, k := range sortedKeys(md) {
+		f := min(firstMetadata(k), firstMetadata(md[k]))
+		if fk := firstMetadata(k); fk != math.MaxInt {
+			f = fk
+		}
+		es = append(es, entry{k, f})
+		low = min(low, f)
+	}
+	sort.SliceStable(es, func(i, j int) bool { return es[i].first < es[j].first })
+	var out []string
+	for _, e := range es {
+		p := path + "." + e.key
+		k, err := pe.metadataValue(t, e.key, p, skip)
+		if err != nil {
+			return nil, 0, err
+		}
+		v, err := pe.metadataValue(t, md[e.key], p, skip)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, "dsl.MetadataEntry{Key: "+k+", Value: "+v+"}")
+	}
+	return out, low, nil
+}
+
+// metadataValue renders one importer metadata value (see metadataEntries).
+func (pe *pipeEmit) metadataValue(t *taskInfo, v any, path string, skip map[string]bool) (string, error) {
+	switch x := v.(type) {
+	case string:
+		if !metadataPH.MatchString(x) {
+			return strconv.Quote(x), nil
+		}
+		return pe.embeddedRE(t, x, path, skip, false, metadataPH)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			s, err := pe.metadataValue(t, e, fmt.Sprintf("%s[%d]", path, i), skip)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = s
+		}
+		return "[]any{" + strings.Join(parts, ", ") + "}", nil
+	case map[string]any:
+		if firstMetadata(x) == math.MaxInt {
+			return anyLiteral(x), nil
+		}
+		entries, _, err := pe.metadataEntries(t, x, path, skip)
+		if err != nil {
+			return "", err
+		}
+		return "dsl.OrderedMetadata{" + strings.Join(entries, ", ") + "}", nil
+	}
+	return anyLiteral(v), nil
 }
 
 // platform renders the sdk/kubernetes calls of a task's executor config

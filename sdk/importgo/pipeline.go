@@ -943,7 +943,13 @@ func (pe *pipeEmit) composeLiteral(t *taskInfo, v any, path string, skip map[str
 // itself when the string is one placeholder (unless format asks for a
 // string), else dsl.Format of its text and values.
 func (pe *pipeEmit) embedded(t *taskInfo, c, path string, skip map[string]bool, format bool) (string, error) {
-	ms := embeddedChannelRE.FindAllStringSubmatchIndex(c, -1)
+	return pe.embeddedRE(t, c, path, skip, format, embeddedChannelRE)
+}
+
+// embeddedRE is embedded for the placeholders re matches (its first group
+// names the task input).
+func (pe *pipeEmit) embeddedRE(t *taskInfo, c, path string, skip map[string]bool, format bool, re *regexp.Regexp) (string, error) {
+	ms := re.FindAllStringSubmatchIndex(c, -1)
 	ins, _ := t.spec["inputs"].(map[string]any)
 	params, _ := ins["parameters"].(map[string]any)
 	var parts []string

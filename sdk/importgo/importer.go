@@ -3,8 +3,8 @@ package importgo
 import (
 	"fmt"
 	"math"
-	"sort"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"

@@ -2,6 +2,7 @@ package importgo
 
 import (
 	"bytes"
+	"container/heap"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -356,22 +357,21 @@ func (pe *pipeEmit) order() error {
 		indeg[b]++
 	}
 	for _, d := range pe.dags {
-		ready := []*taskInfo{}
+		// Kahn's algorithm with a heap: the least ready item first.
+		ready := &readyHeap{}
 		all := sortedTasks(d.tasks)
 		for _, t := range all {
 			if indeg[t] == 0 {
-				ready = append(ready, t)
+				heap.Push(ready, t)
 			}
 		}
-		for len(ready) > 0 {
-			sort.SliceStable(ready, func(i, j int) bool { return less(ready[i], ready[j]) })
-			t := ready[0]
-			ready = ready[1:]
+		for ready.Len() > 0 {
+			t := heap.Pop(ready).(*taskInfo)
 			d.order = append(d.order, t)
 			for _, s := range succ[t] {
 				indeg[s]--
 				if indeg[s] == 0 {
-					ready = append(ready, s)
+					heap.Push(ready, s)
 				}
 			}
 		}
@@ -417,6 +417,20 @@ func keySuffix(key string) (string, int) {
 		return m[1], n
 	}
 	return key, 1
+}
+
+// readyHeap orders the items ready to be created by less.
+type readyHeap []*taskInfo
+
+func (h readyHeap) Len() int           { return len(h) }
+func (h readyHeap) Less(i, j int) bool { return less(h[i], h[j]) }
+func (h readyHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *readyHeap) Push(x any)        { *h = append(*h, x.(*taskInfo)) }
+func (h *readyHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return t
 }
 
 func less(a, b *taskInfo) bool {

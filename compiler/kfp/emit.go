@@ -225,6 +225,7 @@ func (e *emitter) build() {
 func (e *emitter) overrideDefaults() {
 	values := map[string]any{}
 	if e.compiled {
+		// The DSL has refused names that are not parameter inputs.
 		for name, v := range e.p.ParameterDefaults {
 			values[name] = v
 		}

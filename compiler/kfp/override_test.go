@@ -90,7 +90,8 @@ func TestCompiledDefaultsUnknownName(t *testing.T) {
 	require.ErrorAs(t, err, &list)
 	require.Len(t, list, 1)
 	assert.Equal(t, ir.UnknownInput, list[0].Code)
-	assert.Contains(t, list[0].Error(), `pipeline parameter "nope"`)
+	assert.Contains(t, list[0].Error(), `CompiledDefaults names "nope", which is not a parameter input of pipeline "compiled-defaults-unknown"`)
+	assert.Contains(t, list[0].Error(), "override_test.go")
 }
 
 type datasetsIn struct {

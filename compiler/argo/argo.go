@@ -245,6 +245,9 @@ func Emit(p *ir.Pipeline, opts Options) (*wfv1.Workflow, error) {
 		if in.HasDefault && !in.Type.IsArtifact() {
 			a.Value = wfv1.AnyStringPtr(paramString(in.Default))
 		}
+		if v, ok := p.ParameterDefaults[in.Name]; ok && !in.Type.IsArtifact() {
+			a.Value = wfv1.AnyStringPtr(paramString(v))
+		}
 		if in.Description != "" {
 			a.Description = wfv1.AnyStringPtr(in.Description)
 		}

@@ -60,3 +60,16 @@ func TestComposeArgument(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(res.YAML), `value: '[{"job":"{{workflow.name}}","n":"{{workflow.parameters.n}}","name":"{{workflow.parameters.name}}","replicas":2}]'`)
 }
+
+// dsl.CompiledDefaults gives the workflow parameters their values, as
+// compile(pipeline_parameters=...) gives the KFP root its defaults.
+func TestCompiledDefaultsArguments(t *testing.T) {
+	p := dsl.NewPipeline("argo-compiled-defaults", func(b *dsl.Builder, in formatPipeIn) struct{} {
+		sizeComp.Task(b, sizeIn{Shard: dsl.Format(in.Name, in.N)})
+		return struct{}{}
+	}, dsl.CompiledDefaults(map[string]any{"name": "shard", "n": 4}))
+	res, err := argo.Compile(p, argo.Options{})
+	require.NoError(t, err)
+	assert.Contains(t, string(res.YAML), "- name: name\n      value: shard\n")
+	assert.Contains(t, string(res.YAML), "- name: \"n\"\n      value: \"4\"\n")
+}

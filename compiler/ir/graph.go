@@ -460,6 +460,13 @@ type Pipeline struct {
 	// PipelineConfig.workspace; only the compiled pipeline's own counts,
 	// as in KFP, not those of nested pipelines).
 	Workspace *Workspace
+	// ParameterDefaults overrides the defaults of the pipeline's own
+	// parameter inputs when it is the compiled pipeline (not when nested),
+	// as KFP's Compiler.compile(pipeline_parameters=...) does: each value
+	// (JSON-compatible: string, float64/int, bool, []any, map[string]any)
+	// becomes the root input's defaultValue, isOptional left as declared.
+	// Nil when none.
+	ParameterDefaults map[string]any
 	// Errors are the problems found while the DSL built the pipeline.
 	Errors ErrorList
 }

@@ -69,12 +69,16 @@ type emitter struct {
 	errs    ir.ErrorList
 	// compiledRoots are the roots of merged ir.Compiled pipelines.
 	compiledRoots []compiledRoot
+	// compiled is set on the emitter of the compiled pipeline (not on
+	// those of nested pipelines).
+	compiled bool
 }
 
 // Emit compiles a validated pipeline to KFP IR. It reports problems the
 // target backend cannot run (ir.UnsupportedFeature) as an ir.ErrorList.
 func Emit(p *ir.Pipeline, opts Options) (*Result, error) {
 	e := newEmitter(p, opts)
+	e.compiled = true
 	e.build()
 	e.checkWorkspace()
 	if err := e.errs.Err(); err != nil {
@@ -219,8 +223,18 @@ func (e *emitter) build() {
 // overrideDefaults applies Options.PipelineParameters to the root's input
 // definitions (KFP modify_pipeline_spec_with_override: defaultValue only).
 func (e *emitter) overrideDefaults() {
-	names := make([]string, 0, len(e.opts.PipelineParameters))
-	for name := range e.opts.PipelineParameters {
+	values := map[string]any{}
+	if e.compiled {
+		// The DSL has refused names that are not parameter inputs.
+		for name, v := range e.p.ParameterDefaults {
+			values[name] = v
+		}
+	}
+	for name, v := range e.opts.PipelineParameters {
+		values[name] = v
+	}
+	names := make([]string, 0, len(values))
+	for name := range values {
 		names = append(names, name)
 	}
 	sort.Strings(names)
@@ -234,7 +248,7 @@ func (e *emitter) overrideDefaults() {
 				"pipeline parameter %q given to the compiler does not match any parameter input of pipeline %q", name, e.p.Component.Name)
 			continue
 		}
-		ps.DefaultValue = protoValue(e.opts.PipelineParameters[name])
+		ps.DefaultValue = protoValue(values[name])
 	}
 }
 

@@ -18,6 +18,7 @@ type options struct {
 	noCache     bool
 	root        string
 	workspace   *WorkspaceConfig
+	paramDefs   map[string]any
 }
 
 // Image sets the container image of a Go-function component. Use a ko
@@ -74,6 +75,27 @@ type WorkspaceConfig struct {
 // then a compile error naming both.
 func PipelineWorkspace(cfg WorkspaceConfig) Option {
 	return func(o *options) { c := cfg; o.workspace = &c }
+}
+
+// CompiledDefaults overrides the defaults of the pipeline's parameter
+// inputs when it is the compiled pipeline, as KFP's
+// Compiler.compile(pipeline_parameters={...}) does: each value becomes the
+// input's defaultValue while isOptional stays as the input declares it (an
+// input without a `default` tag stays required, yet has a default in the
+// compiled YAML). Values are JSON-compatible: string, int, float64, bool,
+// []any, map[string]any. It has no effect on a pipeline used as a task of
+// another; compiler.Options.PipelineParameters wins for a name both set.
+// A name that is not a parameter input of the pipeline is an
+// ir.UnknownInput error when it is compiled.
+func CompiledDefaults(values map[string]any) Option {
+	return func(o *options) {
+		if o.paramDefs == nil {
+			o.paramDefs = map[string]any{}
+		}
+		for k, v := range values {
+			o.paramDefs[k] = jsonValue(v)
+		}
+	}
 }
 
 func applyOptions(opts []Option) options {

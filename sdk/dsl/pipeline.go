@@ -1,7 +1,9 @@
 package dsl
 
 import (
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -95,8 +97,15 @@ func (p *Pipeline[In, Out]) Build() *ir.Pipeline { return p.build(nil) }
 func (p *Pipeline[In, Out]) build(within []*ir.Component) *ir.Pipeline {
 	p.once.Do(func() {
 		g := &ir.Pipeline{Component: p.comp, Root: &ir.Group{Kind: ir.GroupRoot, Pos: p.pos, Branch: -1}, Outputs: map[string]*ir.Ref{},
-			DisplayName: p.o.displayName, DefaultPipelineRoot: p.o.root, Workspace: p.o.irWorkspace()}
+			DisplayName: p.o.displayName, DefaultPipelineRoot: p.o.root, Workspace: p.o.irWorkspace(), ParameterDefaults: maps.Clone(p.o.paramDefs)}
 		g.Errors = append(g.Errors, p.errors...)
+		for _, name := range slices.Sorted(maps.Keys(p.o.paramDefs)) {
+			if f := p.in.Field(name); f == nil || f.Type.IsArtifact() || f.Type.Param == ir.ParamTaskFinalStatus {
+				g.Errors.Addf(p.pos, ir.UnknownInput, "name a parameter input of the pipeline (its kfp tag)",
+					"CompiledDefaults names %q, which is not a parameter input of pipeline %q", name, p.name)
+				delete(g.ParameterDefaults, name)
+			}
+		}
 		p.comp.Impl = g
 		p.built = g
 		if p.body == nil {

@@ -65,7 +65,7 @@ func (g *gen) writeStruct(w *bytes.Buffer, s *structInfo, doc string) {
 			tag += ",optional"
 		}
 		tags := fmt.Sprintf("kfp:%s", strconv.Quote(tag))
-		if f.in != nil && f.in.HasDefault {
+		if f.in != nil && f.in.HasDefault && f.in.Optional {
 			tags += " default:" + strconv.Quote(defaultTag(f.in.Default))
 		}
 		if f.desc != "" {
@@ -75,7 +75,7 @@ func (g *gen) writeStruct(w *bytes.Buffer, s *structInfo, doc string) {
 		if strings.Contains(tags, "`") {
 			tagLit = strconv.Quote(tags)
 		}
-		fmt.Fprintf(w, "\t%s %s %s\n", f.goName, g.goType(f.t), tagLit)
+		fmt.Fprintf(w, "\t%s %s %s\n", f.goName, g.fieldType(f), tagLit)
 	}
 	w.WriteString("}\n\n")
 }

@@ -409,11 +409,32 @@ func (pe *pipeEmit) loop(w *bytes.Buffer, t *taskInfo, opts []string) error {
 		if !ok {
 			return g.errf(pp+".items.inputParameter", "", "names %q, which is not passed into the loop", name)
 		}
+		ins, _ := t.spec["inputs"].(map[string]any)
+		params, _ := ins["parameters"].(map[string]any)
+		if spec, _ := params[name].(map[string]any); spec != nil && spec["parameterExpressionSelector"] != nil {
+			// A list held in a field of an outer loop's item: the DSL
+			// reads it with ItemField[[]any] and gives string items.
+			lv, err := pe.inputValue(t.dag, spec, t.path+".inputs.parameters."+name, ir.Type{Param: ir.ParamList})
+			if err != nil {
+				return err
+			}
+			v = lv
+		}
 		if v.t.Param != ir.ParamList {
 			return g.errf(pp+".items.inputParameter", "", "loops over %q, which is %s, not a LIST", name, v.t)
 		}
-		sub.inputs[itemName] = val{expr: item, t: ir.Type{Param: ir.ParamString}, loopItem: true}
-		head = fmt.Sprintf("dsl.ParallelFor(b, %s, func(b *dsl.Builder, %s dsl.Param[string]) {\n", v.expr, item)
+		elem := "string"
+		it := ir.Type{Param: ir.ParamString}
+		if def := inputDef(sub.comp, "parameters", itemName); def != nil {
+			if want := typeOfDef(def, "parameters"); want.Param != ir.ParamString {
+				if v.elem == "" || loopElems[want.Param] != v.elem {
+					return g.unsupported(sub.comp.path+".inputDefinitions.parameters."+itemName, fmt.Sprintf("%s loop items over a list the importer cannot type as a Go []%s (only a pipeline input or a task output list can be)", want.Param, loopElems[want.Param]))
+				}
+				elem, it = v.elem, want
+			}
+		}
+		sub.inputs[itemName] = val{expr: item, t: it, loopItem: true}
+		head = fmt.Sprintf("dsl.ParallelFor(b, %s, func(b *dsl.Builder, %s dsl.Param[%s]) {\n", v.expr, item, elem)
 	}
 	var body bytes.Buffer
 	if err := pe.dagBody(&body, sub); err != nil {

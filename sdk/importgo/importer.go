@@ -2,7 +2,9 @@ package importgo
 
 import (
 	"fmt"
+	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -41,10 +43,15 @@ func (pe *pipeEmit) importerCall(t *taskInfo, skip map[string]bool) (string, err
 	}
 	args := []string{"b", uri}
 	if md, ok := imp["metadata"].(map[string]any); ok {
-		if strings.Contains(anyLiteral(md), "{{$") {
-			return "", g.unsupported(xpath+".metadata", "importer metadata built from run-time values")
+		if !strings.Contains(anyLiteral(md), "{{$") {
+			args = append(args, "dsl.ImportMetadata("+anyLiteral(md)+")")
+		} else {
+			entries, _, err := pe.metadataEntries(t, md, xpath+".metadata", skip)
+			if err != nil {
+				return "", err
+			}
+			args = append(args, "dsl.ImportOrderedMetadata("+strings.Join(entries, ", ")+")")
 		}
-		args = append(args, "dsl.ImportMetadata("+anyLiteral(md)+")")
 	}
 	if r, _ := imp["reimport"].(bool); r {
 		args = append(args, "dsl.Reimport()")
@@ -53,6 +60,107 @@ func (pe *pipeEmit) importerCall(t *taskInfo, skip map[string]bool) (string, err
 		args = append(args, "dsl.DownloadToWorkspace()")
 	}
 	return fmt.Sprintf("dsl.Importer[%s](%s)", g.kindExpr(*at), strings.Join(args, ", ")), nil
+}
+
+// metadataPH matches the placeholder of an importer metadata input
+// (metadata, metadata-2…, numbered by KFP in the order it met the values).
+var metadataPH = regexp.MustCompile(`\{\{\$\.inputs\.parameters\['(metadata(?:-[0-9]+)?)'\]\}\}`)
+
+// firstMetadata is the lowest metadata input number a value embeds
+// (math.MaxInt when none).
+func firstMetadata(v any) int {
+	low := math.MaxInt
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			for _, m := range metadataPH.FindAllStringSubmatch(x, -1) {
+				n := 1
+				if i := strings.LastIndex(m[1], "-"); i >= 0 {
+					n, _ = strconv.Atoi(m[1][i+1:])
+				}
+				low = min(low, n)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for k, e := range x {
+				walk(k)
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return low
+}
+
+// metadataEntries renders importer metadata holding run-time values as
+// dsl.MetadataEntry literals, ordered so that the DSL numbers the
+// importer's metadata inputs as the YAML does (entries by the first input
+// they embed, key before value; entries without any last, by key).
+func (pe *pipeEmit) metadataEntries(t *taskInfo, md map[string]any, path string, skip map[string]bool) ([]string, int, error) {
+	type entry struct {
+		key   string
+		first int
+	}
+	var es []entry
+	low := math.MaxInt
+	for _, k := range sortedKeys(md) {
+		f := min(firstMetadata(k), firstMetadata(md[k]))
+		if fk := firstMetadata(k); fk != math.MaxInt {
+			f = fk
+		}
+		es = append(es, entry{k, f})
+		low = min(low, f)
+	}
+	sort.SliceStable(es, func(i, j int) bool { return es[i].first < es[j].first })
+	var out []string
+	for _, e := range es {
+		p := path + "." + e.key
+		k, err := pe.metadataValue(t, e.key, p, skip)
+		if err != nil {
+			return nil, 0, err
+		}
+		v, err := pe.metadataValue(t, md[e.key], p, skip)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, "dsl.MetadataEntry{Key: "+k+", Value: "+v+"}")
+	}
+	return out, low, nil
+}
+
+// metadataValue renders one importer metadata value (see metadataEntries).
+func (pe *pipeEmit) metadataValue(t *taskInfo, v any, path string, skip map[string]bool) (string, error) {
+	switch x := v.(type) {
+	case string:
+		if !metadataPH.MatchString(x) {
+			return strconv.Quote(x), nil
+		}
+		return pe.embeddedRE(t, x, path, skip, false, metadataPH)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			s, err := pe.metadataValue(t, e, fmt.Sprintf("%s[%d]", path, i), skip)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = s
+		}
+		return "[]any{" + strings.Join(parts, ", ") + "}", nil
+	case map[string]any:
+		if firstMetadata(x) == math.MaxInt {
+			return anyLiteral(x), nil
+		}
+		entries, _, err := pe.metadataEntries(t, x, path, skip)
+		if err != nil {
+			return "", err
+		}
+		return "dsl.OrderedMetadata{" + strings.Join(entries, ", ") + "}", nil
+	}
+	return anyLiteral(v), nil
 }
 
 // platform renders the sdk/kubernetes calls of a task's executor config
@@ -74,7 +182,7 @@ func (pe *pipeEmit) platform(t *taskInfo) ([]string, error) {
 	}
 	if err := g.knownKeys(cfg, path, "secretAsEnv", "secretAsVolume", "configMapAsEnv", "configMapAsVolume", "pvcMount",
 		"fieldPathAsEnv", "tolerations", "nodeSelector", "podMetadata", "imagePullSecret", "emptyDirMounts",
-		"activeDeadlineSeconds", "genericEphemeralVolume", "imagePullPolicy"); err != nil {
+		"activeDeadlineSeconds", "genericEphemeralVolume", "imagePullPolicy", "nodeAffinity", "initContainers", "securityContext"); err != nil {
 		return nil, err
 	}
 	pe.usesK8s = true
@@ -107,6 +215,15 @@ func (pe *pipeEmit) platform(t *taskInfo) ([]string, error) {
 			return "", err
 		}
 		return pe.coerce(v, ir.Type{Param: ir.ParamString}, p+"."+param)
+	}
+	// param resolves a TaskInputsSpec-shaped value (a constant, a pipeline
+	// input or a task output) of type want.
+	param := func(spec map[string]any, p string, want ir.Type) (string, error) {
+		v, err := pe.inputValue(t.dag, spec, p, want)
+		if err != nil {
+			return "", err
+		}
+		return pe.coerce(v, want, p)
 	}
 	optional := func(m map[string]any) string {
 		if o, _ := m["optional"].(bool); o {
@@ -196,8 +313,25 @@ func (pe *pipeEmit) platform(t *taskInfo) ([]string, error) {
 	}
 	for i, m := range ms {
 		p := fmt.Sprintf("%s.tolerations[%d]", path, i)
-		if err := g.knownKeys(m, p, "key", "operator", "value", "effect", "tolerationSeconds"); err != nil {
+		if err := g.knownKeys(m, p, "key", "operator", "value", "effect", "tolerationSeconds", "tolerationJson"); err != nil {
 			return nil, err
+		}
+		if spec, ok := m["tolerationJson"].(map[string]any); ok {
+			if len(m) != 1 {
+				return nil, g.errf(p, "write tolerationJson alone or the toleration's fields, not both", "mixes tolerationJson with toleration fields")
+			}
+			if _, isConst := spec["runtimeValue"]; isConst {
+				return nil, g.unsupported(p+".tolerationJson.runtimeValue", "a constant tolerationJson (kubernetes.AddTolerationJSON expands a literal into toleration fields)")
+			}
+			v, err := pe.inputValue(t.dag, spec, p+".tolerationJson", ir.Type{Param: ir.ParamStruct})
+			if err != nil {
+				return nil, err
+			}
+			if v.t.Param != ir.ParamStruct && v.t.Param != ir.ParamList {
+				return nil, g.errf(p+".tolerationJson", "", "a %s value gives tolerations; the Go DSL takes a STRUCT or LIST", v.t)
+			}
+			call("kubernetes.AddTolerationJSON($T, %s)", v.expr)
+			continue
 		}
 		var fields []string
 		for _, f := range []struct{ k, g string }{{"key", "Key"}, {"operator", "Operator"}, {"value", "Value"}, {"effect", "Effect"}} {
@@ -222,8 +356,15 @@ func (pe *pipeEmit) platform(t *taskInfo) ([]string, error) {
 	}
 	if ns, ok := cfg["nodeSelector"].(map[string]any); ok {
 		p := path + ".nodeSelector"
-		if err := g.knownKeys(ns, p, "labels"); err != nil {
+		if err := g.knownKeys(ns, p, "labels", "nodeSelectorJson"); err != nil {
 			return nil, err
+		}
+		if spec, ok := ns["nodeSelectorJson"].(map[string]any); ok {
+			e, err := param(spec, p+".nodeSelectorJson", ir.Type{Param: ir.ParamStruct})
+			if err != nil {
+				return nil, err
+			}
+			call("kubernetes.AddNodeSelectorJSON($T, %s)", e)
 		}
 		labels, _ := ns["labels"].(map[string]any)
 		for _, k := range sortedKeys(labels) {
@@ -321,6 +462,94 @@ func (pe *pipeEmit) platform(t *taskInfo) ([]string, error) {
 		}
 		call("kubernetes.AddEphemeralVolume($T, kubernetes.EphemeralVolume{%s})", strings.Join(fields, ", "))
 	}
+	if ms, err = list("nodeAffinity"); err != nil {
+		return nil, err
+	}
+	for i, m := range ms {
+		p := fmt.Sprintf("%s.nodeAffinity[%d]", path, i)
+		if err := g.knownKeys(m, p, "matchExpressions", "matchFields", "weight", "nodeAffinityJson"); err != nil {
+			return nil, err
+		}
+		if spec, ok := m["nodeAffinityJson"].(map[string]any); ok {
+			if len(m) != 1 {
+				return nil, g.errf(p, "write nodeAffinityJson alone or a term's fields, not both", "mixes nodeAffinityJson with term fields")
+			}
+			e, err := param(spec, p+".nodeAffinityJson", ir.Type{Param: ir.ParamStruct})
+			if err != nil {
+				return nil, err
+			}
+			call("kubernetes.AddNodeAffinityJSON($T, %s)", e)
+			continue
+		}
+		var fields []string
+		for _, f := range []struct{ k, g string }{{"matchExpressions", "MatchExpressions"}, {"matchFields", "MatchFields"}} {
+			rs, _ := m[f.k].([]any)
+			if len(rs) == 0 {
+				continue
+			}
+			var items []string
+			for j, x := range rs {
+				r, _ := x.(map[string]any)
+				rp := fmt.Sprintf("%s.%s[%d]", p, f.k, j)
+				if err := g.knownKeys(r, rp, "key", "operator", "values"); err != nil {
+					return nil, err
+				}
+				item := fmt.Sprintf("Key: %q, Operator: %q", str(r, "key"), str(r, "operator"))
+				if vs, ok := r["values"].([]any); ok {
+					l, err := stringList(vs)
+					if err != nil {
+						return nil, g.errf(rp+".values", "write a list of strings", "%v", err)
+					}
+					item += ", Values: " + l
+				}
+				items = append(items, "{"+item+"}")
+			}
+			fields = append(fields, f.g+": []kubernetes.Requirement{"+strings.Join(items, ", ")+"}")
+		}
+		if w, ok := m["weight"]; ok {
+			n, err := wholeNumber(w)
+			if err != nil {
+				return nil, g.errf(p+".weight", "write a weight from 1 to 100", "%v", err)
+			}
+			fields = append(fields, fmt.Sprintf("Weight: %d", n))
+		}
+		call("kubernetes.AddNodeAffinity($T, kubernetes.NodeAffinityTerm{%s})", strings.Join(fields, ", "))
+	}
+	if ms, err = list("initContainers"); err != nil {
+		return nil, err
+	}
+	for i, m := range ms {
+		p := fmt.Sprintf("%s.initContainers[%d]", path, i)
+		e, err := g.initContainer(m, p)
+		if err != nil {
+			return nil, err
+		}
+		call("kubernetes.AddInitContainer($T, %s)", e)
+	}
+	if sc, ok := cfg["securityContext"].(map[string]any); ok {
+		p := path + ".securityContext"
+		if err := g.knownKeys(sc, p, "runAsUser", "runAsGroup", "runAsNonRoot"); err != nil {
+			return nil, err
+		}
+		var fields []string
+		for _, f := range []struct{ k, g string }{{"runAsUser", "RunAsUser"}, {"runAsGroup", "RunAsGroup"}} {
+			if v, ok := sc[f.k]; ok {
+				n, err := wholeNumber(v)
+				if err != nil {
+					return nil, g.errf(p+"."+f.k, "write a whole number", "%v", err)
+				}
+				fields = append(fields, fmt.Sprintf("%s: new(int64(%d))", f.g, n))
+			}
+		}
+		if v, ok := sc["runAsNonRoot"]; ok {
+			bv, ok := v.(bool)
+			if !ok {
+				return nil, g.errf(p+".runAsNonRoot", "write true or false", "is not a boolean")
+			}
+			fields = append(fields, fmt.Sprintf("RunAsNonRoot: new(%t)", bv))
+		}
+		call("kubernetes.SetSecurityContext($T, kubernetes.SecurityContext{%s})", strings.Join(fields, ", "))
+	}
 	if v, ok := cfg["activeDeadlineSeconds"]; ok {
 		var n int64
 		switch x := v.(type) {
@@ -333,6 +562,101 @@ func (pe *pipeEmit) platform(t *taskInfo) ([]string, error) {
 		call("kubernetes.SetTimeout($T, %s)", goDuration(time.Duration(n)*time.Second))
 	}
 	return out, nil
+}
+
+// initContainer renders a kubernetes.InitContainer literal.
+func (g *gen) initContainer(m map[string]any, p string) (string, error) {
+	if err := g.knownKeys(m, p, "name", "image", "command", "args", "env", "volumeMounts", "restartPolicy", "resources"); err != nil {
+		return "", err
+	}
+	str := func(k string) string { s, _ := m[k].(string); return s }
+	fields := []string{fmt.Sprintf("Name: %q", str("name")), fmt.Sprintf("Image: %q", str("image"))}
+	for _, f := range []struct{ k, g string }{{"command", "Command"}, {"args", "Args"}} {
+		if l, ok := m[f.k].([]any); ok {
+			s, err := stringList(l)
+			if err != nil {
+				return "", g.errf(p+"."+f.k, "write a list of strings", "%v", err)
+			}
+			fields = append(fields, f.g+": "+s)
+		}
+	}
+	pairs := func(k, a, b, field, ga, gb, typ string) error {
+		l, _ := m[k].([]any)
+		if len(l) == 0 {
+			return nil
+		}
+		var items []string
+		for j, x := range l {
+			e, _ := x.(map[string]any)
+			ep := fmt.Sprintf("%s.%s[%d]", p, k, j)
+			if err := g.knownKeys(e, ep, a, b); err != nil {
+				return err
+			}
+			av, _ := e[a].(string)
+			bv, _ := e[b].(string)
+			items = append(items, fmt.Sprintf("{%s: %q, %s: %q}", ga, av, gb, bv))
+		}
+		fields = append(fields, fmt.Sprintf("%s: []kubernetes.%s{%s}", field, typ, strings.Join(items, ", ")))
+		return nil
+	}
+	if err := pairs("env", "name", "value", "Env", "Name", "Value", "EnvVar"); err != nil {
+		return "", err
+	}
+	if err := pairs("volumeMounts", "volumeName", "mountPath", "VolumeMounts", "VolumeName", "MountPath", "VolumeMount"); err != nil {
+		return "", err
+	}
+	if s := str("restartPolicy"); s != "" {
+		fields = append(fields, fmt.Sprintf("RestartPolicy: %q", s))
+	}
+	if res, ok := m["resources"].(map[string]any); ok {
+		if err := g.knownKeys(res, p+".resources", "requests", "limits"); err != nil {
+			return "", err
+		}
+		for _, f := range []struct{ k, g string }{{"requests", "Requests"}, {"limits", "Limits"}} {
+			q, _ := res[f.k].(map[string]any)
+			if len(q) == 0 {
+				continue
+			}
+			var kv []string
+			for _, k := range sortedKeys(q) {
+				v, ok := q[k].(string)
+				if !ok {
+					return "", g.errf(p+".resources."+f.k+"."+k, `write a quantity string such as "250m"`, "is not a string")
+				}
+				kv = append(kv, fmt.Sprintf("%q: %q", k, v))
+			}
+			fields = append(fields, f.g+": map[string]string{"+strings.Join(kv, ", ")+"}")
+		}
+	}
+	return "kubernetes.InitContainer{" + strings.Join(fields, ", ") + "}", nil
+}
+
+// stringList renders a YAML list of strings as a Go []string literal.
+func stringList(l []any) (string, error) {
+	parts := make([]string, len(l))
+	for i, x := range l {
+		s, ok := x.(string)
+		if !ok {
+			return "", fmt.Errorf("item %d (%v) is not a string", i, x)
+		}
+		parts[i] = strconv.Quote(s)
+	}
+	return "[]string{" + strings.Join(parts, ", ") + "}", nil
+}
+
+// wholeNumber reads an integer written as a JSON number or, for int64
+// fields in protojson, a string.
+func wholeNumber(v any) (int64, error) {
+	switch x := v.(type) {
+	case float64:
+		if x != math.Trunc(x) {
+			return 0, fmt.Errorf("%v is not a whole number", x)
+		}
+		return int64(x), nil
+	case string:
+		return strconv.ParseInt(x, 10, 64)
+	}
+	return 0, fmt.Errorf("%v is not a number", v)
 }
 
 var embeddedRE = regexp.MustCompile(`\{\{\$(\.(inputs|outputs)\.(parameters|artifacts)\['[^']*'\](\.(path|uri|metadata|output_file))?|\.[a-z_]+)?\}\}`)

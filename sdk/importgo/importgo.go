@@ -109,6 +109,9 @@ type gen struct {
 	pipes     []*compInfo
 	imports   map[string]bool
 	usesK8s   bool
+	// workspace is the dsl.PipelineWorkspace option of the compiled
+	// pipeline, "" without one.
+	workspace string
 }
 
 func (g *gen) errf(path, hint, format string, args ...any) *Error {
@@ -157,6 +160,9 @@ type structInfo struct {
 }
 
 type fieldInfo struct {
+	// elem is the Go element type of a LIST parameter whose items a loop
+	// reads as another type than string ("map[string]any"), "" for []any.
+	elem   string
 	goName string
 	kfp    string
 	t      ir.Type
@@ -233,6 +239,9 @@ func (g *gen) importPipeline() (*Result, error) {
 		g.goNames(ci)
 	}
 	g.goNames(rootInfo)
+	if err := g.typeLoopLists(rootInfo); err != nil {
+		return nil, err
+	}
 	for _, key := range g.compOrder {
 		if ci := g.infos[key]; ci.kind == kindPipeline {
 			g.pipes = append(g.pipes, ci)
@@ -297,14 +306,50 @@ func (g *gen) readPlatform() error {
 	if err := g.knownKeys(k, "platforms.kubernetes", "deploymentSpec", "pipelineConfig"); err != nil {
 		return err
 	}
-	if k["pipelineConfig"] != nil {
-		return g.unsupported("platforms.kubernetes.pipelineConfig", "a pipeline workspace or pipelineConfig")
+	if pc, ok := k["pipelineConfig"].(map[string]any); ok {
+		if err := g.readWorkspace(pc); err != nil {
+			return err
+		}
 	}
 	dsp, _ := k["deploymentSpec"].(map[string]any)
 	if err := g.knownKeys(dsp, "platforms.kubernetes.deploymentSpec", "executors"); err != nil {
 		return err
 	}
 	g.platExecs, _ = dsp["executors"].(map[string]any)
+	return nil
+}
+
+// readWorkspace reads platforms.kubernetes.pipelineConfig, which the DSL
+// writes from dsl.PipelineWorkspace, into g.workspace (the option's Go
+// expression).
+func (g *gen) readWorkspace(pc map[string]any) error {
+	const path = "platforms.kubernetes.pipelineConfig"
+	if err := g.knownKeys(pc, path, "workspace"); err != nil {
+		return err
+	}
+	ws, ok := pc["workspace"].(map[string]any)
+	if !ok {
+		return g.errf(path+".workspace", "give the workspace its size, e.g. workspace: {size: 10Gi}", "is not a mapping")
+	}
+	if err := g.knownKeys(ws, path+".workspace", "size", "kubernetes"); err != nil {
+		return err
+	}
+	size, ok := ws["size"].(string)
+	if !ok {
+		return g.errf(path+".workspace.size", `write a Kubernetes quantity such as "10Gi"`, "is missing or not a string")
+	}
+	fields := []string{"Size: " + strconv.Quote(size)}
+	if kw, ok := ws["kubernetes"].(map[string]any); ok {
+		if err := g.knownKeys(kw, path+".workspace.kubernetes", "pvcSpecPatch"); err != nil {
+			return err
+		}
+		if patch, ok := kw["pvcSpecPatch"].(map[string]any); ok {
+			fields = append(fields, "PVCSpecPatch: "+anyLiteral(patch))
+		} else if kw["pvcSpecPatch"] != nil {
+			return g.errf(path+".workspace.kubernetes.pvcSpecPatch", "write the patch as a mapping of PersistentVolumeClaim spec fields", "is not a mapping")
+		}
+	}
+	g.workspace = "dsl.PipelineWorkspace(dsl.WorkspaceConfig{" + strings.Join(fields, ", ") + "})"
 	return nil
 }
 
@@ -509,6 +554,125 @@ func (g *gen) structOf(typeName string, ins []*ir.Input, outs []*ir.Output) *str
 		s.typeName = g.pkgIDs.claim(typeName)
 	}
 	return s
+}
+
+// fieldType is the Go handle type of a struct field.
+func (g *gen) fieldType(f *fieldInfo) string {
+	if f.elem != "" && !f.t.IsArtifact() && f.t.Param == ir.ParamList {
+		return "dsl.Param[[]" + f.elem + "]"
+	}
+	return g.goType(f.t)
+}
+
+// loopElems maps the IR types a loop item can have besides STRING to
+// the Go element type of the list it iterates over.
+var loopElems = map[ir.ParamType]string{ir.ParamStruct: "map[string]any", ir.ParamInt: "int", ir.ParamDouble: "float64", ir.ParamBool: "bool"}
+
+// typeLoopLists finds the loops over a parameter whose items the IR types
+// as something other than STRING (KFP derives it from the Python list's
+// element type, List[dict] → STRUCT) and gives the pipeline input or task
+// output the loop iterates over the Go element type that the DSL derives
+// the same item type from (dsl.Param[[]map[string]any]).
+func (g *gen) typeLoopLists(root *compInfo) error {
+	// parent maps a group component to the DAG owner and the task that
+	// runs it.
+	type use struct {
+		owner *compInfo
+		task  map[string]any
+	}
+	parent := map[string]use{}
+	owners := []*compInfo{root}
+	for _, key := range g.compOrder {
+		if ci := g.infos[key]; ci.kind == kindGroup || ci.kind == kindPipeline {
+			owners = append(owners, ci)
+		}
+	}
+	for _, o := range owners {
+		dag, _ := o.spec["dag"].(map[string]any)
+		tasks, _ := dag["tasks"].(map[string]any)
+		for _, name := range sortedKeys(tasks) {
+			ts, _ := tasks[name].(map[string]any)
+			ref, _ := ts["componentRef"].(map[string]any)
+			key, _ := ref["name"].(string)
+			if ci := g.infos[key]; ci != nil && ci.kind == kindGroup {
+				parent[key] = use{o, ts}
+			}
+		}
+	}
+	// source finds the field a parameter input spec of a task in owner's
+	// DAG reads, nil when it is not a plain pipeline input or task output.
+	var source func(owner *compInfo, spec map[string]any, depth int) *fieldInfo
+	source = func(owner *compInfo, spec map[string]any, depth int) *fieldInfo {
+		if spec == nil || spec["parameterExpressionSelector"] != nil || depth > 100 {
+			return nil
+		}
+		if name, ok := spec["componentInputParameter"].(string); ok {
+			if owner.kind != kindGroup {
+				return owner.in.byName[name]
+			}
+			u, ok := parent[owner.key]
+			if !ok {
+				return nil
+			}
+			ins, _ := u.task["inputs"].(map[string]any)
+			params, _ := ins["parameters"].(map[string]any)
+			sub, _ := params[name].(map[string]any)
+			return source(u.owner, sub, depth+1)
+		}
+		if x, ok := spec["taskOutputParameter"].(map[string]any); ok {
+			prod, _ := x["producerTask"].(string)
+			key, _ := x["outputParameterKey"].(string)
+			dag, _ := owner.spec["dag"].(map[string]any)
+			tasks, _ := dag["tasks"].(map[string]any)
+			ts, _ := tasks[prod].(map[string]any)
+			ref, _ := ts["componentRef"].(map[string]any)
+			cname, _ := ref["name"].(string)
+			if ci := g.infos[cname]; ci != nil && ci.out != nil && (ci.kind == kindContainer || ci.kind == kindPipeline) {
+				return ci.out.byName[key]
+			}
+		}
+		return nil
+	}
+	for _, o := range owners {
+		dag, _ := o.spec["dag"].(map[string]any)
+		tasks, _ := dag["tasks"].(map[string]any)
+		for _, name := range sortedKeys(tasks) {
+			ts, _ := tasks[name].(map[string]any)
+			pi, _ := ts["parameterIterator"].(map[string]any)
+			items, _ := pi["items"].(map[string]any)
+			listName, _ := items["inputParameter"].(string)
+			if listName == "" {
+				continue
+			}
+			ref, _ := ts["componentRef"].(map[string]any)
+			key, _ := ref["name"].(string)
+			ci := g.infos[key]
+			if ci == nil {
+				continue
+			}
+			itemName, _ := pi["itemInput"].(string)
+			def := inputDef(ci, "parameters", itemName)
+			if def == nil {
+				continue
+			}
+			elem, ok := loopElems[typeOfDef(def, "parameters").Param]
+			if !ok {
+				continue
+			}
+			ins, _ := ts["inputs"].(map[string]any)
+			params, _ := ins["parameters"].(map[string]any)
+			spec, _ := params[listName].(map[string]any)
+			f := source(o, spec, 0)
+			if f == nil || f.t.IsArtifact() || f.t.Param != ir.ParamList {
+				continue
+			}
+			if f.elem != "" && f.elem != elem {
+				return g.errf(o.path+".dag.tasks."+name+".parameterIterator", "", "loops read the items of %q as %s here and as %s elsewhere; a Go list has one element type", f.kfp, elem, f.elem)
+			}
+			f.elem = elem
+		}
+	}
+	return nil
 }
 
 // typeExpr is the Go type of a struct (struct{} when empty).

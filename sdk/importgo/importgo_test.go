@@ -13,8 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kfpgo/kfpgo/compiler"
+	"github.com/kfpgo/kfpgo/compiler/kfp"
 	"github.com/kfpgo/kfpgo/sdk/componentyaml"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
+	"github.com/kfpgo/kfpgo/sdk/kubernetes"
 )
 
 // seedFiles are the YAML files of this repository the tests import: a
@@ -102,10 +104,10 @@ func TestImportKubernetesOptions(t *testing.T) {
 func TestImportRefusesWhatTheDSLCannotSay(t *testing.T) {
 	base, err := os.ReadFile("testdata/flip_coin.yaml")
 	require.NoError(t, err)
-	data := strings.Replace(string(base), "sdkVersion: kfp-2.14.6\n", "sdkVersion: kfp-2.14.6\n---\nplatforms:\n  kubernetes:\n    deploymentSpec:\n      executors:\n        exec-echo:\n          nodeAffinity: []\n", 1)
+	data := strings.Replace(string(base), "sdkVersion: kfp-2.14.6\n", "sdkVersion: kfp-2.14.6\n---\nplatforms:\n  kubernetes:\n    deploymentSpec:\n      executors:\n        exec-echo:\n          securityContext:\n            privileged: true\n", 1)
 	_, err = Import("flip_coin.yaml", []byte(data), Options{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "flip_coin.yaml: platforms.kubernetes.deploymentSpec.executors.exec-echo.nodeAffinity: unknown or unsupported key")
+	assert.Contains(t, err.Error(), "flip_coin.yaml: platforms.kubernetes.deploymentSpec.executors.exec-echo.securityContext.privileged: unknown or unsupported key")
 }
 
 func TestImportErrorsNameTheYAMLPath(t *testing.T) {
@@ -118,7 +120,7 @@ func TestImportErrorsNameTheYAMLPath(t *testing.T) {
 		{"bad placeholder", "- notify\n", "- notify {{$.inputs.parameters['nope']}}\n", "deploymentSpec.executors.exec-notify.container.command[0]", "nope"},
 		{"unknown component", "name: comp-notify\n        dependentTasks", "name: comp-missing\n        dependentTasks", "root.dag.tasks.notify.componentRef.name", "does not exist"},
 		{"odd condition", "== 'heads'", "== 'heads' || true", "triggerPolicy.condition", "cannot be expressed"},
-		{"platform", "sdkVersion: kfp-2.14.6\n", "sdkVersion: kfp-2.14.6\n---\nplatforms:\n  kubernetes:\n    pipelineConfig:\n      workspace: {}\n", "platforms.kubernetes.pipelineConfig", "cannot be expressed"},
+		{"platform", "sdkVersion: kfp-2.14.6\n", "sdkVersion: kfp-2.14.6\n---\nplatforms:\n  kubernetes:\n    pipelineConfig:\n      workspace: {}\n", "platforms.kubernetes.pipelineConfig.workspace.size", "is missing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := strings.Replace(string(base), tc.old, tc.new, 1)
@@ -145,6 +147,96 @@ func TestExportedName(t *testing.T) {
 	assert.Equal(t, "rangeTask", localName("range"))
 	s := newScope()
 	assert.Equal(t, []string{"Train", "Train2", "Train3"}, []string{s.claim("Train"), s.claim("Train"), s.claim("Train")})
+	// A name claimed directly is skipped by the counter of its base.
+	s = newScope("Step2")
+	assert.Equal(t, []string{"Step", "Step3", "Step2x", "Step4"}, []string{s.claim("Step"), s.claim("Step"), s.claim("Step2x"), s.claim("Step")})
+}
+
+type rtNone struct{}
+type rtStructsOut struct {
+	Output dsl.Param[[]map[string]any] `kfp:"Output"`
+}
+type rtStructIn struct {
+	S dsl.Param[map[string]any] `kfp:"s"`
+}
+type rtTextIn struct {
+	Text dsl.Param[string] `kfp:"text"`
+}
+type rtTextOut struct {
+	Output dsl.Param[string] `kfp:"Output"`
+}
+type rtPipeIn struct {
+	Name dsl.Param[string] `kfp:"name"`
+}
+type rtListIn struct {
+	Specs dsl.Param[[]any] `kfp:"specs"`
+}
+
+// TestImportRoundTripFeatures compiles a pipeline using what the importer
+// reconstructs from indirect evidence (typed loop lists, a OneOf read
+// twice, a group's dependency, CompiledDefaults, Compose, Kubernetes
+// options, a workspace), imports it, and checks the Go it writes.
+func TestImportRoundTripFeatures(t *testing.T) {
+	img := func(name string) string { return "alpine:" + name }
+	structs := dsl.NewContainerComponent("structs", func(_ rtNone, out rtStructsOut) dsl.Container {
+		return dsl.Container{Image: img("1"), Command: []any{"gen", out.Output}}
+	})
+	useStruct := dsl.NewContainerComponent("use-struct", func(in rtStructIn, _ rtNone) dsl.Container {
+		return dsl.Container{Image: img("1"), Command: []any{"use", in.S}}
+	})
+	text := dsl.NewContainerComponent("text", func(in rtTextIn, out rtTextOut) dsl.Container {
+		return dsl.Container{Image: img("1"), Command: []any{"echo", in.Text, out.Output}}
+	})
+	list := dsl.NewContainerComponent("list", func(in rtListIn, _ rtNone) dsl.Container {
+		return dsl.Container{Image: img("1"), Command: []any{"list", in.Specs}}
+	})
+	p := dsl.NewPipeline("features", func(b *dsl.Builder, in rtPipeIn) rtTextOut {
+		gen := structs.Task(b, rtNone{})
+		dsl.ParallelFor(b, gen.Out.Output, func(b *dsl.Builder, item dsl.Param[map[string]any]) {
+			useStruct.Task(b, rtStructIn{S: item})
+		})
+		var one, two *dsl.Task[rtTextOut]
+		dsl.If(b, dsl.Eq(in.Name, dsl.Lit("a")), func(b *dsl.Builder) {
+			one = text.Task(b, rtTextIn{Text: in.Name})
+		}).Else(func(b *dsl.Builder) {
+			two = text.Task(b, rtTextIn{Text: in.Name})
+		})
+		either := dsl.OneOf(b, one.Out.Output, two.Out.Output)
+		first := text.Task(b, rtTextIn{Text: either})
+		kubernetes.SetSecurityContext(first, kubernetes.SecurityContext{RunAsUser: new(int64(1000))})
+		kubernetes.AddInitContainer(first, kubernetes.InitContainer{Name: "init", Image: "busybox", Args: []string{"true"}})
+		kubernetes.AddNodeAffinity(first, kubernetes.NodeAffinityTerm{MatchExpressions: []kubernetes.Requirement{{Key: "zone", Operator: "In", Values: []string{"a"}}}, Weight: 10})
+		dsl.ParallelForItems(b, []int{1, 2}, func(b *dsl.Builder, _ dsl.Param[int]) {
+			text.Task(b, rtTextIn{Text: dsl.Lit("later")}).After(first)
+		})
+		list.Task(b, rtListIn{Specs: dsl.Compose[[]any]([]any{map[string]any{"name": first.Out.Output, "n": 1}})})
+		return rtTextOut{Output: either}
+	}, dsl.CompiledDefaults(map[string]any{"name": "a"}), dsl.PipelineWorkspace(dsl.WorkspaceConfig{Size: "1Gi"}))
+	res, err := compiler.Compile(p, compiler.Options{Target: kfp.Version{Major: 2, Minor: 99}})
+	require.NoError(t, err)
+	imp, err := Import("features.yaml", res.YAML, Options{})
+	require.NoError(t, err)
+	all := ""
+	for _, f := range imp.Files {
+		all += string(f.Source)
+	}
+	for _, want := range []string{
+		"Output dsl.Param[[]map[string]any] `kfp:\"Output\"`",
+		"dsl.ParallelFor(b, structs.Out.Output, func(b *dsl.Builder, item dsl.Param[map[string]any]) {",
+		"oneOf := dsl.OneOf(b, text.Out.Output, text2.Out.Output)",
+		"Text3.Task(b, Text3In{Text: oneOf})",
+		"return FeaturesPipelineOut{Output: oneOf}",
+		"Name dsl.Param[string] `kfp:\"name\"`",
+		`dsl.CompiledDefaults(map[string]any{"name": "a"})`,
+		`dsl.PipelineWorkspace(dsl.WorkspaceConfig{Size: "1Gi", PVCSpecPatch: map[string]any{}})`,
+		"kubernetes.SetSecurityContext(text3, kubernetes.SecurityContext{RunAsUser: new(int64(1000))})",
+		`kubernetes.AddInitContainer(text3, kubernetes.InitContainer{Name: "init", Image: "busybox", Args: []string{"true"}})`,
+		`kubernetes.AddNodeAffinity(text3, kubernetes.NodeAffinityTerm{MatchExpressions: []kubernetes.Requirement{{Key: "zone", Operator: "In", Values: []string{"a"}}}, Weight: 10})`,
+		"After(text3)",
+		`dsl.Compose[[]any]([]any{map[string]any{"n": 1, "name": text3.Out.Output}})`,
+	} {
+		assert.Contains(t, all, want)
+	}
 }
 
 func FuzzImport(f *testing.F) {

@@ -89,10 +89,16 @@ var initialisms = map[string]bool{
 // struct, a function body): the first claimant of a name gets it, later
 // ones get the name with 2, 3, … appended. Callers claim in a fixed order,
 // so the result is the same every run.
-type scope struct{ used map[string]bool }
+// next remembers, per base name, the suffix to try first, so that
+// claiming n times the same name is linear, not quadratic: every suffix
+// below it is taken, and names are never released.
+type scope struct {
+	used map[string]bool
+	next map[string]int
+}
 
 func newScope(taken ...string) *scope {
-	s := &scope{used: map[string]bool{}}
+	s := &scope{used: map[string]bool{}, next: map[string]int{}}
 	for _, t := range taken {
 		s.used[t] = true
 	}
@@ -104,10 +110,12 @@ func (s *scope) claim(name string) string {
 		s.used[name] = true
 		return name
 	}
-	for i := 2; ; i++ {
+	i := max(s.next[name], 2)
+	for ; ; i++ {
 		n := name + strconv.Itoa(i)
 		if !s.used[n] {
 			s.used[n] = true
+			s.next[name] = i + 1
 			return n
 		}
 	}

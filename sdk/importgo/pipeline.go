@@ -2,6 +2,7 @@ package importgo
 
 import (
 	"bytes"
+	"container/heap"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -25,8 +26,38 @@ type pipeEmit struct {
 	vars  *scope
 	final bool
 	oneOf int
+	// oneOfUses counts the reads of each OneOf value (by YAML path) in the
+	// first pass; one read more than once is declared once, in oneOfVars.
+	oneOfUses map[string]int
+	oneOfVars map[string]oneOfVar
+	// pending are declarations to write before the next statement of a
+	// DAG.
+	pending []pendingDecl
 	// usesTime, usesK8s record the imports the body needs.
 	usesTime, usesK8s bool
+}
+
+type oneOfVar struct {
+	name string
+	dag  *dagInfo
+}
+
+type pendingDecl struct {
+	dag  *dagInfo
+	stmt string
+}
+
+// flush writes the pending declarations of DAG d.
+func (pe *pipeEmit) flush(w *bytes.Buffer, d *dagInfo) {
+	kept := pe.pending[:0]
+	for _, p := range pe.pending {
+		if p.dag == d {
+			w.WriteString(p.stmt)
+			continue
+		}
+		kept = append(kept, p)
+	}
+	pe.pending = kept
 }
 
 type taskInfo struct {
@@ -43,6 +74,10 @@ type taskInfo struct {
 	// exitFor is the exit-handler group this task is the exit task of.
 	exitFor  *taskInfo
 	exitTask *taskInfo
+	// after lists the tasks outside this task's DAG it runs after: the
+	// DSL lifts X.After(Y) to the groups that hold X and Y, so a group's
+	// dependentTasks that no input implies are written on its first task.
+	after []*taskInfo
 }
 
 type dagInfo struct {
@@ -64,6 +99,12 @@ type val struct {
 	t    ir.Type
 	// loop marks a loop item (of a loop over raw items when itemsRaw).
 	loopItem bool
+	// elem is the Go element type of a typed LIST value (fieldInfo.elem).
+	elem string
+	// collected marks a Collected value, which an outer loop's output
+	// passes on as it is (the DSL collects across every loop between the
+	// task and the reader).
+	collected bool
 }
 
 // pipelineFile writes the file of one pipeline.
@@ -75,6 +116,9 @@ func (g *gen) pipelineFile(ci *compInfo, pkg string, isRoot bool, info map[strin
 	}
 	pe.root = root
 	if err := pe.order(); err != nil {
+		return nil, err
+	}
+	if err := pe.groupAfter(); err != nil {
 		return nil, err
 	}
 	// Pass 1: find references.
@@ -119,6 +163,20 @@ func (g *gen) pipelineFile(ci *compInfo, pkg string, isRoot bool, info map[strin
 		}
 		if r, ok := g.doc["defaultPipelineRoot"].(string); ok {
 			opts = append(opts, "dsl.DefaultPipelineRoot("+strconv.Quote(r)+")")
+		}
+		if g.workspace != "" {
+			opts = append(opts, g.workspace)
+		}
+		// A default on a required input is what compiling with
+		// pipeline_parameters writes: dsl.CompiledDefaults.
+		var defs []string
+		for _, f := range ci.in.fields {
+			if f.in != nil && f.in.HasDefault && !f.in.Optional && !f.t.IsArtifact() {
+				defs = append(defs, strconv.Quote(f.kfp)+": "+anyLiteral(f.in.Default))
+			}
+		}
+		if len(defs) > 0 {
+			opts = append(opts, "dsl.CompiledDefaults(map[string]any{"+strings.Join(defs, ", ")+"})")
 		}
 	}
 	docComment(&w, doc)
@@ -242,6 +300,35 @@ func (pe *pipeEmit) order() error {
 			edges = append(edges, edge{groups[i-1], t})
 		}
 	}
+	// Component keys: the compiler names a nested pipeline's components
+	// when it emits the task running it, after the tasks created before it
+	// in the same DAG, and renames on collisions (comp-print-op1-2). A task
+	// whose component key has the same base and a lower suffix than one the
+	// nested pipeline uses comes first, one with a higher suffix after.
+	for _, d := range pe.dags {
+		for _, p := range sortedTasks(d.tasks) {
+			if p.group != nil || p.comp.kind != kindPipeline {
+				continue
+			}
+			inner := pe.g.usedKeys(p.comp, map[string]bool{})
+			for _, t := range sortedTasks(d.tasks) {
+				if t == p || t.group != nil {
+					continue
+				}
+				base, n := keySuffix(t.comp.key)
+				for _, k := range sortedKeys(inner) {
+					if kb, kn := keySuffix(k); kb == base && kn != n {
+						if n < kn {
+							edges = append(edges, edge{t, p})
+						} else {
+							edges = append(edges, edge{p, t})
+						}
+						break
+					}
+				}
+			}
+		}
+	}
 	// Data and explicit dependencies.
 	for _, d := range pe.dags {
 		for _, t := range sortedTasks(d.tasks) {
@@ -270,22 +357,21 @@ func (pe *pipeEmit) order() error {
 		indeg[b]++
 	}
 	for _, d := range pe.dags {
-		ready := []*taskInfo{}
+		// Kahn's algorithm with a heap: the least ready item first.
+		ready := &readyHeap{}
 		all := sortedTasks(d.tasks)
 		for _, t := range all {
 			if indeg[t] == 0 {
-				ready = append(ready, t)
+				heap.Push(ready, t)
 			}
 		}
-		for len(ready) > 0 {
-			sort.SliceStable(ready, func(i, j int) bool { return less(ready[i], ready[j]) })
-			t := ready[0]
-			ready = ready[1:]
+		for ready.Len() > 0 {
+			t := heap.Pop(ready).(*taskInfo)
 			d.order = append(d.order, t)
 			for _, s := range succ[t] {
 				indeg[s]--
 				if indeg[s] == 0 {
-					ready = append(ready, s)
+					heap.Push(ready, s)
 				}
 			}
 		}
@@ -300,6 +386,51 @@ func (pe *pipeEmit) order() error {
 		}
 	}
 	return nil
+}
+
+// usedKeys adds to seen the keys of the components that tasks of ci's
+// DAG run, through groups and nested pipelines.
+func (g *gen) usedKeys(ci *compInfo, seen map[string]bool) map[string]bool {
+	dag, _ := ci.spec["dag"].(map[string]any)
+	tasks, _ := dag["tasks"].(map[string]any)
+	for _, name := range sortedKeys(tasks) {
+		ts, _ := tasks[name].(map[string]any)
+		ref, _ := ts["componentRef"].(map[string]any)
+		key, _ := ref["name"].(string)
+		sub := g.infos[key]
+		if sub == nil || seen[key] {
+			continue
+		}
+		seen[key] = true
+		if sub.kind == kindGroup || sub.kind == kindPipeline {
+			g.usedKeys(sub, seen)
+		}
+	}
+	return seen
+}
+
+// keySuffix splits a component key into its base and the number the
+// compiler appended to make it unique (1 when none).
+func keySuffix(key string) (string, int) {
+	if m := suffixRE.FindStringSubmatch(key); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		return m[1], n
+	}
+	return key, 1
+}
+
+// readyHeap orders the items ready to be created by less.
+type readyHeap []*taskInfo
+
+func (h readyHeap) Len() int           { return len(h) }
+func (h readyHeap) Less(i, j int) bool { return less(h[i], h[j]) }
+func (h readyHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *readyHeap) Push(x any)        { *h = append(*h, x.(*taskInfo)) }
+func (h *readyHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return t
 }
 
 func less(a, b *taskInfo) bool {
@@ -399,10 +530,15 @@ func sortedTasks(m map[string]*taskInfo) []*taskInfo {
 // body writes the pipeline function's body.
 func (pe *pipeEmit) body() ([]byte, error) {
 	pe.oneOf = 0
+	pe.oneOfVars = map[string]oneOfVar{}
+	pe.pending = nil
+	if !pe.final {
+		pe.oneOfUses = map[string]int{}
+	}
 	var w bytes.Buffer
 	pe.root.inputs = map[string]val{}
 	for _, f := range pe.ci.in.fields {
-		pe.root.inputs[f.kfp] = val{expr: "in." + f.goName, t: f.t}
+		pe.root.inputs[f.kfp] = val{expr: "in." + f.goName, t: f.t, elem: f.elem}
 	}
 	// Tasks referenced outside the closure that creates them are declared
 	// up front.
@@ -429,12 +565,13 @@ func (pe *pipeEmit) body() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		e, err := pe.coerce(v, f.t, pe.ci.path+".dag.outputs")
+		e, err := pe.coerceField(v, f, pe.ci.path+".dag.outputs")
 		if err != nil {
 			return nil, err
 		}
 		parts = append(parts, f.goName+": "+e)
 	}
+	pe.flush(&w, pe.root)
 	fmt.Fprintf(&w, "return %s{%s}\n", pe.ci.out.typeName, strings.Join(parts, ", "))
 	return w.Bytes(), nil
 }
@@ -455,23 +592,73 @@ func (pe *pipeEmit) dagBody(w *bytes.Buffer, d *dagInfo) error {
 			// Written with its exit handler.
 			continue
 		}
-		if t.group != nil {
-			if t.group.kind == "condition-branches" {
-				if err := pe.branches(w, t); err != nil {
-					return err
-				}
+		// Each item goes to its own buffer so that the declarations its
+		// rendering asks for come first.
+		var item bytes.Buffer
+		var err error
+		switch {
+		case t.group != nil && t.group.kind == "condition-branches":
+			err = pe.branches(&item, t)
+		case t.group != nil:
+			err = pe.groupStmt(&item, t)
+		default:
+			err = pe.taskStmt(&item, t)
+		}
+		if err != nil {
+			return err
+		}
+		pe.flush(w, d)
+		w.Write(item.Bytes())
+	}
+	return nil
+}
+
+// groupAfter turns the dependentTasks of each group task that its inputs
+// do not imply into After on the group's first task.
+func (pe *pipeEmit) groupAfter() error {
+	for _, d := range pe.dags {
+		for _, t := range d.order {
+			if t.group == nil {
 				continue
 			}
-			if err := pe.groupStmt(w, t); err != nil {
-				return err
+			data := dataProducers(t.spec)
+			for _, n := range depList(t.spec) {
+				if data[n] {
+					continue
+				}
+				p := d.tasks[n]
+				if p == nil {
+					return pe.g.errf(t.path+".dependentTasks", "name a task of the same DAG", "task %q does not exist in this DAG", n)
+				}
+				x := firstTask(t.group)
+				if x == nil {
+					return pe.g.unsupported(t.path+".dependentTasks", fmt.Sprintf("a dependency of group %q, which holds no task", t.name))
+				}
+				x.after = append(x.after, p)
 			}
-			continue
-		}
-		if err := pe.taskStmt(w, t); err != nil {
-			return err
 		}
 	}
 	return nil
+}
+
+// dataProducers is the set of tasks whose outputs a task spec's inputs
+// read.
+func dataProducers(spec map[string]any) map[string]bool {
+	data := map[string]bool{}
+	ins, _ := spec["inputs"].(map[string]any)
+	for _, kind := range []string{"parameters", "artifacts"} {
+		m, _ := ins[kind].(map[string]any)
+		for _, k := range sortedKeys(m) {
+			in, _ := m[k].(map[string]any)
+			for _, key := range []string{"taskOutputParameter", "taskOutputArtifact"} {
+				if x, ok := in[key].(map[string]any); ok {
+					n, _ := x["producerTask"].(string)
+					data[n] = true
+				}
+			}
+		}
+	}
+	return data
 }
 
 // taskStmt writes one task.
@@ -518,6 +705,13 @@ func (pe *pipeEmit) taskStmt(w *bytes.Buffer, t *taskInfo) error {
 		if p == nil {
 			return g.errf(t.path+".dependentTasks", "name a task of the same DAG", "task %q does not exist in this DAG", n)
 		}
+		e, err := pe.taskRef(t.dag, p)
+		if err != nil {
+			return err
+		}
+		after = append(after, e)
+	}
+	for _, p := range t.after {
 		e, err := pe.taskRef(t.dag, p)
 		if err != nil {
 			return err
@@ -606,7 +800,7 @@ func (pe *pipeEmit) taskArgs(t *taskInfo, skip map[string]bool) (string, error) 
 		if err != nil {
 			return "", err
 		}
-		e, err := pe.coerce(v, f.t, p)
+		e, err := pe.coerceField(v, f, p)
 		if err != nil {
 			return "", err
 		}
@@ -673,20 +867,103 @@ func (pe *pipeEmit) inputValue(d *dagInfo, spec map[string]any, path string, wan
 
 var embeddedChannelRE = regexp.MustCompile(`\{\{\$\.inputs\.parameters\['(pipelinechannel--[^']*)'\]\}\}`)
 
-// formatValue is inputValue, except that a string constant with embedded
-// channel placeholders (a Python f-string over pipeline channels) becomes
-// dsl.Format over the values those channels carry; their injected task
-// inputs are consumed.
+// formatValue is inputValue, except that a constant with embedded channel
+// placeholders (a Python f-string over pipeline channels, or a list or
+// dict holding run-time values) becomes dsl.Format, or dsl.Compose, over
+// the values those channels carry; their injected task inputs are
+// consumed.
 func (pe *pipeEmit) formatValue(t *taskInfo, spec map[string]any, path string, want ir.Type, skip map[string]bool) (val, error) {
 	rv, _ := spec["runtimeValue"].(map[string]any)
-	c, isStr := rv["constant"].(string)
-	if !isStr || want.Param != ir.ParamString || pipeValueRE.MatchString(c) {
-		return pe.inputValue(t.dag, spec, path, want)
+	switch c := rv["constant"].(type) {
+	case string:
+		if want.Param != ir.ParamString || pipeValueRE.MatchString(c) || !embeddedChannelRE.MatchString(c) {
+			break
+		}
+		e, err := pe.embedded(t, c, path, skip, true)
+		if err != nil {
+			return val{}, err
+		}
+		return val{expr: e, t: want}, nil
+	case []any, map[string]any:
+		if want.IsArtifact() || (want.Param != ir.ParamList && want.Param != ir.ParamStruct) || !hasEmbedded(c) {
+			break
+		}
+		e, err := pe.composeLiteral(t, c, path, skip)
+		if err != nil {
+			return val{}, err
+		}
+		return val{expr: "dsl.Compose[" + paramGoType(want.Param) + "](" + e + ")", t: want}, nil
 	}
-	ms := embeddedChannelRE.FindAllStringSubmatchIndex(c, -1)
-	if len(ms) == 0 {
-		return pe.inputValue(t.dag, spec, path, want)
+	return pe.inputValue(t.dag, spec, path, want)
+}
+
+// hasEmbedded reports whether a constant's strings embed a channel
+// placeholder.
+func hasEmbedded(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return embeddedChannelRE.MatchString(x)
+	case []any:
+		for _, e := range x {
+			if hasEmbedded(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if hasEmbedded(e) {
+				return true
+			}
+		}
 	}
+	return false
+}
+
+// composeLiteral renders a constant tree for dsl.Compose: anyLiteral with
+// each string that embeds channels replaced by the value (or a
+// dsl.Format of the values and text).
+func (pe *pipeEmit) composeLiteral(t *taskInfo, v any, path string, skip map[string]bool) (string, error) {
+	switch x := v.(type) {
+	case string:
+		if !embeddedChannelRE.MatchString(x) {
+			return strconv.Quote(x), nil
+		}
+		return pe.embedded(t, x, path, skip, false)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			s, err := pe.composeLiteral(t, e, fmt.Sprintf("%s[%d]", path, i), skip)
+			if err != nil {
+				return "", err
+			}
+			parts[i] = s
+		}
+		return "[]any{" + strings.Join(parts, ", ") + "}", nil
+	case map[string]any:
+		var parts []string
+		for _, k := range sortedKeys(x) {
+			s, err := pe.composeLiteral(t, x[k], path+"."+k, skip)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, strconv.Quote(k)+": "+s)
+		}
+		return "map[string]any{" + strings.Join(parts, ", ") + "}", nil
+	}
+	return anyLiteral(v), nil
+}
+
+// embedded renders a string with embedded channel placeholders: the value
+// itself when the string is one placeholder (unless format asks for a
+// string), else dsl.Format of its text and values.
+func (pe *pipeEmit) embedded(t *taskInfo, c, path string, skip map[string]bool, format bool) (string, error) {
+	return pe.embeddedRE(t, c, path, skip, format, embeddedChannelRE)
+}
+
+// embeddedRE is embedded for the placeholders re matches (its first group
+// names the task input).
+func (pe *pipeEmit) embeddedRE(t *taskInfo, c, path string, skip map[string]bool, format bool, re *regexp.Regexp) (string, error) {
+	ms := re.FindAllStringSubmatchIndex(c, -1)
 	ins, _ := t.spec["inputs"].(map[string]any)
 	params, _ := ins["parameters"].(map[string]any)
 	var parts []string
@@ -698,12 +975,15 @@ func (pe *pipeEmit) formatValue(t *taskInfo, spec map[string]any, path string, w
 		name := c[m[2]:m[3]]
 		cs, ok := params[name].(map[string]any)
 		if !ok {
-			return val{}, pe.g.errf(path, "", "the constant embeds %s, which the task does not set", name)
+			return "", pe.g.errf(path, "", "the constant embeds %s, which the task does not set", name)
 		}
 		skip["parameters."+name] = true
 		v, err := pe.inputValue(t.dag, cs, t.path+".inputs.parameters."+name, ir.Type{Param: ir.ParamString})
 		if err != nil {
-			return val{}, err
+			return "", err
+		}
+		if v.t.IsArtifact() {
+			return "", pe.g.errf(t.path+".inputs.parameters."+name, "", "an artifact is embedded in a constant")
 		}
 		parts = append(parts, v.expr)
 		last = m[1]
@@ -711,7 +991,10 @@ func (pe *pipeEmit) formatValue(t *taskInfo, spec map[string]any, path string, w
 	if last < len(c) {
 		parts = append(parts, goString(c[last:]))
 	}
-	return val{expr: "dsl.Format(" + strings.Join(parts, ", ") + ")", t: want}, nil
+	if !format && len(parts) == 1 {
+		return parts[0], nil
+	}
+	return "dsl.Format(" + strings.Join(parts, ", ") + ")", nil
 }
 
 var fieldSelRE = regexp.MustCompile(`^parseJson\(string_value\)\["([A-Za-z_][A-Za-z0-9_]*)"\]$`)
@@ -886,7 +1169,7 @@ func (pe *pipeEmit) taskOutput(d *dagInfo, prod, key string, artifact bool, path
 	if f == nil || f.t.IsArtifact() != artifact {
 		return val{}, pe.g.errf(path, "name an output of the producer's component", "task %q has no output %q of that kind", prod, key)
 	}
-	return val{expr: ref + ".Out." + f.goName, t: f.t}, nil
+	return val{expr: ref + ".Out." + f.goName, t: f.t, elem: f.elem}, nil
 }
 
 // dagOutput resolves output key of DAG sub (a group or the pipeline).
@@ -963,16 +1246,56 @@ func (pe *pipeEmit) dagOutput(sub *dagInfo, key string, artifact bool, path stri
 		if artifact {
 			fn = "dsl.OneOfArtifact"
 		}
-		return val{expr: fn + "(b, " + strings.Join(es, ", ") + ")", t: t}, nil
+		expr := fn + "(b, " + strings.Join(es, ", ") + ")"
+		if !pe.final {
+			pe.oneOfUses[p]++
+			return val{expr: expr, t: t}, nil
+		}
+		if pe.oneOfUses[p] < 2 {
+			return val{expr: expr, t: t}, nil
+		}
+		// Read more than once: one OneOf, declared before its first read.
+		if v, ok := pe.oneOfVars[p]; ok {
+			if !encloses(v.dag, from) {
+				return val{}, pe.g.unsupported(p, "a OneOf value read in a scope its first read does not enclose")
+			}
+			return val{expr: v.name, t: t}, nil
+		}
+		name := pe.vars.claim("oneOf")
+		pe.oneOfVars[p] = oneOfVar{name: name, dag: from}
+		pe.pending = append(pe.pending, pendingDecl{dag: from, stmt: name + " := " + expr + "\n"})
+		return val{expr: name, t: t}, nil
 	}
 	v := vals[0]
-	if sub.kind == "for-loop" {
+	if sub.kind == "for-loop" && !v.collected {
 		if artifact {
-			return val{expr: "dsl.CollectedArtifacts(" + v.expr + ")", t: ir.Type{Artifact: v.t.Artifact, List: true}}, nil
+			return val{expr: "dsl.CollectedArtifacts(" + v.expr + ")", t: ir.Type{Artifact: v.t.Artifact, List: true}, collected: true}, nil
 		}
-		return val{expr: "dsl.Collected[[]any](" + v.expr + ")", t: ir.Type{Param: ir.ParamList}}, nil
+		return val{expr: "dsl.Collected[[]any](" + v.expr + ")", t: ir.Type{Param: ir.ParamList}, collected: true}, nil
 	}
 	return v, nil
+}
+
+// coerceField is coerce to the type of field f, whose Go list type must
+// also match.
+func (pe *pipeEmit) coerceField(v val, f *fieldInfo, path string) (string, error) {
+	e, err := pe.coerce(v, f.t, path)
+	if err != nil {
+		return "", err
+	}
+	if f.elem != "" && strings.HasPrefix(e, "dsl.Lit([]any{") {
+		return "dsl.Lit([]" + f.elem + "{" + strings.TrimPrefix(e, "dsl.Lit([]any{"), nil
+	}
+	if !f.t.IsArtifact() && f.t.Param == ir.ParamList && v.elem != f.elem && !strings.HasPrefix(e, "dsl.Lit(") {
+		goT := func(elem string) string {
+			if elem == "" {
+				return "[]any"
+			}
+			return "[]" + elem
+		}
+		return "", pe.g.errf(path, "", "a %s list feeds %q, a %s list; the Go DSL has no conversion between list types", goT(v.elem), f.kfp, goT(f.elem))
+	}
+	return e, nil
 }
 
 // coerce converts v to the handle type want.
@@ -981,6 +1304,9 @@ func (pe *pipeEmit) coerce(v val, want ir.Type, path string) (string, error) {
 		return "", pe.g.errf(path, "", "a %s value feeds a %s input", v.t, want)
 	}
 	if !want.IsArtifact() {
+		if v.t.Param == ir.ParamTaskFinalStatus && want.Param == ir.ParamStruct {
+			return "dsl.StatusAsStruct(" + v.expr + ")", nil
+		}
 		if v.t.Param != want.Param {
 			return "", pe.g.errf(path, "", "a %s value feeds a %s input; the Go DSL checks parameter types exactly", v.t.Param, want.Param)
 		}

@@ -216,7 +216,10 @@ func flush(b *testing.B, rc redis.UniversalClient) {
 // Metrics: entities/s and raw_hset_keys/s (wall time), pct_of_raw_hset
 // (their ratio), peak_rss_MB (the child's VmHWM), redis_cpu_us/key and
 // raw_hset_redis_cpu_us/key (server CPU per key, summed over the masters),
-// and loadavg_1m (the machine's other load when the run ended).
+// loadavg_1m (the machine's other load when the run ended), and
+// bench_process_peak_rss_MB (this process: the dataset load and the raw
+// loop's copy of every hash, which getrusage would also charge to the
+// child).
 func benchMaterialize(b *testing.B, dsn string, view materialize.FeatureView) {
 	for _, target := range []struct{ name, url, typ string }{
 		{"standalone", fmt.Sprintf("redis://%s/15", rd.Addr), fs.RedisTypeStandalone},
@@ -258,6 +261,9 @@ func benchMaterialize(b *testing.B, dsn string, view materialize.FeatureView) {
 			b.ReportMetric(oursCPU*1e6/float64(n), "redis_cpu_us/key")
 			b.ReportMetric(limitCPU*1e6/float64(n), "raw_hset_redis_cpu_us/key")
 			b.ReportMetric(loadAverage(b), "loadavg_1m")
+			own, err := vmHWM()
+			require.NoError(b, err)
+			b.ReportMetric(float64(own)/(1<<10), "bench_process_peak_rss_MB")
 		})
 	}
 }

@@ -86,20 +86,30 @@ func TestClusterWriteSpreadsOverMasters(t *testing.T) {
 		rows = append(rows, fs.EntityRow{JoinValues: []any{fmt.Sprintf("e%d", i)}, EventTimestamp: t1, Values: []any{int64(i), fmt.Sprint("n", i)}})
 		keys = append(keys, []any{fmt.Sprintf("e%d", i)})
 	}
+	cc := c.(*redis.ClusterClient)
+	require.NoError(t, cc.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error { return n.ConfigResetStat(ctx).Err() }))
 	res, err := s.Write(ctx, view, rows, 0)
 	require.NoError(t, err)
 	assert.Equal(t, fs.WriteResult{Written: 5000}, res)
-	cc := c.(*redis.ClusterClient)
 	var sizes []int64
+	calls := 0
 	require.NoError(t, cc.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error {
 		sz, err := n.DBSize(ctx).Result()
+		if err != nil {
+			return err
+		}
 		sizes = append(sizes, sz)
-		return err
+		calls += scriptCalls(t, n)
+		return nil
 	}))
 	require.Len(t, sizes, 3)
 	for _, sz := range sizes {
 		assert.InDelta(t, 5000/3, sz, 300, "keys per master %v", sizes)
 	}
+	// Calls carry up to 128 entities of one master each (about 1900
+	// entities per master: 15 calls each), not one call per hash slot
+	// (5000 keys span over 4000 slots).
+	assert.LessOrEqual(t, calls, 3*15, "script calls for 5000 entities on 3 masters")
 	got, err := s.Get(ctx, view, keys)
 	require.NoError(t, err)
 	for i, r := range got {
@@ -113,6 +123,109 @@ func TestClusterWriteSpreadsOverMasters(t *testing.T) {
 	res, err = s.Write(ctx, view, rows, 0)
 	require.NoError(t, err)
 	assert.Equal(t, fs.WriteResult{Stale: 5000}, res)
+}
+
+// scriptCalls is the number of EVALSHA calls node ran without error since
+// its statistics were reset (INFO commandstats: calls - failed_calls).
+func scriptCalls(t *testing.T, n *redis.Client) int {
+	info, err := n.Info(context.Background(), "commandstats").Result()
+	require.NoError(t, err)
+	for _, l := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "cmdstat_evalsha:calls="); ok {
+			var calls, usec, failed, rejected int
+			var perCall float64
+			_, err := fmt.Sscanf(v, "%d,usec=%d,usec_per_call=%f,rejected_calls=%d,failed_calls=%d", &calls, &usec, &perCall, &rejected, &failed)
+			require.NoError(t, err, "cmdstat_evalsha:calls=%s", v)
+			return calls - failed
+		}
+	}
+	return 0
+}
+
+// TestClusterWriteAfterSlotMoved moves an empty hash slot to another
+// master after the client read the slot map, then writes entities of
+// that slot together with entities of its former master: the former
+// master refuses the call carrying them all (the moved key is not local
+// any more), the entities go again one slot per call, and every entity is
+// written once, where the cluster now serves it.
+func TestClusterWriteAfterSlotMoved(t *testing.T) {
+	ctx := context.Background()
+	c := onlineClient(t, fs.RedisTypeCluster)
+	cc := c.(*redis.ClusterClient)
+	s := &fs.OnlineStore{Client: c, Project: "p", Retry: fs.Retry{Attempts: 3, Backoff: 10 * time.Millisecond}}
+	view := fs.FeatureView{Name: "v", JoinKeys: []string{"entity_key"}, Features: []string{"x"}}
+	t1 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	row := func(i int) fs.EntityRow {
+		return fs.EntityRow{JoinValues: []any{fmt.Sprintf("e%d", i)}, EventTimestamp: t1, Values: []any{int64(i)}}
+	}
+	key := func(i int) string {
+		k, err := fs.RedisKey("p", view.JoinKeys, []any{fmt.Sprintf("e%d", i)})
+		require.NoError(t, err)
+		return string(k)
+	}
+	// The client reads the slot map now.
+	_, err := s.Write(ctx, view, []fs.EntityRow{row(-1)}, 0)
+	require.NoError(t, err)
+
+	ids := map[string]string{} // address -> node ID
+	for _, a := range cl.Addrs {
+		n := redis.NewClient(&redis.Options{Addr: a})
+		id, err := n.ClusterMyID(ctx).Result()
+		n.Close()
+		require.NoError(t, err)
+		ids[a] = id
+	}
+	owner, err := cc.MasterForKey(ctx, key(0))
+	require.NoError(t, err)
+	slot := fs.KeySlot(key(0))
+	var target string
+	for _, a := range cl.Addrs {
+		if a != owner.Options().Addr {
+			target = a
+			break
+		}
+	}
+	setSlot := func(to string) {
+		for _, a := range cl.Addrs {
+			n := redis.NewClient(&redis.Options{Addr: a})
+			err := n.Do(ctx, "CLUSTER", "SETSLOT", slot, "NODE", ids[to]).Err()
+			n.Close()
+			require.NoError(t, err, "CLUSTER SETSLOT %d NODE %s on %s", slot, to, a)
+		}
+	}
+	setSlot(target)
+	t.Cleanup(func() {
+		flushAll(t, c)
+		setSlot(owner.Options().Addr)
+	})
+
+	// e0 (the moved slot) last, after entities its former master serves.
+	var rows []fs.EntityRow
+	for i := 1; len(rows) < 50; i++ {
+		if m, err := cc.MasterForKey(ctx, key(i)); err == nil && m == owner && fs.KeySlot(key(i)) != slot {
+			rows = append(rows, row(i))
+		}
+	}
+	rows = append(rows, row(0))
+	res, err := s.Write(ctx, view, rows, 0)
+	require.NoError(t, err)
+	assert.Equal(t, len(rows), res.Written+res.Stale, "every entity written or found written: %+v", res)
+
+	moved := redis.NewClient(&redis.Options{Addr: target})
+	defer moved.Close()
+	n, err := moved.Exists(ctx, key(0)).Result()
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, n, "the moved slot's entity is on its new master")
+	keys := make([][]any, len(rows))
+	for i, r := range rows {
+		keys[i] = r.JoinValues
+	}
+	got, err := s.Get(ctx, view, keys)
+	require.NoError(t, err)
+	for i, r := range got {
+		require.True(t, r.Found, "entity %v", keys[i])
+		assert.Equal(t, rows[i].Values, r.Values)
+	}
 }
 
 // TestClusterWriteAcrossNodeRestart restarts a master between two writes

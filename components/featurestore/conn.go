@@ -3,6 +3,7 @@ package featurestore
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -216,6 +217,12 @@ type RedisConfig struct {
 	// TLS forces TLS even for a redis:// URL or a connection string
 	// without ssl=true. Optional: defaults to false.
 	TLS bool `json:"tls,omitempty"`
+	// CACertFile is a PEM file of the certificate authorities that sign
+	// the servers' certificates, for servers a private CA signs (the
+	// connection string's ssl_ca_certs option, redis-py's name, does the
+	// same). Optional: defaults to the system's roots. Each node's
+	// certificate must hold the host or IP address the client dials.
+	CACertFile string `json:"ca_cert_file,omitempty"`
 	// Retry bounds the connection attempts. Authentication failures
 	// (WRONGPASS, NOAUTH) are not retried.
 	Retry Retry `json:"retry,omitzero"`
@@ -256,11 +263,12 @@ func (c RedisConfig) resolve() (RedisConfig, error) {
 func (c RedisConfig) parse() (redisEndpoint, error) {
 	e := redisEndpoint{cluster: c.Type == RedisTypeCluster}
 	var (
-		addrs            []string
-		user, pass, host string
-		db               int
-		useTLS           = c.TLS
-		err              error
+		addrs      []string
+		user, pass string
+		db         int
+		useTLS     = c.TLS
+		caFile     = c.CACertFile
+		err        error
 	)
 	if strings.Contains(c.URL, "://") {
 		if e.cluster {
@@ -295,6 +303,8 @@ func (c RedisConfig) parse() (redisEndpoint, error) {
 				user = v
 			case "ssl":
 				useTLS = strings.EqualFold(v, "true") || v == "1"
+			case "ssl_ca_certs":
+				caFile = v
 			case "db":
 				if db, err = strconv.Atoi(v); err != nil || db < 0 {
 					return e, fmt.Errorf("online store: Redis connection string: db=%q is not a database number", v)
@@ -302,7 +312,7 @@ func (c RedisConfig) parse() (redisEndpoint, error) {
 			case "decode_responses", "skip_full_coverage_check", "health_check_interval":
 				// redis-py client options without a meaning here.
 			default:
-				return e, fmt.Errorf("online store: Redis connection string option %q is not supported: use ssl, password, username or db", k)
+				return e, fmt.Errorf("online store: Redis connection string option %q is not supported: use ssl, ssl_ca_certs, password, username or db", k)
 			}
 		}
 		if len(addrs) == 0 {
@@ -317,12 +327,31 @@ func (c RedisConfig) parse() (redisEndpoint, error) {
 			e.single = &redis.Options{Addr: addrs[0], Username: user, Password: pass, DB: db}
 		}
 	}
-	if len(addrs) > 0 {
-		host = hostOnly(addrs[0])
-	}
 	var tlsCfg *tls.Config
 	if useTLS {
-		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
+		// No ServerName: each connection checks the certificate against
+		// the host it dials (crypto/tls derives it from the address), so
+		// every node of a cluster is verified under its own name.
+		tlsCfg = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	if caFile != "" {
+		if !useTLS {
+			return e, fmt.Errorf("online store: a CA file (%s) is set but TLS is off: add ssl=true to the connection string, use rediss://, or drop the CA file", caFile)
+		}
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return e, fmt.Errorf("online store: read the CA file: %w", err)
+		}
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return e, fmt.Errorf("online store: CA file %s holds no PEM certificate", caFile)
+		}
+		tlsCfg.RootCAs = roots
+		for _, o := range []*tls.Config{e.multiTLS(), e.singleTLS()} {
+			if o != nil {
+				o.RootCAs = roots
+			}
+		}
 	}
 	scheme := "redis"
 	if useTLS {
@@ -346,6 +375,22 @@ func (c RedisConfig) parse() (redisEndpoint, error) {
 		e.where = fmt.Sprintf("Redis at %s://%s/%d", scheme, e.single.Addr, e.single.DB)
 	}
 	return e, nil
+}
+
+// singleTLS and multiTLS return the TLS settings go-redis parsed from a
+// rediss:// URL, or nil.
+func (e redisEndpoint) singleTLS() *tls.Config {
+	if e.single == nil {
+		return nil
+	}
+	return e.single.TLSConfig
+}
+
+func (e redisEndpoint) multiTLS() *tls.Config {
+	if e.multi == nil {
+		return nil
+	}
+	return e.multi.TLSConfig
 }
 
 func (e redisEndpoint) password() string {
@@ -425,13 +470,6 @@ func ConnectRedis(ctx context.Context, c RedisConfig) (*redis.Client, error) {
 		return nil, err
 	}
 	return u.(*redis.Client), nil
-}
-
-func hostOnly(addr string) string {
-	if h, _, err := net.SplitHostPort(addr); err == nil {
-		return h
-	}
-	return addr
 }
 
 var redisLogs sync.Once

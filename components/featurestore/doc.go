@@ -42,9 +42,10 @@
 // [OnlineStore.Write] never replaces a newer event time with an older one
 // (a Lua script compares _ts atomically per entity); [OnlineStore.Get]
 // reads feature rows back. Both work on one Redis server and on a Redis
-// Cluster: on a cluster each script call carries only entities of one hash
-// slot ([KeySlot]), and calls failing while a node restarts are sent again. The tests pin golden keys and values computed
-// from Feast's algorithms.
+// Cluster: on a cluster each script call carries entities one master
+// serves (or, after a refusal, of one hash slot, [KeySlot]), and calls
+// failing while a node restarts are sent again. The tests pin golden keys
+// and values computed from Feast's algorithms.
 //
 // # Connections
 //

@@ -163,10 +163,13 @@ type WriteResult struct {
 // skips the entity, atomically (Feast's rule: skip when the stored time is
 // set and the new time is not later). When ttl > 0 every written hash gets
 // EXPIRE ttl (Feast's key_ttl_seconds, rounded up to seconds). The rows
-// travel in one pipeline of script calls of up to 128 entities each; on a
-// Redis Cluster (a *redis.ClusterClient) the entities of one call share a
-// hash slot, so every call is legal there, and the pipeline goes to each
-// master in parallel.
+// travel in one pipeline of script calls of up to 128 entities each. On a
+// Redis Cluster (a *redis.ClusterClient) the entities of one call are
+// those one master serves, the call declares its first key so that
+// go-redis routes it there, and the pipeline goes to each master in
+// parallel; a call a node refuses (a slot moved since the client read the
+// slot map) is sent again as calls of one hash slot each, declaring all
+// their keys.
 //
 // Calls that fail with a transient error (connection refused or reset,
 // timeout, LOADING, CLUSTERDOWN, TRYAGAIN, MASTERDOWN, NOSCRIPT after a
@@ -214,81 +217,75 @@ func (s *OnlineStore) Write(ctx context.Context, view FeatureView, rows []Entity
 		}
 		vals[i] = v
 	}
-	type call struct {
-		keys []string
-		args []any
-	}
+	cc, cluster := s.Client.(*redis.ClusterClient)
 	var calls []call
-	addCall := func(idx []int) {
-		for start := 0; start < len(idx); start += entitiesPerCall {
-			part := idx[start:min(start+entitiesPerCall, len(idx))]
-			c := call{keys: make([]string, 0, len(part)), args: make([]any, 0, len(head)+len(part)*(1+len(view.Features)))}
-			c.args = append(c.args, head...)
-			for _, i := range part {
-				c.keys = append(c.keys, keys[i])
-				c.args = append(c.args, vals[i]...)
-			}
-			calls = append(calls, c)
-		}
-	}
-	if _, cluster := s.Client.(*redis.ClusterClient); cluster {
-		// One group per hash slot, in first-seen order; rows keep their
-		// order inside a group.
-		groups := map[uint16][]int{}
-		var order []uint16
-		for i, k := range keys {
-			sl := KeySlot(k)
-			if _, ok := groups[sl]; !ok {
-				order = append(order, sl)
-			}
-			groups[sl] = append(groups[sl], i)
-		}
-		for _, sl := range order {
-			addCall(groups[sl])
-		}
+	if cluster {
+		calls = clusterCalls(ctx, cc, keys)
 	} else {
-		all := make([]int, len(rows))
-		for i := range all {
-			all[i] = i
+		for start := 0; start < len(rows); start += entitiesPerCall {
+			calls = append(calls, call{idx: seq(start, min(start+entitiesPerCall, len(rows))), slot: -1})
 		}
-		addCall(all)
 	}
 	if len(calls) == 0 {
 		return res, nil
 	}
-	pending := make([]int, len(calls))
-	for i := range pending {
-		pending[i] = i
-	}
+	pending := seq(0, len(calls))
 	r := s.Retry.withDefaults()
 	wait := r.Backoff
+	var args []any
 	for attempt := 1; ; attempt++ {
 		pipe := s.Client.Pipeline()
 		cmds := make([]*redis.Cmd, len(pending))
 		for i, ci := range pending {
-			cmds[i] = writeLua.EvalSha(ctx, pipe, calls[ci].keys, calls[ci].args...)
+			c := calls[ci]
+			args = append(args[:0], head...)
+			for _, e := range c.idx {
+				args = append(args, keys[e])
+				args = append(args, vals[e]...)
+			}
+			declared := keys[c.idx[0] : c.idx[0]+1]
+			if c.slot >= 0 {
+				declared = make([]string, len(c.idx))
+				for j, e := range c.idx {
+					declared[j] = keys[e]
+				}
+			}
+			cmds[i] = writeLua.EvalSha(ctx, pipe, declared, args...)
 		}
 		_, _ = pipe.Exec(ctx)
 		var failed []int
 		var lastErr error
-		noScript, onlyNoScript := false, true
+		noScript, backoff := false, false
 		for i, c := range cmds {
+			ci := pending[i]
 			n, err := c.Int()
 			if err == nil {
 				res.Written += n
-				res.Stale += len(calls[pending[i]].keys) - n
+				res.Stale += len(calls[ci].idx) - n
 				continue
 			}
+			lastErr = err
 			switch {
 			case redis.HasErrorPrefix(err, "NOSCRIPT"):
 				noScript = true
+			case cluster && calls[ci].slot < 0:
+				// A node refused a call whose keys span several slots (a
+				// slot moved, or the server wants every key declared):
+				// its entities go again one slot per call, each legal
+				// anywhere. Entities it wrote before failing count as Stale.
+				backoff = backoff || transient(err)
+				for _, part := range slotCalls(keys, calls[ci].idx) {
+					failed = append(failed, len(calls))
+					calls = append(calls, part)
+				}
+				cc.ReloadState(ctx)
+				continue
 			case !transient(err):
 				return res, fmt.Errorf("online store write %q: %w", view.Name, err)
 			default:
-				onlyNoScript = false
+				backoff = true
 			}
-			failed = append(failed, pending[i])
-			lastErr = err
+			failed = append(failed, ci)
 		}
 		if len(failed) == 0 {
 			return res, nil
@@ -305,7 +302,7 @@ func (s *OnlineStore) Write(ctx context.Context, view FeatureView, rows []Entity
 				return res, fmt.Errorf("online store write %q: load script: %w", view.Name, err)
 			}
 		}
-		if !onlyNoScript {
+		if backoff {
 			select {
 			case <-ctx.Done():
 				return res, fmt.Errorf("online store write %q: %w (last error: %v)", view.Name, ctx.Err(), lastErr)
@@ -315,6 +312,84 @@ func (s *OnlineStore) Write(ctx context.Context, view FeatureView, rows []Entity
 		}
 		pending = failed
 	}
+}
+
+// call is one script call of [OnlineStore.Write]: the indices of its
+// entities, and the hash slot they share or -1.
+type call struct {
+	idx  []int
+	slot int
+}
+
+// seq returns from, from+1, ..., to-1.
+func seq(from, to int) []int {
+	s := make([]int, to-from)
+	for i := range s {
+		s[i] = from + i
+	}
+	return s
+}
+
+// clusterCalls groups the entities of keys by the master serving their
+// hash slot, in calls of up to entitiesPerCall entities that declare only
+// their first key: the call goes to that key's master, and the script
+// writes every other key there too. A Redis Cluster node runs a script
+// without a shebang in compatibility mode, where it may touch any key the
+// node serves, declared or not (Redis 7.0 checks only that each key is
+// local; 7.2 and later also set SCRIPT_ALLOW_CROSS_SLOT for such scripts,
+// src/script.c). Grouping per slot instead would make nearly one call per
+// entity: a 2048-entity batch spans about 1900 of the 16384 slots. When
+// the slot map is not known yet, the calls are grouped per slot.
+func clusterCalls(ctx context.Context, cc *redis.ClusterClient, keys []string) []call {
+	masters := map[uint16]*redis.Client{}
+	groups := map[*redis.Client][]int{}
+	var order []*redis.Client
+	for i, k := range keys {
+		sl := KeySlot(k)
+		m, ok := masters[sl]
+		if !ok {
+			var err error
+			if m, err = cc.MasterForKey(ctx, k); err != nil {
+				return slotCalls(keys, seq(0, len(keys)))
+			}
+			masters[sl] = m
+		}
+		if _, ok := groups[m]; !ok {
+			order = append(order, m)
+		}
+		groups[m] = append(groups[m], i)
+	}
+	var calls []call
+	for _, m := range order {
+		g := groups[m]
+		for start := 0; start < len(g); start += entitiesPerCall {
+			calls = append(calls, call{idx: g[start:min(start+entitiesPerCall, len(g))], slot: -1})
+		}
+	}
+	return calls
+}
+
+// slotCalls groups the entities idx of keys per hash slot, in first-seen
+// order and calls of up to entitiesPerCall entities that declare all
+// their keys: legal on any Redis Cluster node.
+func slotCalls(keys []string, idx []int) []call {
+	groups := map[uint16][]int{}
+	var order []uint16
+	for _, i := range idx {
+		sl := KeySlot(keys[i])
+		if _, ok := groups[sl]; !ok {
+			order = append(order, sl)
+		}
+		groups[sl] = append(groups[sl], i)
+	}
+	var calls []call
+	for _, sl := range order {
+		g := groups[sl]
+		for start := 0; start < len(g); start += entitiesPerCall {
+			calls = append(calls, call{idx: g[start:min(start+entitiesPerCall, len(g))], slot: int(sl)})
+		}
+	}
+	return calls
 }
 
 // transient reports a Redis error that sending the same call again may

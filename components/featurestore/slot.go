@@ -23,10 +23,11 @@ func KeySlot(key string) uint16 {
 	return crc16(key) & 16383
 }
 
-func crc16(s string) uint16 {
-	var crc uint16
-	for i := 0; i < len(s); i++ {
-		crc ^= uint16(s[i]) << 8
+// crc16Table holds the CRC16 (XMODEM) of every byte value, so that
+// crc16 takes one table step per key byte instead of eight shifts.
+var crc16Table = func() (t [256]uint16) {
+	for b := range t {
+		crc := uint16(b) << 8
 		for range 8 {
 			if crc&0x8000 != 0 {
 				crc = crc<<1 ^ 0x1021
@@ -34,6 +35,15 @@ func crc16(s string) uint16 {
 				crc <<= 1
 			}
 		}
+		t[b] = crc
+	}
+	return t
+}()
+
+func crc16(s string) uint16 {
+	var crc uint16
+	for i := 0; i < len(s); i++ {
+		crc = crc<<8 ^ crc16Table[byte(crc>>8)^s[i]]
 	}
 	return crc
 }

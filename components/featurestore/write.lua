@@ -1,13 +1,15 @@
 -- Writes the latest features of many entities of one feature view, in
 -- Feast's Redis online store layout, never replacing a newer event time.
 --
--- KEYS[i]   entity hash key (serialized entity key .. project)
+-- KEYS      the keys the call declares: all of them when they share one
+--           hash slot, else the first only, which routes the call to the
+--           node serving every key (see OnlineStore.Write)
 -- ARGV[1]   timestamp field "_ts:<feature_view>"
 -- ARGV[2]   TTL in seconds, "0" for none
 -- ARGV[3]   n, the number of features
 -- ARGV[4 .. 3+n]  feature fields (murmur3 of "<view>:<feature>")
--- then per key i: serialized google.protobuf.Timestamp, n serialized
--- feast.types.Value.
+-- then per entity: its hash key (serialized entity key .. project), a
+-- serialized google.protobuf.Timestamp, n serialized feast.types.Value.
 -- Returns the number of entities written.
 
 -- varint decodes a protobuf varint at pos as a signed 64-bit integer split
@@ -65,10 +67,13 @@ local tsfield = ARGV[1]
 local ttl = tonumber(ARGV[2])
 local n = tonumber(ARGV[3])
 local written = 0
-local base = 4 + n
-for i, key in ipairs(KEYS) do
-  local at = base + (i - 1) * (n + 1)
-  local newts = ARGV[at]
+local args = {tsfield, false}
+for j = 1, n do
+  args[2 * j + 1] = ARGV[3 + j]
+end
+for at = 4 + n, #ARGV, n + 2 do
+  local key = ARGV[at]
+  local newts = ARGV[at + 1]
   local old = redis.call('HGET', key, tsfield)
   local skip = false
   if old and old ~= '' then
@@ -79,10 +84,9 @@ for i, key in ipairs(KEYS) do
     end
   end
   if not skip then
-    local args = {tsfield, newts}
+    args[2] = newts
     for j = 1, n do
-      args[#args + 1] = ARGV[3 + j]
-      args[#args + 1] = ARGV[at + j]
+      args[2 * j + 2] = ARGV[at + 1 + j]
     end
     redis.call('HSET', key, unpack(args))
     if ttl > 0 then redis.call('EXPIRE', key, ttl) end

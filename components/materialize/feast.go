@@ -3,6 +3,7 @@ package materialize
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -63,4 +64,25 @@ func feastRepo(ctx context.Context, pool *pgxpool.Pool, cfg Config) (fs.FeastRep
 		return repo, fmt.Errorf("materialize: %w", err)
 	}
 	return repo, nil
+}
+
+// FeastRepoOf describes the Feast feature repository that serves what a
+// run with cfg writes (or wrote), without writing anything: the same
+// repository Run returns, from the source table's column types in
+// PostgreSQL (cfg.DSN, else $KFPGO_POSTGRES_DSN) and the online store
+// settings of cfg.Redis. Passwords appear only as variable names.
+//
+// Errors: a bad config, PostgreSQL unreachable, or a missing or mistyped
+// column, each naming what to fix.
+func FeastRepoOf(ctx context.Context, cfg Config) (fs.FeastRepo, error) {
+	cfg = cfg.withDefaults(time.Now().UTC())
+	if err := cfg.validate(); err != nil {
+		return fs.FeastRepo{}, err
+	}
+	pool, err := fs.ConnectPostgres(ctx, cfg.DSN, cfg.Retry)
+	if err != nil {
+		return fs.FeastRepo{}, fmt.Errorf("materialize: %w", err)
+	}
+	defer pool.Close()
+	return feastRepo(ctx, pool, cfg)
 }

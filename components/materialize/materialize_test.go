@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -67,7 +68,41 @@ func runChild(raw string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	if f := os.Getenv(peakRSSEnv); f != "" {
+		// The child's own high-water mark: getrusage's ru_maxrss of a child
+		// started by os/exec also counts the parent's pages (Go starts
+		// children with vfork semantics, and Linux records the old memory
+		// map's peak at execve).
+		kb, err := vmHWM()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		if err := os.WriteFile(f, []byte(strconv.FormatInt(kb, 10)), 0o600); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
 	return 0
+}
+
+// peakRSSEnv names a file the child writes its peak resident set size
+// (kB, VmHWM) to after a successful run.
+const peakRSSEnv = "KFPGO_MATERIALIZE_CHILD_PEAK_RSS_FILE"
+
+// vmHWM returns this process's peak resident set size in kB, the VmHWM
+// line of /proc/self/status (proc(5)).
+func vmHWM() (int64, error) {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM line in /proc/self/status")
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -49,7 +49,7 @@ type Metrics struct {
 // into Redis (Feast's layout, see package featurestore), then advances this
 // shard's watermark to the window's end. Rows stream from PostgreSQL
 // (SELECT DISTINCT ON the entity columns ordered by event time, filtered
-// by window and shard) into batches written by two pipelined writers; the
+// by window and shard) into batches written by four pipelined writers; the
 // watermark moves only after every batch is acknowledged, so a crashed run
 // re-done gives the same Redis content (writes never replace newer values).
 //
@@ -118,7 +118,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	view := fs.FeatureView{Name: cfg.View.Name, JoinKeys: cfg.View.Entities, Features: cfg.View.Features}
 	prog := &fs.Progress{W: cfg.Progress, What: "materialize " + cfg.View.Name}
 
-	batches := make(chan []fs.EntityRow, 4)
+	batches := make(chan []fs.EntityRow, writers)
 	var (
 		mu       sync.Mutex
 		writeErr error
@@ -127,7 +127,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	for w := 0; w < 2; w++ {
+	for range writers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -176,6 +176,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		"rows_scanned", res.Metrics.RowsScanned, "entities_written", res.Metrics.EntitiesWritten, "stale_skipped", res.Metrics.StaleSkipped)
 	return res, nil
 }
+
+// writers is the number of batches Run keeps in flight to Redis (and
+// queued behind them): while one waits for its answer, the others are on
+// the wire or being encoded, and on a Redis Cluster every master stays
+// busy. Memory grows by about 1 MB per 2048-entity batch.
+const writers = 4
 
 // scan streams the latest row per entity in the window, in batches.
 func scan(ctx context.Context, pool *pgxpool.Pool, cfg Config, start time.Time, emit func([]fs.EntityRow) bool) error {

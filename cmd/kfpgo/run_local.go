@@ -151,7 +151,7 @@ func runLocal(cmd *cobra.Command, f *runLocalFlags, arg string) error {
 		if f.hostExec {
 			return errors.New("--images built runs Go components in containers and --host-exec runs images on the host: pick one")
 		}
-		if built, err = buildImages(ctx, cmd, p, f.runtime, images); err != nil {
+		if built, err = buildImages(ctx, cmd, p, f.runtime, images, params); err != nil {
 			return err
 		}
 	default:
@@ -217,16 +217,31 @@ func runLocal(cmd *cobra.Command, f *runLocalFlags, arg string) error {
 // buildImages builds the pipeline's ko:// images (main packages of the
 // current module) with ko into the container runtime's local store and
 // returns the map from each ko:// reference to its local image. Images
-// mapped with --image-map are built from their import path too.
-func buildImages(ctx context.Context, cmd *cobra.Command, p *local.Pipeline, runtime string, imageMap map[string]string) (map[string]string, error) {
+// mapped with --image-map are built from their import path too, and so are
+// ko:// references among the pipeline's string parameters (--param values
+// and defaults, e.g. a trainer_image a task launches), so that their
+// binaries can be copied out of the store (see the README).
+func buildImages(ctx context.Context, cmd *cobra.Command, p *local.Pipeline, runtime string, imageMap, params map[string]string) (map[string]string, error) {
 	cli, err := local.FindRuntime(ctx, runtime)
 	if err != nil {
 		return nil, fmt.Errorf("--images built: %w", err)
 	}
 	byImage := map[string]images.Component{}
 	names := map[string]string{}
+	var refs []string
 	for _, e := range p.Executors {
-		image := e.GetContainer().GetImage()
+		refs = append(refs, e.GetContainer().GetImage())
+	}
+	for n, d := range p.Spec.GetRoot().GetInputDefinitions().GetParameters() {
+		v, ok := params[n]
+		if !ok {
+			v = d.GetDefaultValue().GetStringValue()
+		}
+		if strings.HasPrefix(v, images.KoScheme) {
+			refs = append(refs, v)
+		}
+	}
+	for _, image := range refs {
 		ip, ok := strings.CutPrefix(image, images.KoScheme)
 		if !ok {
 			ip, ok = imageMap[image]
@@ -262,13 +277,13 @@ func buildImages(ctx context.Context, cmd *cobra.Command, p *local.Pipeline, run
 		comps[i] = byImage[k]
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%s  %-10s %d images with ko into %s's store (offline, generated nonroot base)\n", time.Now().Format("15:04:05"), "building", len(comps), path.Base(cli))
-	refs, err := images.BuildIntoRuntime(ctx, images.RuntimeOptions{Ko: ko, Dir: root, CLI: cli}, comps)
+	locals, err := images.BuildIntoRuntime(ctx, images.RuntimeOptions{Ko: ko, Dir: root, CLI: cli}, comps)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
 	for i, k := range keys {
-		out[k] = refs[i]
+		out[k] = locals[i]
 	}
 	return out, nil
 }

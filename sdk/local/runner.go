@@ -341,6 +341,9 @@ func (r *run) setupContainer(ctx context.Context) error {
 		}
 		return nil
 	}
+	if err := r.checkTaskNames(); err != nil {
+		return err
+	}
 	if o.Runtime == RuntimeAuto && len(o.ContainerImages) == 0 && !r.needsContainer() {
 		return nil // every image is a Go component: no runtime to look for
 	}
@@ -352,9 +355,6 @@ func (r *run) setupContainer(ctx context.Context) error {
 			return nil
 		}
 		return &InputError{Msg: err.Error()}
-	}
-	if err := r.checkTaskNames(); err != nil {
-		return err
 	}
 	h := &ContainerHandler{CLI: cli, Pull: o.Pull, Network: o.Network, TaskNetwork: o.TaskNetwork, PassEnv: o.PassEnv, Mounts: o.Mounts, Images: o.ContainerImages, GracePeriod: o.GracePeriod}
 	if o.Progress != nil {

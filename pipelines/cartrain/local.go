@@ -64,8 +64,8 @@ type LocalOptions struct {
 //     binary at its ko path, which distributed-train's local mode runs as
 //     the replicas (it cannot build one there: the image has no Go).
 type LocalContainers struct {
-	// Runtime is the container runtime's CLI, podman or docker (a name or
-	// a path). Required.
+	// Runtime is the container runtime, podman or docker (a name, or a path
+	// whose last element is one; the CLI found on $PATH runs). Required.
 	Runtime string
 	// Images maps every image of LocalImages to the local image of the
 	// runtime's store built for it. Required.
@@ -101,7 +101,7 @@ func containerOptions(lo *local.Options, c *LocalContainers, params map[string]s
 	if c.Runtime == "" || len(c.Images) == 0 || c.TrainerBinary == "" {
 		return fmt.Errorf("cartrain: LocalContainers needs Runtime, Images and TrainerBinary")
 	}
-	lo.Runtime, lo.ContainerImages, lo.Pull, lo.Network = c.Runtime, c.Images, local.PullNever, "none"
+	lo.Runtime, lo.ContainerImages, lo.Pull, lo.Network = filepath.Base(c.Runtime), c.Images, local.PullNever, "none"
 	lo.TaskNetwork = map[string]string{
 		"prepare-data": "host", "materialize-features": "host", "distributed-train": "host", "evaluate": "host",
 	}

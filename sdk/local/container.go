@@ -194,7 +194,7 @@ type Mount struct {
 func ParseMount(s string) (Mount, error) {
 	var m Mount
 	v := s
-	if t, rest, ok := strings.Cut(s, "="); ok {
+	if t, rest, ok := strings.Cut(s, "="); ok && !strings.Contains(t, "/") {
 		m.Task, v = t, rest
 	}
 	f := strings.Split(v, ":")

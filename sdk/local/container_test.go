@@ -191,6 +191,39 @@ func testContainerRuntime(t *testing.T, runtime string) {
 		assert.Contains(t, log, "cpu=50000", "cpuLimit 0.5 is a CFS quota of 50 ms per 100 ms")
 	})
 
+	t.Run("per-task network, env passed by name, mounts", func(t *testing.T) {
+		data := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(data, "in.txt"), []byte("mounted\n"), 0o644))
+		t.Setenv("KFPGO_TEST_TOKEN", "tok-123")
+		p := shellPipeline(t, `{ echo "token=$KFPGO_TEST_TOKEN"; cat /data/in.txt; echo "interfaces=$(ls /sys/class/net | wc -l)"; touch /data/x 2>/dev/null && echo writable || echo read-only; } > "$0"`)
+		run := func(o local.Options) string {
+			res, err := local.Run(context.Background(), p, o)
+			require.NoError(t, err)
+			out, err := os.ReadFile(res.Task("step").Artifacts["out"].GetArtifacts()[0].GetUri())
+			require.NoError(t, err)
+			return string(out)
+		}
+		o := opts(t)
+		o.TaskNetwork = map[string]string{"step": "host"}
+		o.PassEnv = []string{"step=KFPGO_TEST_TOKEN", "KFPGO_TEST_UNSET"}
+		o.Mounts = []local.Mount{{Task: "step", Source: data, Target: "/data", ReadOnly: true}}
+		out := run(o)
+		assert.Contains(t, out, "token=tok-123\nmounted\n")
+		assert.NotContains(t, out, "interfaces=1\n", "the host's network has more than the loopback interface")
+		assert.Contains(t, out, "read-only\n")
+
+		// Without the settings: no variable, no network, no mount.
+		out = run(opts(t))
+		assert.Contains(t, out, "token=\n")
+		assert.Contains(t, out, "interfaces=1\n")
+		assert.NotContains(t, out, "mounted")
+
+		o = opts(t)
+		o.PassEnv = []string{"nosuch=KFPGO_TEST_TOKEN"}
+		_, err := local.Run(context.Background(), p, o)
+		assert.ErrorContains(t, err, `--pass-env nosuch=…: the pipeline has no task named "nosuch"; its tasks are step`)
+	})
+
 	t.Run("exit code kept", func(t *testing.T) {
 		res, err := local.Run(context.Background(), shellPipeline(t, `echo almost >&2; exit 7`), opts(t))
 		var re *local.RunError

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -43,7 +44,7 @@ func TestCartrainBuiltImages(t *testing.T) {
 
 	var buildLog bytes.Buffer
 	start := time.Now()
-	c, cleanup, err := buildImages(ctx, moduleDir, pm.CLI, &buildLog)
+	c, cleanup, err := buildImages(ctx, moduleDir, pm.Runtime, &buildLog)
 	require.NoError(t, err, "%s", buildLog.String())
 	defer cleanup()
 	t.Logf("images built and loaded into podman in %s:\n%s", time.Since(start).Round(time.Second), buildLog.String())
@@ -86,7 +87,7 @@ func TestCartrainBuiltImages(t *testing.T) {
 	}
 
 	// Metrics of the trainer replicas, read by distributed-train.
-	train := res.Run.Task("distributed-train")
+	train := res.Run.Task("exit-handler-1/distributed-train")
 	require.NotNil(t, train)
 	acc := train.Artifacts["metrics"].GetArtifacts()[0].GetMetadata().GetFields()["accuracy"]
 	require.NotNil(t, acc)
@@ -124,22 +125,21 @@ func TestCartrainBuiltImages(t *testing.T) {
 	procs, err := cartrain.RunLocal(ctx, opts)
 	require.NoError(t, err)
 	assert.Equal(t, "1", procs.ModelVersion, "the same model: the registry reuses version 1")
-	var sumC, sumP time.Duration
-	n := 0
+	var diffs []time.Duration
 	for _, tc := range res.Run.Tasks {
 		tp := procs.Run.Task(tc.Name)
 		if tp == nil || (tc.Kind != "container" && tc.Kind != "go-function") {
 			continue
 		}
-		t.Logf("%-24s container %8s  process %8s", tc.Name, tc.ExecTime.Round(time.Millisecond), tp.ExecTime.Round(time.Millisecond))
-		sumC += tc.ExecTime
-		sumP += tp.ExecTime
-		n++
+		t.Logf("%-45s container %8s  process %8s", tc.Name, tc.ExecTime.Round(time.Millisecond), tp.ExecTime.Round(time.Millisecond))
+		diffs = append(diffs, tc.ExecTime-tp.ExecTime)
 	}
-	require.Positive(t, n)
-	t.Logf("cartrain, %d tasks: mean %s in a container vs %s as a process (overhead %s per task); run wall time %s vs %s",
-		n, (sumC / time.Duration(n)).Round(time.Millisecond), (sumP / time.Duration(n)).Round(time.Millisecond),
-		((sumC - sumP) / time.Duration(n)).Round(time.Millisecond),
+	require.Len(t, diffs, 8)
+	// The median: distributed-train as a process also runs `go build` of
+	// the trainer (cached), which its container does not.
+	slices.Sort(diffs)
+	t.Logf("cartrain, %d tasks: median overhead of a container over a process %s per task (min %s, max %s); run wall time %s in containers vs %s as processes",
+		len(diffs), ((diffs[3] + diffs[4]) / 2).Round(time.Millisecond), diffs[0].Round(time.Millisecond), diffs[7].Round(time.Millisecond),
 		res.Run.End.Sub(res.Run.Start).Round(100*time.Millisecond), procs.Run.End.Sub(procs.Run.Start).Round(100*time.Millisecond))
 }
 

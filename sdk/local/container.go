@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -353,7 +354,11 @@ func (h *ContainerHandler) Run(ctx context.Context, p Process) error {
 		grace = 10 * time.Second
 	}
 	cmd := exec.Command(h.CLI, args...)
-	cmd.Stdout, cmd.Stderr = p.Stdout, p.Stderr
+	errTail := &tailBuffer{max: 4096}
+	cmd.Stdout, cmd.Stderr = p.Stdout, io.Writer(errTail)
+	if p.Stderr != nil {
+		cmd.Stderr = io.MultiWriter(p.Stderr, errTail)
+	}
 	cmd.Env = os.Environ()
 	// The removal runs whatever happens, and without ctx: a cancelled run
 	// must still not leave the container behind.
@@ -389,7 +394,21 @@ func (h *ContainerHandler) Run(ctx context.Context, p Process) error {
 	if code != 0 {
 		return &ExitError{Code: code}
 	}
+	if runErr != nil {
+		// Exit code 0 recorded but the CLI failed: the container never ran
+		// (the runtime refused to create it).
+		return fmt.Errorf("%s run %s failed (%v): the container did not start; its error is the last line of the task's stderr%s", h.cliName(), ref, runErr, startHint(errTail.String()))
+	}
 	return nil
+}
+
+// startHint returns advice for a container that did not start, from the
+// end of the runtime's stderr.
+func startHint(stderr string) string {
+	if strings.Contains(stderr, "setting rlimit") {
+		return "; the runtime's default ulimits exceed this machine's limits: set lower ones (podman: bash .ci/containers-conf > c.conf; export CONTAINERS_CONF=$PWD/c.conf; see the README's \"Run locally in containers\")"
+	}
+	return ""
 }
 
 // exitCode reads the recorded exit code of the container name. A container

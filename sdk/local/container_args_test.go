@@ -60,3 +60,16 @@ func TestParseMount(t *testing.T) {
 		}
 	}
 }
+
+// TestStartHintRlimit checks the advice for runc's refusal of podman's
+// default ulimits (podman 4.3 on a VM whose limits are lower, as seen here:
+// "error setting rlimit type 7: operation not permitted").
+func TestStartHintRlimit(t *testing.T) {
+	got := startHint("Error: runc: runc create failed: unable to start container process: error during container init: error setting rlimits for ready process: error setting rlimit type 7: operation not permitted: OCI permission denied\n")
+	if !strings.Contains(got, "CONTAINERS_CONF") || !strings.Contains(got, ".ci/containers-conf") {
+		t.Errorf("startHint = %q, want the containers.conf advice", got)
+	}
+	if got := startHint("Error: no such image"); got != "" {
+		t.Errorf("startHint of another error = %q, want none", got)
+	}
+}

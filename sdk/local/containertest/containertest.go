@@ -179,6 +179,7 @@ func Docker(t testing.TB) *Env {
 			<-exited
 		}
 		_ = logf.Close()
+		unmountUnder(dir)
 		_ = os.RemoveAll(dir)
 	})
 	deadline := time.Now().Add(time.Minute)
@@ -202,6 +203,27 @@ func Docker(t testing.TB) *Env {
 		t.Fatalf("docker cannot run a container here (%v): %s\ndockerd's log ends:\n%s", err, out, tail(logPath))
 	}
 	return e
+}
+
+// unmountUnder detaches every mount below dir, deepest first: dockerd
+// leaves its default network namespace bind-mounted at
+// <exec-root>/netns/default after it stops, which makes the folder
+// impossible to remove.
+func unmountUnder(dir string) {
+	b, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		return
+	}
+	var points []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 1 && strings.HasPrefix(f[1], dir+"/") {
+			points = append(points, f[1])
+		}
+	}
+	for i := len(points) - 1; i >= 0; i-- {
+		_ = syscall.Unmount(points[i], syscall.MNT_DETACH)
+	}
 }
 
 // tail returns the last lines of a log file.

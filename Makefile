@@ -33,10 +33,11 @@ images: ## build every component image with ko (v0.19.1 into ./bin): push to $$K
 	@test -x bin/ko && [ "$$(bin/ko version)" = v0.19.1 ] || { echo "installing ko v0.19.1 into bin/ (first use: go install, a minute or more)"; s=$$SECONDS; GOBIN=$(CURDIR)/bin $(GO) install github.com/google/ko@v0.19.1 && echo "ko installed in $$((SECONDS - s)) s"; }
 	$(if $(KO_DOCKER_REPO),$(GO) run ./cmd/kfpgo images build --ko bin/ko,rm -rf out/images && $(GO) run ./cmd/kfpgo images build --ko bin/ko --push=false --oci-layout-path out/images)
 
-images-test: ## build every image offline from a generated base on a loopback registry and check it (entrypoint, non-root, platforms, --help, same digest twice, ko resolve), then run each in podman (--help, non-root, an executor call)
+images-test: setup ## build every image offline from a generated base on a loopback registry and check it (entrypoint, non-root, platforms, --help, same digest twice, ko resolve), then run each in podman (--help, non-root, an executor call) and cartrain end to end with them
 	@test -x bin/ko && [ "$$(bin/ko version)" = v0.19.1 ] || GOBIN=$(CURDIR)/bin $(GO) install github.com/google/ko@v0.19.1
-	$(GO) vet -tags images ./sdk/images/...
+	$(GO) vet -tags images ./sdk/images/... ./pipelines/cartrain/demo/
 	$(GO) test -count=1 -timeout 45m -tags images -v -run '^TestComponentImages(InRuntime)?$$' ./sdk/images/...
+	$(GO) test -count=1 -timeout 45m -tags images -v -run '^TestCartrainBuiltImages$$' ./pipelines/cartrain/demo/   # cartrain end to end in podman with the ko-built images
 
 controlplane: ## build (once per machine; make setup does it) the test Kubernetes control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, training-operator, KWOK
 	bash tools/controlplane/build.sh

@@ -38,7 +38,9 @@ type runLocalFlags struct {
 	pipeline     string
 	runtime      string
 	pull         string
-	network      string
+	network      []string
+	passEnv      []string
+	volumes      []string
 	images       string
 }
 
@@ -73,7 +75,9 @@ Ctrl-C cancels running tasks (containers get SIGTERM, then SIGKILL).`
 		fl.StringArrayVar(&f.imageMap, "image-map", nil, "treat an image as a Go component: image=import/path (repeatable)")
 		fl.StringVar(&f.runtime, "runtime", local.RuntimeAuto, "container runtime for images that are not Go components: podman, docker or auto (podman, then docker)")
 		fl.StringVar(&f.pull, "pull", local.PullMissing, "when to pull a container image: missing (only when not in the local store) or never")
-		fl.StringVar(&f.network, "network", "none", "container network of the tasks: none, or host for tasks that reach services on this machine (databases, MLflow)")
+		fl.StringArrayVar(&f.network, "network", nil, "container network: none (default) or host for every task, or TASK=host for one task (IR task name) that reaches services on this machine such as a database or MLflow on loopback (repeatable)")
+		fl.StringArrayVar(&f.passEnv, "pass-env", nil, "pass variable NAME of this environment to every container, or TASK=NAME to one task; the runtime reads the value itself, so it never shows on a command line (repeatable)")
+		fl.StringArrayVar(&f.volumes, "volume", nil, "mount a host path into the containers: [TASK=]HOST[:CONTAINER][:ro|rw], absolute paths (repeatable)")
 		fl.StringVar(&f.images, "images", "go", "how Go component images (ko://) run: go (go build, host processes) or built (ko build into the runtime's store, run in containers)")
 		run.RunE = func(cmd *cobra.Command, args []string) error {
 			if !f.local {
@@ -147,11 +151,36 @@ func runLocal(cmd *cobra.Command, f *runLocalFlags, arg string) error {
 		if f.hostExec {
 			return errors.New("--images built runs Go components in containers and --host-exec runs images on the host: pick one")
 		}
-		if built, err = buildImages(ctx, cmd, p, f.runtime, images); err != nil {
+		if built, err = buildImages(ctx, cmd, p, f.runtime, images, params); err != nil {
 			return err
 		}
 	default:
 		return fmt.Errorf("--images %s: want go (go build, host processes) or built (ko images in the container runtime)", f.images)
+	}
+	network, taskNetwork := "", map[string]string{}
+	for _, n := range f.network {
+		if t, v, ok := strings.Cut(n, "="); ok {
+			if t == "" || v == "" {
+				return fmt.Errorf("--network %q: want none, host, or TASK=host", n)
+			}
+			taskNetwork[t] = v
+			continue
+		}
+		network = n
+	}
+	for _, e := range f.passEnv {
+		if _, name, ok := strings.Cut(e, "="); (ok && name == "") || e == "" || strings.HasPrefix(e, "=") {
+			// The argument is not echoed: a mistyped NAME=value may hold a secret.
+			return errors.New("--pass-env: want NAME or TASK=NAME, the value being read from this environment (export NAME=value first)")
+		}
+	}
+	var mounts []local.Mount
+	for _, v := range f.volumes {
+		m, err := local.ParseMount(v)
+		if err != nil {
+			return err
+		}
+		mounts = append(mounts, m)
 	}
 	runtime := f.runtime
 	if f.hostExec && !cmd.Flags().Changed("runtime") {
@@ -160,7 +189,10 @@ func runLocal(cmd *cobra.Command, f *runLocalFlags, arg string) error {
 	res, err := local.Run(ctx, p, local.Options{
 		Runtime:         runtime,
 		Pull:            f.pull,
-		Network:         f.network,
+		Network:         network,
+		TaskNetwork:     taskNetwork,
+		PassEnv:         f.passEnv,
+		Mounts:          mounts,
 		ContainerImages: built,
 		Params:          params,
 		Parallelism:     f.parallelism,
@@ -185,16 +217,31 @@ func runLocal(cmd *cobra.Command, f *runLocalFlags, arg string) error {
 // buildImages builds the pipeline's ko:// images (main packages of the
 // current module) with ko into the container runtime's local store and
 // returns the map from each ko:// reference to its local image. Images
-// mapped with --image-map are built from their import path too.
-func buildImages(ctx context.Context, cmd *cobra.Command, p *local.Pipeline, runtime string, imageMap map[string]string) (map[string]string, error) {
+// mapped with --image-map are built from their import path too, and so are
+// ko:// references among the pipeline's string parameters (--param values
+// and defaults, e.g. a trainer_image a task launches), so that their
+// binaries can be copied out of the store (see the README).
+func buildImages(ctx context.Context, cmd *cobra.Command, p *local.Pipeline, runtime string, imageMap, params map[string]string) (map[string]string, error) {
 	cli, err := local.FindRuntime(ctx, runtime)
 	if err != nil {
 		return nil, fmt.Errorf("--images built: %w", err)
 	}
 	byImage := map[string]images.Component{}
 	names := map[string]string{}
+	var refs []string
 	for _, e := range p.Executors {
-		image := e.GetContainer().GetImage()
+		refs = append(refs, e.GetContainer().GetImage())
+	}
+	for n, d := range p.Spec.GetRoot().GetInputDefinitions().GetParameters() {
+		v, ok := params[n]
+		if !ok {
+			v = d.GetDefaultValue().GetStringValue()
+		}
+		if strings.HasPrefix(v, images.KoScheme) {
+			refs = append(refs, v)
+		}
+	}
+	for _, image := range refs {
 		ip, ok := strings.CutPrefix(image, images.KoScheme)
 		if !ok {
 			ip, ok = imageMap[image]
@@ -230,13 +277,13 @@ func buildImages(ctx context.Context, cmd *cobra.Command, p *local.Pipeline, run
 		comps[i] = byImage[k]
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%s  %-10s %d images with ko into %s's store (offline, generated nonroot base)\n", time.Now().Format("15:04:05"), "building", len(comps), path.Base(cli))
-	refs, err := images.BuildIntoRuntime(ctx, images.RuntimeOptions{Ko: ko, Dir: root, CLI: cli}, comps)
+	locals, err := images.BuildIntoRuntime(ctx, images.RuntimeOptions{Ko: ko, Dir: root, CLI: cli}, comps)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
 	for i, k := range keys {
-		out[k] = refs[i]
+		out[k] = locals[i]
 	}
 	return out, nil
 }

@@ -89,6 +89,12 @@ func TestRunLocalRefusesBadFlags(t *testing.T) {
 		{"repeated param", []string{"--param", "x=1", "--param", "x=2"}, "--param x given twice"},
 		{"negative parallelism", []string{"--parallelism", "-1"}, "--parallelism -1: want 1 or more"},
 		{"zero parallelism", []string{"--parallelism", "0"}, "--parallelism 0: want 1 or more"},
+		{"network of an unknown task", []string{"--runtime", "podman", "--network", "nosuch=host"}, `--network nosuch=host: the pipeline has no task named "nosuch"; its tasks are echo`},
+		{"volume not absolute", []string{"--runtime", "podman", "--volume", "data:/data:ro"}, `--volume "data:/data:ro": the paths must be absolute`},
+		{"volume of an unknown task", []string{"--runtime", "podman", "--volume", "nosuch=/data:ro"}, `no task named "nosuch"`},
+		// A value typed after the name is a secret: it must not be echoed.
+		{"pass-env with a value", []string{"--runtime", "podman", "--pass-env", "DSN=postgres://u:hunter2@db/x"}, `--pass-env DSN=…: the pipeline has no task named "DSN"`},
+		{"pass-env empty name", []string{"--runtime", "podman", "--pass-env", "=hunter2"}, "--pass-env: want NAME or TASK=NAME"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,6 +102,7 @@ func TestRunLocalRefusesBadFlags(t *testing.T) {
 			_, err := kfpgoCtx(context.Background(), append(args, file)...)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), "hunter2")
 		})
 	}
 	out, err := kfpgoCtx(context.Background(), "run", "--local", "--host-exec", "--pipeline-root", t.TempDir(), "--parallelism", "1", "--param", "x=hello", file)

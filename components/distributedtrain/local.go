@@ -174,7 +174,7 @@ func runLocal(ctx context.Context, c Config) (Result, error) {
 		}()
 	}
 	if startErr == nil {
-		log.Info("replicas started", "replicas", names, "model_dir", res.ModelDir)
+		log.Info("replicas started", "replicas", names, "command", c.Command[0], "model_dir", res.ModelDir)
 	}
 
 	stopAll := func() {

@@ -34,8 +34,9 @@ type In struct {
 	// Mode is "tfjob" (Kubeflow training-operator), "trainjob" (Trainer v2)
 	// or "local" (replicas as processes on this machine).
 	Mode dsl.Param[string] `kfp:"mode" default:"tfjob"`
-	// TrainerImage is the training image. In local mode a ko:// image is
-	// built with `go build` and run directly.
+	// TrainerImage is the training image. In local mode a ko:// image's
+	// binary runs directly: the one at its ko path (/ko-app/<name>) when
+	// present, else built with `go build`.
 	TrainerImage dsl.Param[string] `kfp:"trainer_image"`
 	// TrainerCommand and TrainerArgs are the trainer container's command
 	// and arguments; an empty command uses the image's entrypoint (for ko
@@ -174,12 +175,27 @@ func run(ctx context.Context, in In) (Out, error) {
 	return *out, nil
 }
 
-// localBinary builds a ko:// trainer image with `go build` (cached by
-// import path under the user cache directory) and returns the binary path.
+// KoAppDir is where ko puts the binary of an image: /ko-app/<last element
+// of the import path>.
+const KoAppDir = "/ko-app"
+
+// localBinary returns the trainer binary of a ko:// trainer image in local
+// mode: the image's own binary when it is present at its ko path
+// (KoAppDir/<name>), as when distributed-train runs in its container and
+// the local runner mounts the trainer image's binary there (kfpgo run
+// --local --images built); otherwise it builds the import path with `go
+// build` (cached by import path under the user cache directory), as when
+// distributed-train runs as a process from a checkout.
 func localBinary(ctx context.Context, image string) (string, error) {
 	imp, ok := strings.CutPrefix(image, "ko://")
 	if !ok {
 		return "", fmt.Errorf("distributed-train: local mode runs Go trainers only: trainer_image %q is not a ko:// reference (set trainer_command to a local executable instead)", image)
+	}
+	if shipped := path.Join(KoAppDir, path.Base(imp)); isExecutable(shipped) {
+		return shipped, nil
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		return "", fmt.Errorf("distributed-train: local mode needs the trainer %s: neither its binary at %s (mount it from the trainer image) nor the go command to build it is here", image, path.Join(KoAppDir, path.Base(imp)))
 	}
 	dir, err := os.UserCacheDir()
 	if err != nil {
@@ -197,4 +213,10 @@ func localBinary(ctx context.Context, image string) (string, error) {
 		return "", fmt.Errorf("distributed-train: go build %s: %v\n%s", imp, err, b)
 	}
 	return bin, nil
+}
+
+// isExecutable reports whether p is a regular file with an execute bit.
+func isExecutable(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }

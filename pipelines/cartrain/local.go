@@ -4,11 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/kfpgo/kfpgo/compiler"
+	"github.com/kfpgo/kfpgo/pipelines/cartrain/steps"
 	"github.com/kfpgo/kfpgo/sdk/local"
 )
 
@@ -34,6 +40,121 @@ type LocalOptions struct {
 	Progress io.Writer
 	// NoCache disables the local runner's cache.
 	NoCache bool
+	// Containers, when set, runs every task in a container runtime with the
+	// component images built from this module (the images that go to a
+	// cluster) instead of as Go processes. Optional.
+	Containers *LocalContainers
+}
+
+// LocalContainers runs a local run's tasks in containers (`make demo
+// DEMO_ARGS="--images built"`). RunLocal gives each task what it gets from
+// the cluster, and nothing else:
+//
+//   - the network: "host" for the tasks that reach PostgreSQL, Redis or a
+//     non-file MLflow on this machine's loopback (prepare-data,
+//     materialize-features, distributed-train, evaluate, and register-model
+//     when the tracking URI is not a file store); none for the others;
+//   - the variables a task reads from Kubernetes secrets on a cluster
+//     (KFPGO_POSTGRES_DSN, KFPGO_REDIS_URL, MLFLOW_TRACKING_TOKEN), passed
+//     by name from this process's environment (local.Options.PassEnv), so
+//     their values appear on no command line;
+//   - read-only, the folder of a local dataset_uri; writable, the MLflow
+//     file store (its folders made writable by the images' non-root user);
+//   - read-only into distributed-train's container, the trainer image's own
+//     binary at its ko path, which distributed-train's local mode runs as
+//     the replicas (it cannot build one there: the image has no Go).
+type LocalContainers struct {
+	// Runtime is the container runtime, podman or docker (a name, or a path
+	// whose last element is one; the CLI found on $PATH runs). Required.
+	Runtime string
+	// Images maps every image of LocalImages to the local image of the
+	// runtime's store built for it. Required.
+	Images map[string]string
+	// TrainerBinary is a copy, on this machine, of the trainer image's
+	// binary (/ko-app/cartrainer of the image built for TrainerImage).
+	// Required.
+	TrainerBinary string
+}
+
+// TrainerImage is the default trainer_image: the ko:// image of
+// cmd/cartrainer.
+const TrainerImage = "ko://github.com/kfpgo/kfpgo/cmd/cartrainer"
+
+// LocalImages returns, sorted, the ko:// images a local run in containers
+// needs: those of the pipeline's tasks and the trainer's (TrainerImage).
+func LocalImages() ([]string, error) {
+	p, _, err := compileLocal()
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]bool{TrainerImage: true}
+	for _, e := range p.Executors {
+		if img := e.GetContainer().GetImage(); strings.HasPrefix(img, "ko://") {
+			set[img] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set)), nil
+}
+
+// containerOptions sets the container settings of LocalContainers on lo.
+func containerOptions(lo *local.Options, c *LocalContainers, params map[string]string) error {
+	if c.Runtime == "" || len(c.Images) == 0 || c.TrainerBinary == "" {
+		return fmt.Errorf("cartrain: LocalContainers needs Runtime, Images and TrainerBinary")
+	}
+	lo.Runtime, lo.ContainerImages, lo.Pull, lo.Network = filepath.Base(c.Runtime), c.Images, local.PullNever, "none"
+	lo.TaskNetwork = map[string]string{
+		"prepare-data": "host", "materialize-features": "host", "distributed-train": "host", "evaluate": "host",
+	}
+	lo.PassEnv = []string{
+		"prepare-data=" + steps.EnvPostgresDSN,
+		"materialize-features=" + steps.EnvPostgresDSN,
+		"materialize-features=KFPGO_REDIS_URL",
+		"distributed-train=" + steps.EnvPostgresDSN, // its secret_env, for the replicas
+		"evaluate=" + steps.EnvPostgresDSN,
+		"register-model=MLFLOW_TRACKING_TOKEN",
+	}
+	tracking := params["mlflow_tracking_uri"]
+	if store, ok := strings.CutPrefix(tracking, "file:"); ok {
+		if err := writableStore(store); err != nil {
+			return err
+		}
+		lo.Mounts = append(lo.Mounts, local.Mount{Task: "register-model", Source: store})
+	} else {
+		lo.TaskNetwork["register-model"] = "host"
+	}
+	if ds := strings.TrimPrefix(params["dataset_uri"], "file://"); filepath.IsAbs(ds) {
+		lo.Mounts = append(lo.Mounts, local.Mount{Task: "prepare-data", Source: filepath.Dir(ds), ReadOnly: true})
+	}
+	trainer, ok := strings.CutPrefix(params["trainer_image"], "ko://")
+	if !ok {
+		trainer = strings.TrimPrefix(TrainerImage, "ko://")
+	}
+	lo.Mounts = append(lo.Mounts, local.Mount{Task: "distributed-train", Source: c.TrainerBinary, Target: path.Join("/ko-app", path.Base(trainer)), ReadOnly: true})
+	return nil
+}
+
+// writableStore creates the MLflow file store dir when missing and makes
+// its folders and files writable by any user, so that register-model's
+// image (uid 65532) can add to a store that runs as processes created.
+func writableStore(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cartrain: MLflow file store %s: %w", dir, err)
+	}
+	return filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		mode := fs.FileMode(0o666)
+		if e.IsDir() {
+			mode = 0o777
+		} else if !e.Type().IsRegular() {
+			return nil
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			return fmt.Errorf("cartrain: make the MLflow file store writable for the container's user: %w", err)
+		}
+		return nil
+	})
 }
 
 // LocalResult is the outcome of RunLocal with the figures the demo prints.
@@ -113,13 +234,19 @@ func RunLocal(ctx context.Context, o LocalOptions) (*LocalResult, error) {
 			return nil, err
 		}
 	}
-	run, runErr := local.Run(ctx, p, local.Options{
+	lo := local.Options{
 		Params:       params,
 		PipelineRoot: o.PipelineRoot,
 		GoModuleDir:  o.ModuleDir,
 		Progress:     o.Progress,
 		NoCache:      o.NoCache,
-	})
+	}
+	if o.Containers != nil {
+		if err := containerOptions(&lo, o.Containers, params); err != nil {
+			return nil, err
+		}
+	}
+	run, runErr := local.Run(ctx, p, lo)
 	out := &LocalResult{Run: run, YAML: res.YAML, TrackingURI: params["mlflow_tracking_uri"]}
 	if run == nil {
 		return out, runErr

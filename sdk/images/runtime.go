@@ -109,3 +109,29 @@ func BuildIntoRuntime(ctx context.Context, opts RuntimeOptions, comps []Componen
 	}
 	return refs, nil
 }
+
+// CopyFromImage copies the file src of a local image of the container
+// runtime (e.g. a ko image's binary, /ko-app/<name>) to dst on this
+// machine, with `<cli> create`, `<cli> cp` and `<cli> rm`: nothing runs in
+// the image and nothing is pulled. Errors: the image is not in the store,
+// src is not in it, or dst cannot be written (the runtime's message
+// included).
+func CopyFromImage(ctx context.Context, cli, image, src, dst string) error {
+	name := filepath.Base(cli)
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, cli, "create", "--pull", "never", image)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("images: %s create %s (to copy %s out of it): %w: %s", name, image, src, err, strings.TrimSpace(out.String()))
+	}
+	lines := strings.Fields(out.String())
+	if len(lines) == 0 {
+		return fmt.Errorf("images: %s create %s printed no container id", name, image)
+	}
+	id := lines[len(lines)-1]
+	defer func() { _ = exec.Command(cli, "rm", "--force", id).Run() }()
+	if b, err := exec.CommandContext(ctx, cli, "cp", id+":"+src, dst).CombinedOutput(); err != nil {
+		return fmt.Errorf("images: %s cp %s:%s %s: %w: %s", name, image, src, dst, err, strings.TrimSpace(string(b)))
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -141,6 +142,23 @@ type ContainerHandler struct {
 	// Network is the runtime's --network value. Optional: defaults to
 	// "none".
 	Network string
+	// TaskNetwork overrides Network per task, by IR task name (taskInfo.name,
+	// e.g. "prepare-data"): the tasks that reach services on this machine
+	// (a database or MLflow on loopback) get "host", the others keep none.
+	// Optional.
+	TaskNetwork map[string]string
+	// PassEnv lists the variables of the runner's own environment a task
+	// receives: "NAME" for every task, "TASK=NAME" for the task with that IR
+	// name only. Each is passed as `--env NAME`, so the runtime reads the
+	// value from its own environment: a secret (a DSN with a password, a
+	// token) never appears on the runtime's command line, in a process
+	// listing or in an error message. A name not set in the runner's
+	// environment is left out. Optional.
+	PassEnv []string
+	// Mounts are folders or files of this machine mounted into the
+	// containers, beside the pipeline root (e.g. a dataset the pipeline
+	// reads by path, or a store a task writes to). Optional.
+	Mounts []Mount
 	// Images maps an image reference of the pipeline to the local image
 	// that runs for it (e.g. ko://… to the image ko built into the store).
 	// Optional.
@@ -153,6 +171,63 @@ type ContainerHandler struct {
 
 	mu  sync.Mutex
 	ids map[string]*imageFuture
+}
+
+// Mount is one host path mounted into a task's container (a `--volume`).
+type Mount struct {
+	// Task is the IR task name of the only task that gets the mount; ""
+	// mounts it into every container.
+	Task string
+	// Source is an absolute path on this machine. Required.
+	Source string
+	// Target is the absolute path inside the container. Optional: defaults
+	// to Source.
+	Target string
+	// ReadOnly mounts it read-only. A writable mount must be writable by
+	// the image's user (65532 for distroless nonroot images): the handler
+	// does not change its permissions.
+	ReadOnly bool
+}
+
+// ParseMount reads a mount as `--volume` writes it: HOST[:CONTAINER][:ro|rw],
+// optionally prefixed with TASK= (the IR task name of the only task that gets
+// it). HOST and CONTAINER must be absolute.
+func ParseMount(s string) (Mount, error) {
+	var m Mount
+	v := s
+	if t, rest, ok := strings.Cut(s, "="); ok && !strings.Contains(t, "/") {
+		m.Task, v = t, rest
+	}
+	f := strings.Split(v, ":")
+	if n := len(f); n > 1 && (f[n-1] == "ro" || f[n-1] == "rw") {
+		m.ReadOnly = f[n-1] == "ro"
+		f = f[:n-1]
+	}
+	switch len(f) {
+	case 1:
+		m.Source = f[0]
+	case 2:
+		m.Source, m.Target = f[0], f[1]
+	default:
+		return Mount{}, fmt.Errorf("--volume %q: want [TASK=]HOST[:CONTAINER][:ro|rw] with paths free of ':'", s)
+	}
+	if !filepath.IsAbs(m.Source) || (m.Target != "" && !filepath.IsAbs(m.Target)) {
+		return Mount{}, fmt.Errorf("--volume %q: the paths must be absolute (e.g. $PWD/data:/data:ro)", s)
+	}
+	return m, nil
+}
+
+// volume returns the --volume value of m.
+func (m Mount) volume() string {
+	t := m.Target
+	if t == "" {
+		t = m.Source
+	}
+	v := m.Source + ":" + t
+	if m.ReadOnly {
+		v += ":ro"
+	}
+	return v
 }
 
 type imageFuture struct {
@@ -279,7 +354,11 @@ func (h *ContainerHandler) Run(ctx context.Context, p Process) error {
 		grace = 10 * time.Second
 	}
 	cmd := exec.Command(h.CLI, args...)
-	cmd.Stdout, cmd.Stderr = p.Stdout, p.Stderr
+	errTail := &tailBuffer{max: 4096}
+	cmd.Stdout, cmd.Stderr = p.Stdout, io.Writer(errTail)
+	if p.Stderr != nil {
+		cmd.Stderr = io.MultiWriter(p.Stderr, errTail)
+	}
 	cmd.Env = os.Environ()
 	// The removal runs whatever happens, and without ctx: a cancelled run
 	// must still not leave the container behind.
@@ -315,7 +394,21 @@ func (h *ContainerHandler) Run(ctx context.Context, p Process) error {
 	if code != 0 {
 		return &ExitError{Code: code}
 	}
+	if runErr != nil {
+		// Exit code 0 recorded but the CLI failed: the container never ran
+		// (the runtime refused to create it).
+		return fmt.Errorf("%s run %s failed (%v): the container did not start; its error is the last line of the task's stderr%s", h.cliName(), ref, runErr, startHint(errTail.String()))
+	}
 	return nil
+}
+
+// startHint returns advice for a container that did not start, from the
+// end of the runtime's stderr.
+func startHint(stderr string) string {
+	if strings.Contains(stderr, "setting rlimit") {
+		return "; the runtime's default ulimits exceed this machine's limits: set lower ones (podman: bash .ci/containers-conf > c.conf; export CONTAINERS_CONF=$PWD/c.conf; see the README's \"Run locally in containers\")"
+	}
+	return ""
 }
 
 // exitCode reads the recorded exit code of the container name. A container
@@ -343,6 +436,9 @@ func (h *ContainerHandler) exitCode(name string) (int, error) {
 // runArgs returns the `run` arguments for p.
 func (h *ContainerHandler) runArgs(p Process, name, ref string) ([]string, error) {
 	network := h.Network
+	if n, ok := h.TaskNetwork[p.TaskName]; ok {
+		network = n
+	}
 	if network == "" {
 		network = "none"
 	}
@@ -357,11 +453,33 @@ func (h *ContainerHandler) runArgs(p Process, name, ref string) ([]string, error
 	if err != nil {
 		return nil, err
 	}
+	for _, m := range h.Mounts {
+		if m.Task == "" || m.Task == p.TaskName {
+			if _, err := os.Stat(m.Source); err != nil {
+				return nil, fmt.Errorf("mount %s into the container: %v", m.Source, err)
+			}
+			mounts = append(mounts, m.volume())
+		}
+	}
 	for _, m := range mounts {
 		args = append(args, "--volume", m)
 	}
 	for _, e := range p.Env {
 		args = append(args, "--env", e)
+	}
+	for _, e := range h.PassEnv {
+		task, name, ok := strings.Cut(e, "=")
+		if !ok {
+			task, name = "", e
+		}
+		if task != "" && task != p.TaskName {
+			continue
+		}
+		if _, set := os.LookupEnv(name); set {
+			// The name alone: the runtime reads the value from its own
+			// environment (cmd.Env in Run), never from its command line.
+			args = append(args, "--env", name)
+		}
 	}
 	rest := p.Argv
 	if p.CommandLen > 0 {

@@ -119,16 +119,28 @@ sdkVersion: kfpgo-test
 }
 
 // TestContainerRuntime runs pipelines with the container handler on a real
-// podman (its own store in a temp folder): shell components in a scratch
-// busybox image standing for alpine, placeholders and an input artifact in
-// a non-root image, exit codes, cancellation, and a Go-function component
-// built with ko into podman's store.
+// podman (its own store in a temp folder) and a real Docker (its own dockerd
+// in a temp folder): shell components in a scratch busybox image standing
+// for alpine, placeholders and an input artifact in a non-root image, exit
+// codes, cancellation, and a Go-function component built with ko into the
+// runtime's store.
 func TestContainerRuntime(t *testing.T) {
-	pm := containertest.Podman(t)
+	for _, rt := range []string{local.RuntimePodman, local.RuntimeDocker} {
+		t.Run(rt, func(t *testing.T) { testContainerRuntime(t, rt) })
+	}
+}
+
+func testContainerRuntime(t *testing.T, runtime string) {
+	var pm *containertest.Env
+	if runtime == local.RuntimeDocker {
+		pm = containertest.Docker(t)
+	} else {
+		pm = containertest.Podman(t)
+	}
 	pm.Scratch(t, "alpine", "")
 	pm.Scratch(t, "localhost/kfpgo-nonroot:1", "65532:65532")
 	opts := func(t *testing.T) local.Options {
-		return local.Options{Runtime: local.RuntimePodman, Pull: local.PullNever, PipelineRoot: t.TempDir(), NoCache: true}
+		return local.Options{Runtime: runtime, Pull: local.PullNever, PipelineRoot: t.TempDir(), NoCache: true}
 	}
 
 	t.Run("loops and collected outputs", func(t *testing.T) {
@@ -145,7 +157,7 @@ func TestContainerRuntime(t *testing.T) {
 		require.NoError(t, err)
 		c, n := meanExec(res)
 		h, _ := meanExec(host)
-		t.Logf("loops.yaml, %d container tasks: mean time in the handler %s in podman vs %s as host processes (overhead %s per task)", n, c.Round(time.Millisecond), h.Round(time.Millisecond), (c - h).Round(time.Millisecond))
+		t.Logf("loops.yaml, %d container tasks: mean time in the handler %s in %s vs %s as host processes (overhead %s per task)", n, c.Round(time.Millisecond), runtime, h.Round(time.Millisecond), (c - h).Round(time.Millisecond))
 	})
 
 	t.Run("condition", func(t *testing.T) {
@@ -177,6 +189,39 @@ func TestContainerRuntime(t *testing.T) {
 		assert.Contains(t, log, "memory=268435456\n")
 		assert.Contains(t, log, "interfaces=lo \n", "--network none leaves only the loopback interface")
 		assert.Contains(t, log, "cpu=50000", "cpuLimit 0.5 is a CFS quota of 50 ms per 100 ms")
+	})
+
+	t.Run("per-task network, env passed by name, mounts", func(t *testing.T) {
+		data := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(data, "in.txt"), []byte("mounted\n"), 0o644))
+		t.Setenv("KFPGO_TEST_TOKEN", "tok-123")
+		p := shellPipeline(t, `{ echo "token=$KFPGO_TEST_TOKEN"; cat /data/in.txt; echo "interfaces=$(ls /sys/class/net | wc -l)"; touch /data/x 2>/dev/null && echo writable || echo read-only; } > "$0"`)
+		run := func(o local.Options) string {
+			res, err := local.Run(context.Background(), p, o)
+			require.NoError(t, err)
+			out, err := os.ReadFile(res.Task("step").Artifacts["out"].GetArtifacts()[0].GetUri())
+			require.NoError(t, err)
+			return string(out)
+		}
+		o := opts(t)
+		o.TaskNetwork = map[string]string{"step": "host"}
+		o.PassEnv = []string{"step=KFPGO_TEST_TOKEN", "KFPGO_TEST_UNSET"}
+		o.Mounts = []local.Mount{{Task: "step", Source: data, Target: "/data", ReadOnly: true}}
+		out := run(o)
+		assert.Contains(t, out, "token=tok-123\nmounted\n")
+		assert.NotContains(t, out, "interfaces=1\n", "the host's network has more than the loopback interface")
+		assert.Contains(t, out, "read-only\n")
+
+		// Without the settings: no variable, no network, no mount.
+		out = run(opts(t))
+		assert.Contains(t, out, "token=\n")
+		assert.Contains(t, out, "interfaces=1\n")
+		assert.NotContains(t, out, "mounted")
+
+		o = opts(t)
+		o.PassEnv = []string{"nosuch=KFPGO_TEST_TOKEN"}
+		_, err := local.Run(context.Background(), p, o)
+		assert.ErrorContains(t, err, `--pass-env nosuch=…: the pipeline has no task named "nosuch"; its tasks are step`)
 	})
 
 	t.Run("exit code kept", func(t *testing.T) {
@@ -232,7 +277,7 @@ func TestContainerRuntime(t *testing.T) {
 		o := opts(t)
 		o.Params = map[string]string{"prefix": "p", "text": "/nonexistent"}
 		_, err = local.Run(context.Background(), p, o)
-		assert.ErrorContains(t, err, "image localhost/not-loaded:1 is not in podman's local store and --pull never forbids pulling it: load it")
+		assert.ErrorContains(t, err, "image localhost/not-loaded:1 is not in "+runtime+"'s local store and --pull never forbids pulling it: load it")
 	})
 
 	t.Run("Go-function component built with ko", func(t *testing.T) {

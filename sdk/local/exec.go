@@ -108,7 +108,7 @@ func (r *run) runContainer(ctx context.Context, res *TaskResult, spec *pipelines
 				return
 			}
 		}
-		proc := Process{Task: res.Name, Image: c.GetImage(), Argv: argv, CommandLen: len(command), ExecutorInput: ei, Component: comp, Env: env, Dir: res.Dir,
+		proc := Process{Task: res.Name, TaskName: res.TaskName, Image: c.GetImage(), Argv: argv, CommandLen: len(command), ExecutorInput: ei, Component: comp, Env: env, Dir: res.Dir,
 			CPULimit: c.GetResources().GetCpuLimit(), MemoryLimit: int64(c.GetResources().GetMemoryLimit() * 1e9), PipelineRoot: r.root, Workspace: rt.WorkspacePath}
 		eo, err := r.attempt(ctx, res, attempt, h, proc)
 		res.Attempts = attempt + 1

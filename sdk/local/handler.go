@@ -24,6 +24,9 @@ import (
 type Process struct {
 	// Task is the task path, for messages.
 	Task string
+	// TaskName is the IR task name (taskInfo.name), which per-task settings
+	// of a handler (ContainerHandler.TaskNetwork…) are keyed by.
+	TaskName string
 	// Image is the container image of the executor.
 	Image string
 	// Argv is the container's command followed by its args.

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -86,6 +88,13 @@ type Options struct {
 	Pull string
 	// Network is the containers' --network. Optional: defaults to "none".
 	Network string
+	// TaskNetwork, PassEnv and Mounts are the ContainerHandler's: --network
+	// per IR task name, variables of this process's environment passed to
+	// the containers by name, and extra host paths mounted into them. A task
+	// name they mention must be one of the pipeline's. Optional.
+	TaskNetwork map[string]string
+	PassEnv     []string
+	Mounts      []Mount
 	// ContainerImages maps images of the pipeline (typically ko://import
 	// paths) to local images of the runtime's store that run for them in
 	// containers instead of as Go processes; it needs Runtime.
@@ -332,6 +341,9 @@ func (r *run) setupContainer(ctx context.Context) error {
 		}
 		return nil
 	}
+	if err := r.checkTaskNames(); err != nil {
+		return err
+	}
 	if o.Runtime == RuntimeAuto && len(o.ContainerImages) == 0 && !r.needsContainer() {
 		return nil // every image is a Go component: no runtime to look for
 	}
@@ -344,7 +356,7 @@ func (r *run) setupContainer(ctx context.Context) error {
 		}
 		return &InputError{Msg: err.Error()}
 	}
-	h := &ContainerHandler{CLI: cli, Pull: o.Pull, Network: o.Network, Images: o.ContainerImages, GracePeriod: o.GracePeriod}
+	h := &ContainerHandler{CLI: cli, Pull: o.Pull, Network: o.Network, TaskNetwork: o.TaskNetwork, PassEnv: o.PassEnv, Mounts: o.Mounts, Images: o.ContainerImages, GracePeriod: o.GracePeriod}
 	if o.Progress != nil {
 		h.Progress = func(msg string) {
 			r.mu.Lock()
@@ -353,6 +365,44 @@ func (r *run) setupContainer(ctx context.Context) error {
 		}
 	}
 	r.router.container = h
+	return nil
+}
+
+// checkTaskNames refuses a per-task container setting (TaskNetwork,
+// PassEnv, Mounts) that names no task of the pipeline.
+func (r *run) checkTaskNames() error {
+	names := map[string]bool{}
+	comps := append([]*pipelinespec.ComponentSpec{r.p.Spec.GetRoot()}, slices.Collect(maps.Values(r.p.Spec.GetComponents()))...)
+	for _, c := range comps {
+		for n := range c.GetDag().GetTasks() {
+			names[n] = true
+		}
+	}
+	check := func(setting, task, hint string) error {
+		if task == "" || names[task] {
+			return nil
+		}
+		return &InputError{Msg: fmt.Sprintf("%s: the pipeline has no task named %q; its tasks are %s%s", setting, task, strings.Join(slices.Sorted(maps.Keys(names)), ", "), hint)}
+	}
+	for t, n := range r.opts.TaskNetwork {
+		if err := check("--network "+t+"="+n, t, ""); err != nil {
+			return err
+		}
+	}
+	for _, e := range r.opts.PassEnv {
+		if t, _, ok := strings.Cut(e, "="); ok {
+			// Only the task part is shown: a mistyped NAME=value may hold a
+			// secret.
+			if err := check("--pass-env "+t+"=…", t, " (--pass-env takes NAME or TASK=NAME, the value being read from this environment)"); err != nil {
+				return err
+			}
+		}
+	}
+	for _, m := range r.opts.Mounts {
+		if err := check("--volume "+m.Task+"="+m.volume(), m.Task, ""); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -125,14 +126,16 @@ func newKubePKI(dir string) (*kubePKI, error) {
 // DNS name dnsName and for 127.0.0.1, where the API server reaches the
 // webhook (a url clientConfig, so that nothing leaves loopback).
 //
-// Both are valid for a year: the operator's certificate rotator
-// (github.com/open-policy-agent/cert-controller, pkg/rotator) keeps the
-// secret's certificates only while they verify — the CA for caName, the
-// server for dnsName — 90 days ahead; otherwise it writes its own, which
-// name only the Service's DNS name.
+// Both are valid for a year and their keys are RSA in PKCS #1 form: the
+// operator's certificate rotator (github.com/open-policy-agent/cert-controller
+// v0.12.0, pkg/rotator) keeps the secret's certificates only while they
+// verify — the CA for caName, the server for dnsName — 90 days ahead
+// (otherwise it writes its own, which name only the Service's DNS name),
+// and it reads the CA key with x509.ParsePKCS1PrivateKey before it writes
+// the CA into the webhooks' caBundle.
 func webhookCerts(caName, dnsName string) (caCert, caKey, cert, key []byte, err error) {
 	now := time.Now()
-	ck, ckDER, err := newKey()
+	ck, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -149,7 +152,7 @@ func webhookCerts(caName, dnsName string) (caCert, caKey, cert, key []byte, err 
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	sk, skDER, err := newKey()
+	sk, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -164,5 +167,6 @@ func webhookCerts(caName, dnsName string) (caCert, caKey, cert, key []byte, err 
 		return nil, nil, nil, nil, fmt.Errorf("create webhook serving certificate: %w", err)
 	}
 	enc := func(typ string, b []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}) }
-	return enc("CERTIFICATE", caDER), enc("EC PRIVATE KEY", ckDER), enc("CERTIFICATE", der), enc("EC PRIVATE KEY", skDER), nil
+	return enc("CERTIFICATE", caDER), enc("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(ck)),
+		enc("CERTIFICATE", der), enc("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(sk)), nil
 }

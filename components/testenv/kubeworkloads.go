@@ -327,11 +327,22 @@ func (k *Kube) startTrainingOperator(ctx context.Context, bin string) error {
 	if err != nil {
 		return err
 	}
+	data := map[string][]byte{"ca.crt": caCert, "ca.key": caKey, "tls.crt": cert, "tls.key": key}
 	if _, err := kc.CoreV1().Secrets(operatorNamespace).Create(ctx, &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "training-operator-webhook-cert", Namespace: operatorNamespace},
-		Data:       map[string][]byte{"ca.crt": caCert, "ca.key": caKey, "tls.crt": cert, "tls.key": key},
+		Data:       data,
 	}, metav1.CreateOptions{}); err != nil {
 		return fmt.Errorf("start training-operator: webhook secret: %w", err)
+	}
+	// In a cluster the kubelet mounts that secret at the operator's
+	// certificate directory, and the rotator waits for the files there.
+	if err := os.MkdirAll(webhookCertDir, 0o700); err != nil {
+		return fmt.Errorf("start training-operator: %w", err)
+	}
+	for name, b := range data {
+		if err := os.WriteFile(filepath.Join(webhookCertDir, name), b, 0o600); err != nil {
+			return fmt.Errorf("start training-operator: %w", err)
+		}
 	}
 	dir, err := moduleDir(ctx, TFJobCRDs.Module)
 	if err != nil {

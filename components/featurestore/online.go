@@ -359,11 +359,18 @@ func clusterCalls(ctx context.Context, cc *redis.ClusterClient, keys []string) [
 		}
 		groups[m] = append(groups[m], i)
 	}
+	return chunkCalls(order, groups, func(*redis.Client) int { return -1 })
+}
+
+// chunkCalls cuts each group, in order, into calls of up to
+// entitiesPerCall entities; slot gives each call's hash slot (-1 for
+// entities of several slots that one master serves).
+func chunkCalls[K comparable](order []K, groups map[K][]int, slot func(K) int) []call {
 	var calls []call
-	for _, m := range order {
-		g := groups[m]
+	for _, k := range order {
+		g := groups[k]
 		for start := 0; start < len(g); start += entitiesPerCall {
-			calls = append(calls, call{idx: g[start:min(start+entitiesPerCall, len(g))], slot: -1})
+			calls = append(calls, call{idx: g[start:min(start+entitiesPerCall, len(g))], slot: slot(k)})
 		}
 	}
 	return calls
@@ -382,14 +389,7 @@ func slotCalls(keys []string, idx []int) []call {
 		}
 		groups[sl] = append(groups[sl], i)
 	}
-	var calls []call
-	for _, sl := range order {
-		g := groups[sl]
-		for start := 0; start < len(g); start += entitiesPerCall {
-			calls = append(calls, call{idx: g[start:min(start+entitiesPerCall, len(g))], slot: int(sl)})
-		}
-	}
-	return calls
+	return chunkCalls(order, groups, func(sl uint16) int { return int(sl) })
 }
 
 // transient reports a Redis error that sending the same call again may

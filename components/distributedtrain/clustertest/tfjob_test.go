@@ -36,6 +36,7 @@ const launcherAccount = "pipeline-runner"
 // Role grants them (documented in the distributedtrain package).
 var launcherRules = []rbacv1.PolicyRule{
 	{APIGroups: []string{"kubeflow.org"}, Resources: []string{"tfjobs"}, Verbs: []string{"create", "get", "delete"}},
+	{APIGroups: []string{"trainer.kubeflow.org"}, Resources: []string{"trainjobs"}, Verbs: []string{"create", "get", "delete"}},
 	{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}},
 	{APIGroups: []string{""}, Resources: []string{"pods/log"}, Verbs: []string{"get"}},
 }

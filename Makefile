@@ -39,5 +39,5 @@ images-test: setup ## build every image offline from a generated base on a loopb
 	$(GO) test -count=1 -timeout 45m -tags images -v -run '^TestComponentImages(InRuntime)?$$' ./sdk/images/...
 	$(GO) test -count=1 -timeout 45m -tags images -v -run '^TestCartrainBuiltImages$$' ./pipelines/cartrain/demo/   # cartrain end to end in podman with the ko-built images
 
-controlplane: ## build (once per machine; make setup does it) the test Kubernetes control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, training-operator, KWOK
+controlplane: ## build (once per machine; make setup does it) the test Kubernetes control plane: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, training-operator, Trainer v2, JobSet, KWOK
 	bash tools/controlplane/build.sh

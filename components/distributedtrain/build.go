@@ -167,9 +167,11 @@ var replicaTypes = []struct {
 
 // BuildTrainJob returns the TrainJob (trainer.kubeflow.org/v1alpha1) for
 // cfg: Replicas.Worker nodes of the ClusterTrainingRuntime RuntimeRef, the
-// trainer image, command, args, resources per node and env, the model PVC
-// mounted into the "node" container through a pod template override, and —
-// because Trainer v2 no longer injects it — TF_CONFIG:
+// trainer image, command, args, resources per node and env, the labels on
+// the TrainJob, in spec.labels (Trainer puts them on the JobSet) and on the
+// node pods (pod template override metadata), the model PVC mounted into
+// the "node" container through the same override, and — because Trainer
+// v2 no longer injects it — TF_CONFIG:
 //
 //	KFPGO_NODE_INDEX  from metadata.annotations['batch.kubernetes.io/job-completion-index']
 //	TF_CONFIG         {"cluster":{"worker":["<name>-node-0-0.<name>:<port>",...]},
@@ -235,7 +237,10 @@ func BuildTrainJob(cfg Config) (*trainer.TrainJob, error) {
 		tj.Spec.Trainer.ResourcesPerNode = &rr
 	}
 	if len(c.Labels) > 0 {
+		// spec.labels reach the JobSet only; the pods get them through the
+		// override's metadata, as a TFJob's pod templates carry them.
 		tj.Spec.Labels = maps.Clone(c.Labels)
+		tj.Spec.PodTemplateOverrides[0].Metadata = &metav1.ObjectMeta{Labels: maps.Clone(c.Labels)}
 	}
 	return tj, nil
 }

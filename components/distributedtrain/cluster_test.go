@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"path/filepath"
 	"strings"
@@ -104,15 +105,34 @@ func (op *operator) makePods(u *unstructured.Unstructured) {
 			}
 		}
 	case trainer.TrainJobKind:
+		// As Trainer v2.1.0, JobSet v0.10.1 and the Job controller make
+		// them: one Indexed Job "<name>-node-0", pods "<job>-<index>-<suffix>"
+		// with host name "<job>-<index>" under subdomain <name>, JobSet's and
+		// the Job controller's labels, and the labels of the pod template
+		// override's metadata (spec.labels stop at the JobSet).
 		var tj trainer.TrainJob
 		require.NoError(op.t, runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &tj))
 		for i := range *tj.Spec.Trainer.NumNodes {
-			add(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{
-				Name: fmt.Sprintf("%s-node-0-%d-abcde", name, i),
-				Labels: map[string]string{
-					jobSetNameLabel: name, "batch.kubernetes.io/job-completion-index": fmt.Sprint(i),
+			labels := map[string]string{}
+			for _, o := range tj.Spec.PodTemplateOverrides {
+				if o.Metadata != nil {
+					maps.Copy(labels, o.Metadata.Labels)
+				}
+			}
+			idx := fmt.Sprint(i)
+			maps.Copy(labels, map[string]string{
+				jobSetNameLabel: name, "jobset.sigs.k8s.io/replicatedjob-name": "node", "jobset.sigs.k8s.io/job-index": "0",
+				"batch.kubernetes.io/job-completion-index": idx, "batch.kubernetes.io/job-name": name + "-node-0",
+				"trainer.kubeflow.org/trainjob-ancestor-step": "trainer",
+			})
+			add(&corev1.Pod{
+				ObjectMeta: metav1.ObjectMeta{
+					Name: fmt.Sprintf("%s-node-0-%d-abcde", name, i), Labels: labels,
+					Annotations: map[string]string{"batch.kubernetes.io/job-completion-index": idx},
 				},
-			}})
+				Spec: corev1.PodSpec{Hostname: fmt.Sprintf("%s-node-0-%d", name, i), Subdomain: name,
+					Containers: []corev1.Container{{Name: "node"}}},
+			})
 		}
 	}
 }
@@ -148,6 +168,25 @@ func tfConditions(types ...kubeflowv1.JobConditionType) func(*operator, *unstruc
 			conds = append(conds, map[string]any{"type": string(ty), "status": st, "reason": "TFJob" + string(ty), "message": msg})
 		}
 		require.NoError(op.t, unstructured.SetNestedSlice(u.Object, conds, "status", "conditions"))
+	}
+}
+
+// trainJobCondition sets the one condition Trainer v2.1.0 writes on a
+// running TrainJob's end: the JobSet's Completed or Failed condition
+// copied under the TrainJob type (pkg/runtime/framework/plugins/jobset
+// Status), so reason and message are JobSet v0.10.1's (pkg/constants; a
+// failure names the first failed Job).
+// Before that a TrainJob has no conditions.
+func trainJobCondition(typ string) func(*operator, *unstructured.Unstructured) {
+	return func(op *operator, u *unstructured.Unstructured) {
+		reason, msg := "AllJobsCompleted", "jobset completed successfully"
+		if typ == trainer.TrainJobFailed {
+			reason, msg = "FailedJobs", fmt.Sprintf("jobset failed due to one or more job failures (first failed job: %s-node-0)", u.GetName())
+		}
+		require.NoError(op.t, unstructured.SetNestedSlice(u.Object, []any{
+			map[string]any{"type": typ, "status": "True", "reason": reason, "message": msg,
+				"lastTransitionTime": "2025-01-01T00:00:00Z"},
+		}, "status", "conditions"))
 	}
 }
 
@@ -382,10 +421,7 @@ func TestTrainJobSucceeds(t *testing.T) {
 		func(op *operator, u *unstructured.Unstructured) {},
 		func(op *operator, u *unstructured.Unstructured) {
 			op.writeMetrics()
-			require.NoError(t, unstructured.SetNestedSlice(u.Object, []any{
-				map[string]any{"type": "Complete", "status": "True", "reason": "JobSetCompleted", "message": "done",
-					"lastTransitionTime": "2025-01-01T00:00:00Z"},
-			}, "status", "conditions"))
+			trainJobCondition(trainer.TrainJobComplete)(op, u)
 		},
 	)
 	cfg := baseConfig(t, op, ModeTrainJob)
@@ -429,6 +465,13 @@ func TestTrainJobSucceeds(t *testing.T) {
 	assert.Equal(t, []trainer.PodTemplateOverrideTargetJob{{Name: "node"}}, o.TargetJobs)
 	assert.Equal(t, "models", o.Spec.Volumes[0].PersistentVolumeClaim.ClaimName)
 	assert.Equal(t, []trainer.ContainerOverride{{Name: "node", VolumeMounts: []corev1.VolumeMount{{Name: "model-store", MountPath: cfg.ModelMountPath}}}}, o.Spec.Containers)
+	// spec.labels stop at the JobSet; the override's metadata takes them
+	// to the pods.
+	require.NotNil(t, o.Metadata)
+	assert.Equal(t, map[string]string{"pipeline/runid": "run-1"}, o.Metadata.Labels)
+	pl, err := op.kube.CoreV1().Pods("team-a").List(context.Background(), metav1.ListOptions{LabelSelector: "pipeline/runid=run-1"})
+	require.NoError(t, err)
+	assert.Len(t, pl.Items, 3)
 }
 
 func TestTrainJobSingleNodeHasNoTFConfig(t *testing.T) {
@@ -448,10 +491,7 @@ func TestTrainJobFailed(t *testing.T) {
 			p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "node", State: corev1.ContainerState{
 				Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error"}}}}
 		})
-		require.NoError(t, unstructured.SetNestedSlice(u.Object, []any{
-			map[string]any{"type": "Failed", "status": "True", "reason": "JobSetFailed", "message": "jobset failed",
-				"lastTransitionTime": "2025-01-01T00:00:00Z"},
-		}, "status", "conditions"))
+		trainJobCondition(trainer.TrainJobFailed)(op, u)
 	})
 	cfg := baseConfig(t, op, ModeTrainJob)
 	_, err := Run(context.Background(), cfg)
@@ -459,7 +499,7 @@ func TestTrainJobFailed(t *testing.T) {
 	require.ErrorAs(t, err, &jf)
 	assert.Equal(t, "node-1", jf.Replica.Replica)
 	assert.Equal(t, 1, jf.Replica.ExitCode)
-	assert.Contains(t, err.Error(), "TrainJob team-a/cars failed (JobSetFailed: jobset failed): replica node-1 exited with code 1 (Error)")
+	assert.Contains(t, err.Error(), "TrainJob team-a/cars failed (FailedJobs: jobset failed due to one or more job failures (first failed job: cars-node-0)): replica node-1 exited with code 1 (Error)")
 }
 
 func TestConfigErrors(t *testing.T) {

@@ -13,14 +13,27 @@
 //     TF_CONFIG the operator would inject, on free loopback ports
 //     ([LocalTFConfigs]).
 //
-// In the cluster modes Run polls the job's conditions (Created, Running,
-// Restarting, then Succeeded/Complete or Failed) every PollInterval, streams
+// In the cluster modes Run polls the job's conditions every PollInterval (a
+// TFJob's Created, Running, Restarting, then Succeeded or Failed; a
+// TrainJob has only Complete or Failed, which Trainer copies from its
+// JobSet with the JobSet's reason and message), streams
 // every replica pod's log to LogOutput prefixed "[worker-1] ", deletes the
 // job when ctx is cancelled (the pipeline run was terminated: SIGTERM) or
 // Timeout expires, and on failure returns a [*JobFailedError] naming the
 // failing replica, its termination reason and its log tail. The job gets an
 // owner reference to the pipeline task's pod ([OwnerFromEnv]) so that it is
 // garbage-collected with the run.
+//
+// # TrainJob runtime
+//
+// A TrainJob names a ClusterTrainingRuntime ([Config.RuntimeRef]) whose
+// JobSet template has a replicated job "node" labelled
+// trainer.kubeflow.org/trainjob-ancestor-step=trainer with a container
+// "node", and no torch or MPI policy (Trainer's plain-ML plugin then takes
+// the node count and env from the TrainJob as they are). Restart policy
+// Never with backoff limit 0 makes a failing node fail the run at once, as
+// a TFJob with restart policy Never does; package testenv's
+// TrainJobRuntimeYAML is such a runtime.
 //
 // # Trainer contract
 //

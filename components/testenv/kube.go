@@ -81,7 +81,8 @@ var (
 // kube-apiserver only.
 type KubeOptions struct {
 	// BinDir holds etcd, kube-apiserver, kube-controller-manager,
-	// kube-scheduler, training-operator and kwok. Optional: defaults to
+	// kube-scheduler, kwok, training-operator, jobset and
+	// trainer-controller-manager. Optional: defaults to
 	// $KFPGO_CONTROLPLANE_DIR, else the directory tools/controlplane/build.sh
 	// builds into for the pinned versions.
 	BinDir string
@@ -100,6 +101,13 @@ type KubeOptions struct {
 	// (TFJob scheme only) and registers its validating webhook, so TFJobs
 	// pass the operator's real admission. Implies ControllerManager.
 	TrainingOperator bool
+	// Trainer installs the TrainJob, TrainingRuntime,
+	// ClusterTrainingRuntime and JobSet CRDs, starts the JobSet controller
+	// and Trainer v2's controller manager with their webhooks, and creates
+	// the ClusterTrainingRuntime [TrainJobRuntime], so TrainJobs pass
+	// Trainer's real admission and become JobSets, Jobs and pods. Implies
+	// ControllerManager (the Job controller and the garbage collector).
+	Trainer bool
 	// StartTimeout bounds the whole start. Optional: defaults to 3 minutes.
 	StartTimeout time.Duration
 }
@@ -191,10 +199,10 @@ func ControlPlaneBinDir() (string, error) {
 // StartKube starts a Kubernetes control plane on loopback in a temporary
 // directory: etcd, kube-apiserver (RBAC and Node authorization, the default
 // admission plugins, a service-account signing key), and as opts ask
-// kube-controller-manager, kube-scheduler, KWOK nodes and the
-// training-operator, then installs opts.CRDs. It returns once the API server
-// is ready, the CRDs are established and the training-operator's webhook
-// answers.
+// kube-controller-manager, kube-scheduler, KWOK nodes, the
+// training-operator, and the JobSet controller with Trainer v2, then
+// installs opts.CRDs. It returns once the API server is ready, the CRDs are
+// established and the operators' webhooks answer.
 //
 // Errors: a wrapped [ErrControlPlaneNotBuilt] when the binaries are missing;
 // otherwise the failing step with the end of its component's log. Nothing
@@ -210,6 +218,14 @@ func StartKube(ctx context.Context, opts KubeOptions) (_ *Kube, err error) {
 		opts.ControllerManager = true
 		if !slices.ContainsFunc(opts.CRDs, func(s CRDSource) bool { return s.Module == TFJobCRDs.Module }) {
 			opts.CRDs = append(opts.CRDs, TFJobCRDs)
+		}
+	}
+	if opts.Trainer {
+		opts.ControllerManager = true
+		for _, c := range []CRDSource{TrainerCRDs, JobSetCRDs} {
+			if !slices.ContainsFunc(opts.CRDs, func(s CRDSource) bool { return s.Module == c.Module }) {
+				opts.CRDs = append(opts.CRDs, c)
+			}
 		}
 	}
 	if opts.KWOK {
@@ -232,6 +248,9 @@ func StartKube(ctx context.Context, opts KubeOptions) (_ *Kube, err error) {
 	}
 	if opts.TrainingOperator {
 		need = append(need, "training-operator")
+	}
+	if opts.Trainer {
+		need = append(need, "jobset", "trainer-controller-manager")
 	}
 	for _, n := range need {
 		if _, err := os.Stat(filepath.Join(bin, n)); err != nil {
@@ -337,6 +356,11 @@ func StartKube(ctx context.Context, opts KubeOptions) (_ *Kube, err error) {
 	}
 	if opts.TrainingOperator {
 		if err := k.startTrainingOperator(ctx, bin); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Trainer {
+		if err := k.startTrainer(ctx, bin); err != nil {
 			return nil, err
 		}
 	}

@@ -3,6 +3,7 @@ package testenv
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,10 +71,7 @@ func TestKWOKStages(t *testing.T) {
 	require.NoError(t, kwokStages.Execute(&b, map[string]any{
 		"Outcome": KWOKOutcomeLabel, "FailReplica": KWOKFailReplicaLabel, "ExitCode": KWOKExitCodeLabel,
 		"Reason": KWOKReasonLabel, "LogsFile": "/tmp/x.log",
-		"Replicas": []struct {
-			Type  string
-			Index int
-		}{{"worker", 1}},
+		"Replicas": []kwokReplica{{tfjobReplicaTypeLabel, "worker", tfjobReplicaIndexLabel, 1}, {jobSetReplicatedJobLabel, "node", jobCompletionIndexLabel, 0}},
 	}))
 	dec := utilyaml.NewYAMLOrJSONDecoder(strings.NewReader(b.String()), 4096)
 	var names []string
@@ -89,7 +87,37 @@ func TestKWOKStages(t *testing.T) {
 			assert.Contains(t, tmpl, `index .metadata.labels "kwok.kfpgo.dev/exit-code"`)
 			exprs, _, _ := unstructured.NestedSlice(u.Object, "spec", "selector", "matchExpressions")
 			assert.Len(t, exprs, 5)
+			assert.Contains(t, exprs, map[string]any{"key": `.metadata.labels["training.kubeflow.org/replica-index"]`, "operator": "In", "values": []any{"1"}})
+		}
+		if u.GetName() == "pod-fail-node-0" {
+			exprs, _, _ := unstructured.NestedSlice(u.Object, "spec", "selector", "matchExpressions")
+			assert.Contains(t, exprs, map[string]any{"key": `.metadata.labels["jobset.sigs.k8s.io/replicatedjob-name"]`, "operator": "In", "values": []any{"node"}})
+			assert.Contains(t, exprs, map[string]any{"key": `.metadata.labels["batch.kubernetes.io/job-completion-index"]`, "operator": "In", "values": []any{"0"}})
 		}
 	}
-	assert.Equal(t, []string{"Stage/pod-ready", "Stage/pod-succeed", "Stage/pod-fail-worker-1", "Stage/pod-delete", "ClusterLogs/replica-logs"}, names)
+	assert.Equal(t, []string{"Stage/pod-ready", "Stage/pod-succeed", "Stage/pod-fail-worker-1", "Stage/pod-fail-node-0", "Stage/pod-delete", "ClusterLogs/replica-logs"}, names)
+}
+
+// TestWebhookCerts: the CA key is in the form the training-operator's
+// certificate rotator parses (PKCS #1 RSA; it refuses anything else and
+// never marks its webhooks ready), and the serving certificate verifies
+// under the CA for 127.0.0.1 and every DNS name.
+func TestWebhookCerts(t *testing.T) {
+	caPEM, caKeyPEM, certPEM, keyPEM, err := webhookCerts("test-ca", "a.ns.svc", "b.other.svc")
+	require.NoError(t, err)
+	blk, _ := pem.Decode(caKeyPEM)
+	require.NotNil(t, blk)
+	assert.Equal(t, "RSA PRIVATE KEY", blk.Type)
+	_, err = x509.ParsePKCS1PrivateKey(blk.Bytes)
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	require.True(t, pool.AppendCertsFromPEM(caPEM))
+	kp, err := tls.X509KeyPair(certPEM, keyPEM)
+	require.NoError(t, err)
+	leaf, err := x509.ParseCertificate(kp.Certificate[0])
+	require.NoError(t, err)
+	for _, name := range []string{"127.0.0.1", "a.ns.svc", "b.other.svc"} {
+		_, err = leaf.Verify(x509.VerifyOptions{Roots: pool, DNSName: name, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+		assert.NoError(t, err, name)
+	}
 }

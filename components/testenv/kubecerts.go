@@ -121,19 +121,20 @@ func newKubePKI(dir string) (*kubePKI, error) {
 	return p, nil
 }
 
-// webhookCerts returns PEM blocks for the training-operator's webhook
-// secret: a CA named caName and a serving certificate, signed by it, for
-// DNS name dnsName and for 127.0.0.1, where the API server reaches the
-// webhook (a url clientConfig, so that nothing leaves loopback).
+// webhookCerts returns PEM blocks for an operator's webhook server: a CA
+// named caName and a serving certificate, signed by it, for dnsNames (the
+// first is also its common name) and for 127.0.0.1, where the API server
+// reaches the webhooks (url clientConfigs, so that nothing leaves loopback).
 //
 // Both are valid for a year and their keys are RSA in PKCS #1 form: the
-// operator's certificate rotator (github.com/open-policy-agent/cert-controller
-// v0.12.0, pkg/rotator) keeps the secret's certificates only while they
-// verify — the CA for caName, the server for dnsName — 90 days ahead
-// (otherwise it writes its own, which name only the Service's DNS name),
-// and it reads the CA key with x509.ParsePKCS1PrivateKey before it writes
-// the CA into the webhooks' caBundle.
-func webhookCerts(caName, dnsName string) (caCert, caKey, cert, key []byte, err error) {
+// training-operator's certificate rotator
+// (github.com/open-policy-agent/cert-controller v0.12.0, pkg/rotator) keeps
+// the secret's certificates only while they verify — the CA for caName, the
+// server for its service's DNS name — 90 days ahead (otherwise it writes
+// its own, which name only the Service's DNS name), and it reads the CA key
+// with x509.ParsePKCS1PrivateKey before it writes the CA into the webhooks'
+// caBundle.
+func webhookCerts(caName string, dnsNames ...string) (caCert, caKey, cert, key []byte, err error) {
 	now := time.Now()
 	ck, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -157,10 +158,10 @@ func webhookCerts(caName, dnsName string) (caCert, caKey, cert, key []byte, err 
 		return nil, nil, nil, nil, err
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: dnsName},
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: dnsNames[0]},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(364 * 24 * time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames: []string{dnsName}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames: dnsNames, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &sk.PublicKey, ck)
 	if err != nil {

@@ -2,10 +2,12 @@ package testenv
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"text/template"
@@ -33,11 +35,15 @@ const (
 	// about a second (phase Succeeded). Without it pods stay Running until
 	// deleted.
 	KWOKOutcomeLabel = "kwok.kfpgo.dev/outcome"
-	// KWOKFailReplicaLabel "<type>-<index>" ("worker-1", "chief-0") makes
-	// that replica's containers terminate after about a second with
-	// KWOKExitCodeLabel's code and KWOKReasonLabel's reason (phase Failed);
-	// the other replicas stay Running. Types are the training-operator's
-	// replica types (training.kubeflow.org/replica-type), indexes 0 to 7.
+	// KWOKFailReplicaLabel "<type>-<index>" ("worker-1", "chief-0",
+	// "node-1") makes that replica's containers terminate after about a
+	// second with KWOKExitCodeLabel's code and KWOKReasonLabel's reason
+	// (phase Failed); the other replicas stay Running. For a TFJob the type
+	// and index are the training-operator's pod labels
+	// training.kubeflow.org/replica-type and replica-index (types worker,
+	// chief, ps, evaluator, master); for a TrainJob they are the JobSet's
+	// jobset.sigs.k8s.io/replicatedjob-name (type node) and the Job
+	// controller's batch.kubernetes.io/job-completion-index. Indexes 0 to 7.
 	KWOKFailReplicaLabel = "kwok.kfpgo.dev/fail-replica"
 	// KWOKExitCodeLabel is the failing replica's exit code. Optional:
 	// defaults to 1.
@@ -126,8 +132,8 @@ spec:
     - {key: .metadata.deletionTimestamp, operator: DoesNotExist}
     - {key: .status.phase, operator: In, values: [Running]}
     - {key: '.metadata.labels["{{$.FailReplica}}"]', operator: In, values: ["{{.Type}}-{{.Index}}"]}
-    - {key: '.metadata.labels["training.kubeflow.org/replica-type"]', operator: In, values: ["{{.Type}}"]}
-    - {key: '.metadata.labels["training.kubeflow.org/replica-index"]', operator: In, values: ["{{.Index}}"]}
+    - {key: '.metadata.labels["{{.TypeLabel}}"]', operator: In, values: ["{{.Type}}"]}
+    - {key: '.metadata.labels["{{.IndexLabel}}"]', operator: In, values: ["{{.Index}}"]}
   delay: {durationMilliseconds: 1000}
   next:
     statusTemplate: |
@@ -170,6 +176,24 @@ spec:
   - logsFile: {{.LogsFile}}
 `))
 
+// Pod labels that tell replicas apart, set by the operators and the Job
+// controller (training-operator pkg/apis/kubeflow.org/v1 ReplicaTypeLabel
+// and ReplicaIndexLabel, sigs.k8s.io/jobset api/jobset/v1alpha2
+// ReplicatedJobNameKey, k8s.io/api/batch/v1 JobCompletionIndexAnnotation).
+const (
+	tfjobReplicaTypeLabel    = "training.kubeflow.org/replica-type"
+	tfjobReplicaIndexLabel   = "training.kubeflow.org/replica-index"
+	jobSetReplicatedJobLabel = "jobset.sigs.k8s.io/replicatedjob-name"
+	jobCompletionIndexLabel  = "batch.kubernetes.io/job-completion-index"
+)
+
+// kwokReplica is one replica a pod-fail stage can fail: pods whose
+// TypeLabel is Type and IndexLabel is Index.
+type kwokReplica struct {
+	TypeLabel, Type, IndexLabel string
+	Index                       int
+}
+
 // startKWOK starts kube-scheduler and KWOK and creates the fake nodes.
 func (k *Kube) startKWOK(ctx context.Context, bin string, pki *kubePKI, nodes int) error {
 	ports, err := freePorts(2)
@@ -189,15 +213,14 @@ func (k *Kube) startKWOK(ctx context.Context, bin string, pki *kubePKI, nodes in
 	if err := os.WriteFile(logsFile, []byte(cri.String()), 0o644); err != nil {
 		return err
 	}
-	type replica struct {
-		Type  string
-		Index int
-	}
-	var reps []replica
+	var reps []kwokReplica
 	for _, t := range []string{"worker", "chief", "ps", "evaluator", "master"} {
 		for i := range 8 {
-			reps = append(reps, replica{t, i})
+			reps = append(reps, kwokReplica{tfjobReplicaTypeLabel, t, tfjobReplicaIndexLabel, i})
 		}
+	}
+	for i := range 8 {
+		reps = append(reps, kwokReplica{jobSetReplicatedJobLabel, "node", jobCompletionIndexLabel, i})
 	}
 	var stages strings.Builder
 	if err := kwokStages.Execute(&stages, map[string]any{
@@ -252,6 +275,18 @@ func (k *Kube) startKWOK(ctx context.Context, bin string, pki *kubePKI, nodes in
 			if !ready {
 				return fmt.Errorf("node %s not Ready", n.Name)
 			}
+			// The API server's TaintNodesByCondition admission puts
+			// node.kubernetes.io/not-ready:NoSchedule on every new node; in a
+			// cluster the node lifecycle controller removes it once the node
+			// is Ready. That controller does not run here (it would evict
+			// KWOK's pods on lease hiccups under load), so do its part.
+			taints := slices.DeleteFunc(slices.Clone(n.Spec.Taints), func(t corev1.Taint) bool { return t.Key == corev1.TaintNodeNotReady })
+			if len(taints) != len(n.Spec.Taints) {
+				n.Spec.Taints = taints
+				if _, err := kc.CoreV1().Nodes().Update(ctx, &n, metav1.UpdateOptions{}); err != nil {
+					return fmt.Errorf("untaint node %s: %w", n.Name, err)
+				}
+			}
 		}
 		return nil
 	})
@@ -261,9 +296,12 @@ func (k *Kube) startKWOK(ctx context.Context, bin string, pki *kubePKI, nodes in
 // service live (its MY_POD_NAMESPACE).
 const operatorNamespace = "kubeflow"
 
-// webhookCertDir is where the training-operator v1.9.3 keeps its webhook
+// webhookCertDir is where the training-operator v1.9.3 reads its webhook
 // serving certificate: a constant of its pkg/cert, not a flag, so two
-// operators on one machine share it. webhookCertLock serialises them.
+// operators on one machine share it; lockWebhookCertDir serialises them.
+// In a cluster the webhook secret is mounted there; its certificate
+// rotator only waits for tls.crt to appear (it never writes the files), so
+// the test control plane writes the secret's certificate there itself.
 const webhookCertDir = "/tmp/k8s-webhook-server/serving-certs"
 
 // lockWebhookCertDir takes an exclusive lock on webhookCertDir's parent
@@ -299,7 +337,8 @@ func lockWebhookCertDir(ctx context.Context) (*os.File, error) {
 // webhooks (from its module's manifests, as its kustomize overlay names
 // them) with a url clientConfig on 127.0.0.1 and the operator's webhook
 // port, fills the operator's webhook secret with certificates for that
-// address, then starts the operator for TFJob and waits until a dry-run
+// address (and writes them into webhookCertDir, as the secret's volume
+// would be), then starts the operator for TFJob and waits until a dry-run
 // TFJob create passes its webhook. The operator's certificate rotator
 // keeps those certificates and writes the CA into the webhooks' caBundle,
 // as in a cluster.
@@ -314,7 +353,12 @@ func (k *Kube) startTrainingOperator(ctx context.Context, bin string) error {
 		return fmt.Errorf("start training-operator: %w", err)
 	}
 	k.mu.Lock()
-	k.closers = append(k.closers, lock.Close)
+	k.closers = append(k.closers, func() error {
+		for _, name := range []string{"ca.crt", "ca.key", "tls.crt", "tls.key"} {
+			os.Remove(filepath.Join(webhookCertDir, name))
+		}
+		return lock.Close()
+	})
 	k.mu.Unlock()
 	if err := k.CreateNamespace(ctx, operatorNamespace); err != nil {
 		return err
@@ -344,38 +388,16 @@ func (k *Kube) startTrainingOperator(ctx context.Context, bin string) error {
 			return fmt.Errorf("start training-operator: %w", err)
 		}
 	}
-	dir, err := moduleDir(ctx, TFJobCRDs.Module)
-	if err != nil {
+	// The kustomize patch of manifests/base/webhook: the operator's name
+	// for the configuration and its service.
+	if err := k.registerWebhooks(ctx, TFJobCRDs.Module, "manifests/base/webhook/manifests.yaml",
+		map[string]string{"ValidatingWebhookConfiguration": "validator.training-operator.kubeflow.org"}, webhookPort, nil, nil); err != nil {
 		return fmt.Errorf("start training-operator: %w", err)
 	}
-	objs, err := ReadManifests(filepath.Join(dir, "manifests/base/webhook/manifests.yaml"))
-	if err != nil {
-		return fmt.Errorf("start training-operator: %w", err)
-	}
-	dyn, err := dynamic.NewForConfig(k.Config)
-	if err != nil {
-		return err
-	}
-	for _, o := range objs {
-		if o.GetKind() != "ValidatingWebhookConfiguration" {
-			continue
-		}
-		// The kustomize patch of manifests/base/webhook: the operator's name
-		// for the configuration and its service.
-		o.SetName("validator.training-operator.kubeflow.org")
-		hooks, _, _ := unstructured.NestedSlice(o.Object, "webhooks")
-		for _, h := range hooks {
-			cc := h.(map[string]any)["clientConfig"].(map[string]any)
-			path, _ := cc["service"].(map[string]any)["path"].(string)
-			delete(cc, "service")
-			cc["url"] = fmt.Sprintf("https://127.0.0.1:%d%s", webhookPort, path)
-		}
-		_ = unstructured.SetNestedSlice(o.Object, hooks, "webhooks")
-		if err := k.create(ctx, kc, dyn, o); err != nil {
-			return fmt.Errorf("start training-operator: %w", err)
-		}
-	}
-	if err := k.start(ctx, bin, "training-operator", []string{"KUBECONFIG=" + k.Kubeconfig, "MY_POD_NAMESPACE=" + operatorNamespace},
+	// TMPDIR=/tmp: the webhook server's certificate directory
+	// (controller-runtime's default, under os.TempDir) is then the one the
+	// rotator checks.
+	if err := k.start(ctx, bin, "training-operator", []string{"KUBECONFIG=" + k.Kubeconfig, "MY_POD_NAMESPACE=" + operatorNamespace, "TMPDIR=/tmp"},
 		"--enable-scheme=tfjob", "--gang-scheduler-name=",
 		fmt.Sprintf("--metrics-bind-address=127.0.0.1:%d", ports[0]),
 		fmt.Sprintf("--health-probe-bind-address=127.0.0.1:%d", ports[1]),
@@ -389,6 +411,10 @@ func (k *Kube) startTrainingOperator(ctx context.Context, bin string) error {
 			"replicas": int64(1), "template": map[string]any{"spec": map[string]any{
 				"containers": []any{map[string]any{"name": "tensorflow", "image": "probe"}}}}}}},
 	}}
+	dyn, err := dynamic.NewForConfig(k.Config)
+	if err != nil {
+		return err
+	}
 	tfjobs := dyn.Resource(TFJobGVR).Namespace("default")
 	return k.waitFor(ctx, "training-operator", func(ctx context.Context) error {
 		_, err := tfjobs.Create(ctx, probe, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
@@ -397,6 +423,60 @@ func (k *Kube) startTrainingOperator(ctx context.Context, bin string) error {
 		}
 		return nil
 	})
+}
+
+// registerWebhooks creates the webhook configurations of a module's
+// manifest file (a kubebuilder "manifests.yaml"): those whose kind names
+// has, under that name, with each webhook's service clientConfig replaced
+// by a url on https://127.0.0.1:<port> with the service's path, caBundle
+// set when given (PEM), and edit applied to each webhook when not nil.
+func (k *Kube) registerWebhooks(ctx context.Context, module, file string, names map[string]string, port int, caBundle []byte, edit func(hook map[string]any)) error {
+	dir, err := moduleDir(ctx, module)
+	if err != nil {
+		return err
+	}
+	objs, err := ReadManifests(filepath.Join(dir, file))
+	if err != nil {
+		return err
+	}
+	kc, err := kubernetes.NewForConfig(k.Config)
+	if err != nil {
+		return err
+	}
+	dyn, err := dynamic.NewForConfig(k.Config)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		name, ok := names[o.GetKind()]
+		if !ok {
+			continue
+		}
+		o.SetName(name)
+		hooks, _, _ := unstructured.NestedSlice(o.Object, "webhooks")
+		for _, h := range hooks {
+			hook := h.(map[string]any)
+			cc, _ := hook["clientConfig"].(map[string]any)
+			svc, _ := cc["service"].(map[string]any)
+			if svc == nil {
+				return fmt.Errorf("%s %s in %s/%s: webhook %v has no service clientConfig", o.GetKind(), name, module, file, hook["name"])
+			}
+			path, _ := svc["path"].(string)
+			delete(cc, "service")
+			cc["url"] = fmt.Sprintf("https://127.0.0.1:%d%s", port, path)
+			if caBundle != nil {
+				cc["caBundle"] = base64.StdEncoding.EncodeToString(caBundle)
+			}
+			if edit != nil {
+				edit(hook)
+			}
+		}
+		_ = unstructured.SetNestedSlice(o.Object, hooks, "webhooks")
+		if err := k.create(ctx, kc, dyn, o); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TFJobGVR is the training-operator's TFJob resource.

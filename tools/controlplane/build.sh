@@ -16,13 +16,15 @@
 #   etcd/             etcd (go.etcd.io/etcd/server/v3, a one-line main calling etcdmain)
 #   trainingoperator/ training-operator (github.com/kubeflow/training-operator cmd/training-operator.v1)
 #   kwok/             kwok (sigs.k8s.io/kwok cmd/kwok)
+#   jobset/           jobset (sigs.k8s.io/jobset, the JobSet controller; the version Trainer requires)
+#   trainer/          trainer-controller-manager (github.com/kubeflow/trainer/v2 cmd/trainer-controller-manager)
 #
 # Prints the directory on stdout. Usage: tools/controlplane/build.sh [--dir]
 # (--dir prints the directory without building).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
-modules=(etcd kube trainingoperator kwok)
+modules=(etcd kube trainingoperator kwok jobset trainer)
 k8s=$(awk '$1=="k8s.io/kubernetes"{print $2}' kube/go.mod)
 sum=$(find . -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)
 root="${KFPGO_CONTROLPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kfpgo/controlplane}"

@@ -14,7 +14,7 @@ setup: servers ## what make test needs: the servers, and the test Kubernetes con
 servers: ## install the servers the tests and the demo start (PostgreSQL, Redis, podman) when missing
 	@bash .ci/setup
 
-test: setup ## run the whole test suite (starts real PostgreSQL and Redis itself)
+test: setup ## run the whole test suite (starts real PostgreSQL, Redis and a Kubernetes control plane itself)
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 $(PKGS)
 
@@ -33,7 +33,7 @@ images: ## build every component image with ko (v0.19.1 into ./bin): push to $$K
 	@test -x bin/ko && [ "$$(bin/ko version)" = v0.19.1 ] || { echo "installing ko v0.19.1 into bin/ (first use: go install, a minute or more)"; s=$$SECONDS; GOBIN=$(CURDIR)/bin $(GO) install github.com/google/ko@v0.19.1 && echo "ko installed in $$((SECONDS - s)) s"; }
 	$(if $(KO_DOCKER_REPO),$(GO) run ./cmd/kfpgo images build --ko bin/ko,rm -rf out/images && $(GO) run ./cmd/kfpgo images build --ko bin/ko --push=false --oci-layout-path out/images)
 
-images-test: setup ## build every image offline from a generated base on a loopback registry and check it (entrypoint, non-root, platforms, --help, same digest twice, ko resolve), then run each in podman (--help, non-root, an executor call) and cartrain end to end with them
+images-test: servers ## build every image offline from a generated base on a loopback registry and check it (entrypoint, non-root, platforms, --help, same digest twice, ko resolve), then run each in podman (--help, non-root, an executor call) and cartrain end to end with them
 	@test -x bin/ko && [ "$$(bin/ko version)" = v0.19.1 ] || GOBIN=$(CURDIR)/bin $(GO) install github.com/google/ko@v0.19.1
 	$(GO) vet -tags images ./sdk/images/... ./pipelines/cartrain/demo/
 	$(GO) test -count=1 -timeout 45m -tags images -v -run '^TestComponentImages(InRuntime)?$$' ./sdk/images/...

@@ -56,7 +56,7 @@ for m in "${modules[@]}"; do
     total=$(cd "$m" && go list -deps $pkgs | wc -l)
     # go build -v names each package it compiles: count them against the
     # packages the binaries need, every 15 s, with the rate and what is left.
-    if ! (cd "$m" && go build -v -trimpath -o "$tmp/$m/" $pkgs) 2>&1 | awk -v m="$m" -v total="$total" -v t0="$(date +%s)" '
+    if ! (cd "$m" && go build -v -trimpath -o "$tmp/$m/" $pkgs) 2>&1 | awk -v m="$m" -v total="$total" -v t0="$(date +%s)" 'BEGIN { last = t0 }
       /^(#|[a-z]+:|\t|\/)/ || /:[0-9]+:/ || / error/ { print > "/dev/stderr"; next }
       { n++; now = systime(); if (now - last >= 15) { last = now; el = now - t0; r = el > 0 ? n / el : 0
           printf "controlplane: %s: %d of at most %d packages compiled, %.1f/s, at most %dm%02ds left\n", m, n, total, r, (r > 0 ? (total - n) / r : 0) / 60, (r > 0 ? (total - n) / r : 0) % 60 > "/dev/stderr" } }'; then

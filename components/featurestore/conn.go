@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/kfpgo/kfpgo/sdk/dsl"
 	"github.com/kfpgo/kfpgo/sdk/redact"
 )
 
@@ -120,16 +121,29 @@ func quoteUnlessIn(s string, err error) string {
 
 // parseDSNError explains a DSN pgx cannot parse. pgconn's error already
 // quotes the DSN (with its password masked); its text is redacted again
-// here by pattern, since the masking relies on parsing.
+// here by pattern, since the masking relies on parsing. It is a
+// dsl.Permanent error: a retry would read the same DSN.
 func parseDSNError(err error, dsn string) error {
-	return fmt.Errorf("offline store: parse PostgreSQL DSN: %w (the form is postgres://user@host:port/db with the password after the user as user:password@, %%-escaped, or \"host=… port=… user=… dbname=…\" with the password in $PGPASSWORD)", redactErr(err, nil, dsn))
+	return dsl.Permanent(fmt.Errorf("offline store: parse PostgreSQL DSN: %w (the form is postgres://user@host:port/db with the password after the user as user:password@, %%-escaped, or \"host=… port=… user=… dbname=…\" with the password in $PGPASSWORD)", redactErr(err, nil, dsn)))
+}
+
+// unsetDSNHint adds to a connection failure, when neither the caller nor
+// $KFPGO_POSTGRES_DSN gave a DSN (libpq's PG* variables and defaults then
+// decided, by default a local socket), which variable to set and how.
+func unsetDSNHint(dsn string, err error) error {
+	if dsn != "" {
+		return err
+	}
+	return fmt.Errorf("%w; $%s is not set, so the PG* variables and libpq defaults were used: set %s=postgres://USER@HOST:5432/DB (with the password in $PGPASSWORD, or from a Kubernetes secret with kubernetes.UseSecretAsEnv on a cluster)",
+		err, EnvPostgresDSN, EnvPostgresDSN)
 }
 
 // ConnectPostgres opens a pgx pool to dsn (or $KFPGO_POSTGRES_DSN, or the
 // libpq PG* variables when both are empty) and pings it, retrying as r says.
 //
-// Errors: a malformed DSN, or the server unreachable after all attempts;
-// the DSN in the message has its password redacted.
+// Errors: a malformed DSN (a dsl.Permanent error), or the server
+// unreachable after all attempts (naming $KFPGO_POSTGRES_DSN when no DSN
+// was given); the DSN in the message has its password redacted.
 func ConnectPostgres(ctx context.Context, dsn string, r Retry) (*pgxpool.Pool, error) {
 	if dsn == "" {
 		dsn = os.Getenv(EnvPostgresDSN)
@@ -154,7 +168,7 @@ func ConnectPostgres(ctx context.Context, dsn string, r Retry) (*pgxpool.Pool, e
 		return nil
 	})
 	if err != nil {
-		return nil, redactErr(fmt.Errorf("%w (check the DSN, that the server is up, and its pg_hba.conf)", err), []string{password}, dsn)
+		return nil, unsetDSNHint(dsn, redactErr(fmt.Errorf("%w (check the DSN, that the server is up, and its pg_hba.conf)", err), []string{password}, dsn))
 	}
 	return pool, nil
 }
@@ -178,7 +192,7 @@ func ConnectPostgresConn(ctx context.Context, dsn string, r Retry) (*pgx.Conn, e
 		return err
 	})
 	if err != nil {
-		return nil, redactErr(fmt.Errorf("%w (check the DSN, that the server is up, and its pg_hba.conf)", err), []string{cfg.Password}, dsn)
+		return nil, unsetDSNHint(dsn, redactErr(fmt.Errorf("%w (check the DSN, that the server is up, and its pg_hba.conf)", err), []string{cfg.Password}, dsn))
 	}
 	return conn, nil
 }

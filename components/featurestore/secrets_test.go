@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	fs "github.com/kfpgo/kfpgo/components/featurestore"
+	"github.com/kfpgo/kfpgo/sdk/dsl"
 )
 
 // TestUnparseableSettingsRedacted: connection settings that do not parse
@@ -108,4 +109,37 @@ func TestPostgresAuthFailureNotRetried(t *testing.T) {
 	good, err := fs.ConnectPostgres(ctx, strings.Replace(dsn, "wrong-pw-planted", "rightpw", 1), fs.Retry{Attempts: 1})
 	require.NoError(t, err)
 	good.Close()
+}
+
+// TestPostgresConnectErrorsForPeople: a DSN that does not parse is a
+// permanent failure (the local runner does not retry it), for the pool and
+// for a single connection; with no DSN anywhere the failure names the
+// variable to set. No password appears.
+func TestPostgresConnectErrorsForPeople(t *testing.T) {
+	ctx := context.Background()
+	one := fs.Retry{Attempts: 1}
+	t.Run("malformed", func(t *testing.T) {
+		dsn := "host=127.0.0.1 port=abc user=u password=hunter2"
+		_, err := fs.ConnectPostgres(ctx, dsn, one)
+		require.Error(t, err)
+		assert.True(t, dsl.IsPermanent(err), "%v", err)
+		assert.NotContains(t, err.Error(), "hunter2")
+		_, err = fs.ConnectPostgresConn(ctx, dsn, one)
+		require.Error(t, err)
+		assert.True(t, dsl.IsPermanent(err), "%v", err)
+	})
+	t.Run("unset", func(t *testing.T) {
+		t.Setenv(fs.EnvPostgresDSN, "")
+		t.Setenv("PGHOST", t.TempDir()) // a socket folder holding no server
+		for _, connect := range []func() error{
+			func() error { _, err := fs.ConnectPostgres(ctx, "", one); return err },
+			func() error { _, err := fs.ConnectPostgresConn(ctx, "", one); return err },
+		} {
+			err := connect()
+			require.Error(t, err)
+			assert.False(t, dsl.IsPermanent(err), "a server may come up: %v", err)
+			assert.Contains(t, err.Error(), "$KFPGO_POSTGRES_DSN is not set")
+			assert.Contains(t, err.Error(), "set KFPGO_POSTGRES_DSN=postgres://USER@HOST:5432/DB")
+		}
+	})
 }

@@ -10,36 +10,16 @@ import (
 	"hash/fnv"
 	"io"
 	"math"
-	"os"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	fs "github.com/kfpgo/kfpgo/components/featurestore"
 	"github.com/kfpgo/kfpgo/sdk/dsl"
 	"github.com/kfpgo/kfpgo/sdk/redact"
 )
-
-// connectError explains a failed connection to the offline store. A DSN
-// that does not parse is a dsl.Permanent error: a retry reads the same DSN.
-// When neither Config.DSN nor $KFPGO_POSTGRES_DSN was set (libpq's PG*
-// variables then decide, by default a local socket), it names the variable
-// and how to set it.
-func connectError(dsn string, err error) error {
-	if dsn == "" && os.Getenv(fs.EnvPostgresDSN) == "" {
-		err = fmt.Errorf("%w; $%s is not set, so the PG* variables and libpq defaults were used: set %s=postgres://USER@HOST:5432/DB (with the password in $PGPASSWORD, or from a Kubernetes secret with kubernetes.UseSecretAsEnv on a cluster)",
-			err, fs.EnvPostgresDSN, fs.EnvPostgresDSN)
-	}
-	err = fmt.Errorf("prepare-data: %w", err)
-	var pe *pgconn.ParseConfigError
-	if errors.As(err, &pe) {
-		return dsl.Permanent(err)
-	}
-	return err
-}
 
 // Result is what a run produced: the Dataset artifact's metadata and the
 // run's Metrics.
@@ -189,7 +169,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	conn, err := fs.ConnectPostgresConn(ctx, cfg.DSN, cfg.Retry)
 	if err != nil {
-		return res, connectError(cfg.DSN, err)
+		return res, fmt.Errorf("prepare-data: %w", err)
 	}
 	defer conn.Close(context.Background())
 

@@ -95,6 +95,9 @@ func TestRunLocalRefusesBadFlags(t *testing.T) {
 		// A value typed after the name is a secret: it must not be echoed.
 		{"pass-env with a value", []string{"--runtime", "podman", "--pass-env", "DSN=postgres://u:hunter2@db/x"}, `--pass-env DSN=…: the pipeline has no task named "DSN"`},
 		{"pass-env empty name", []string{"--runtime", "podman", "--pass-env", "=hunter2"}, "--pass-env: want NAME or TASK=NAME"},
+		{"pass-env a DSN for a name", []string{"--runtime", "podman", "--pass-env", "postgres://u:hunter2@db/x"}, "--pass-env: a variable name must be letters, digits and underscores"},
+		{"pass-env a task with a DSN for a name", []string{"--runtime", "podman", "--pass-env", "echo=postgres://u:hunter2@db/x"}, "--pass-env: a variable name must be"},
+		{"volume with a comma for options", []string{"--runtime", "podman", "--volume", "/data:/data,ro"}, "a ',' in a path is read by podman and Docker as an option list"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

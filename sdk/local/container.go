@@ -214,6 +214,9 @@ func ParseMount(s string) (Mount, error) {
 	if !filepath.IsAbs(m.Source) || (m.Target != "" && !filepath.IsAbs(m.Target)) {
 		return Mount{}, fmt.Errorf("--volume %q: the paths must be absolute (e.g. $PWD/data:/data:ro)", s)
 	}
+	if strings.Contains(m.Source, ",") || strings.Contains(m.Target, ",") {
+		return Mount{}, fmt.Errorf("--volume %q: a ',' in a path is read by podman and Docker as an option list; options go after a ':' (e.g. /data:/data:ro)", s)
+	}
 	return m, nil
 }
 

@@ -54,7 +54,7 @@ func TestParseMount(t *testing.T) {
 			t.Errorf("ParseMount(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"a:/b", "/a:b", "/a:/b:/c", ""} {
+	for _, bad := range []string{"a:/b", "/a:b", "/a:/b:/c", "", "/a:/data,ro", "/a,b:/c"} {
 		if _, err := ParseMount(bad); err == nil {
 			t.Errorf("ParseMount(%q) accepted", bad)
 		}

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -368,6 +369,9 @@ func (r *run) setupContainer(ctx context.Context) error {
 	return nil
 }
 
+// envName is a POSIX environment variable name.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
 // checkTaskNames refuses a per-task container setting (TaskNetwork,
 // PassEnv, Mounts) that names no task of the pipeline.
 func (r *run) checkTaskNames() error {
@@ -396,6 +400,14 @@ func (r *run) checkTaskNames() error {
 			if err := check("--pass-env "+t+"=…", t, " (--pass-env takes NAME or TASK=NAME, the value being read from this environment)"); err != nil {
 				return err
 			}
+		}
+		name := e
+		if _, n, ok := strings.Cut(e, "="); ok {
+			name = n
+		}
+		if !envName.MatchString(name) {
+			// Not shown: a value typed in place of a name may be a secret.
+			return &InputError{Msg: "--pass-env: a variable name must be letters, digits and underscores, not starting with a digit (--pass-env takes NAME or TASK=NAME, the value being read from this environment)"}
 		}
 	}
 	for _, m := range r.opts.Mounts {

@@ -114,22 +114,59 @@ func (c Config) withDefaults(now time.Time) Config {
 	return c
 }
 
+// validate reports settings no run can use, before anything is read or
+// written. Errors carry no package prefix: Run adds "materialize: ",
+// FeastRepoOf "feast repo: ".
 func (c Config) validate() error {
 	v := c.View
 	if v.Name == "" || v.Source == "" || len(v.Features) == 0 {
-		return fmt.Errorf("materialize: feature view needs a name, a source table and features (got name %q, source %q, %d features)", v.Name, v.Source, len(v.Features))
+		return fmt.Errorf("feature view needs a name, a source table and features (got name %q, source %q, %d features)", v.Name, v.Source, len(v.Features))
+	}
+	if !fs.ValidFeastProjectName(c.Project) {
+		return fmt.Errorf("project %q: use only letters, digits and underscores (Feast's project name rule)", c.Project)
+	}
+	if !fs.ValidFeastViewName(v.Name) {
+		return fmt.Errorf("feature view name %q: use only letters, digits, underscores and dashes (the name is part of every Redis field and Feast object name)", v.Name)
 	}
 	if _, err := fs.ParseTableName(v.Source); err != nil {
-		return fmt.Errorf("materialize: source: %w", err)
+		return fmt.Errorf("source: %w", err)
 	}
 	if _, err := fs.ParseTableName(c.WatermarkTable); err != nil {
-		return fmt.Errorf("materialize: watermark table: %w", err)
+		return fmt.Errorf("watermark table: %w", err)
+	}
+	if v.TTL < 0 {
+		return fmt.Errorf("feature view ttl %s is negative: use 0 (values never age out) or a positive duration", v.TTL)
+	}
+	if c.KeyTTL < 0 {
+		return fmt.Errorf("key ttl %s is negative: use 0 (keys never expire) or a positive duration", c.KeyTTL)
+	}
+	seen := map[string]string{}
+	for _, col := range []struct {
+		what  string
+		names []string
+	}{{"entity", v.Entities}, {"feature", v.Features}} {
+		for _, n := range col.names {
+			if n == "" {
+				return fmt.Errorf("an empty %s column name: name each column of the table", col.what)
+			}
+			switch seen[n] {
+			case "":
+			case col.what:
+				return fmt.Errorf("%s column %q is listed twice: list each column once", col.what, n)
+			default:
+				return fmt.Errorf("column %q is both an entity and a feature: an entity (join key) column cannot also be a feature; drop it from the features", n)
+			}
+			seen[n] = col.what
+		}
+	}
+	if what, ok := seen[v.EventTimestamp]; ok {
+		return fmt.Errorf("event timestamp column %q is also listed as %s column: name a separate timestamp column", v.EventTimestamp, map[string]string{"entity": "an entity", "feature": "a feature"}[what])
 	}
 	if c.ShardIndex < 0 || c.ShardIndex >= c.ShardCount {
-		return fmt.Errorf("materialize: shard_index %d is outside [0, shard_count %d)", c.ShardIndex, c.ShardCount)
+		return fmt.Errorf("shard_index %d is outside [0, shard_count %d)", c.ShardIndex, c.ShardCount)
 	}
 	if !c.Start.IsZero() && !c.Start.Before(c.End) {
-		return fmt.Errorf("materialize: window start %s is not before end %s", c.Start.Format(time.RFC3339), c.End.Format(time.RFC3339))
+		return fmt.Errorf("window start %s is not before end %s", c.Start.Format(time.RFC3339), c.End.Format(time.RFC3339))
 	}
 	return nil
 }

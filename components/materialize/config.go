@@ -11,7 +11,8 @@ import (
 
 // FeatureView is the feature view to materialize, in Feast's terms.
 type FeatureView struct {
-	// Name is the feature view name used in the Redis layout. Required.
+	// Name is the feature view name used in the Redis layout. Required:
+	// ASCII letters, digits, underscores and dashes.
 	Name string `json:"name"`
 	// Source is the offline store table, "table" or "schema.table". Required.
 	Source string `json:"source"`
@@ -19,14 +20,15 @@ type FeatureView struct {
 	// {"entity_key"}. Values must be text, bigint or integer columns
 	// (Feast's entity types).
 	Entities []string `json:"entities,omitempty"`
-	// Features are the feature columns. Required.
+	// Features are the feature columns. Required: each listed once, none
+	// of them an entity or the event timestamp column.
 	Features []string `json:"features"`
-	// EventTimestamp is the event time column. Optional: defaults to
-	// "event_timestamp".
+	// EventTimestamp is the event time column, of type timestamptz (or
+	// timestamp). Optional: defaults to "event_timestamp".
 	EventTimestamp string `json:"event_timestamp,omitempty"`
 	// TTL is Feast's feature view ttl: with no start and no watermark, an
 	// incremental run starts at end - TTL. Optional: defaults to 0 (from the
-	// beginning).
+	// beginning). Must not be negative.
 	TTL time.Duration `json:"ttl,omitempty"`
 }
 

@@ -31,6 +31,7 @@ func newFeastRepoCmd() *cobra.Command {
 		out, table, view, eventTS, project, redisURL, redisType, dsnEnv string
 		entities, features                                              []string
 		ttl, keyTTL                                                     time.Duration
+		force                                                           bool
 	)
 	c := &cobra.Command{
 		Use:   "repo --table TABLE --features F1,F2 -o DIR",
@@ -40,6 +41,9 @@ feature view materialize-features writes from TABLE: project, entities, feature 
 feature types of TABLE's columns (read from PostgreSQL) and ttl, the PostgreSQL offline store and
 the Redis online store (standalone or redis_cluster). Give the same view, entities, features,
 project and Redis settings as the materialize-features run, or Feast serves nothing.
+
+Existing feature_store.yaml or features.py files in the output directory are not
+overwritten unless --force.
 
 The PostgreSQL DSN is read from the variable --postgres-dsn-env names, never from a flag.
 Passwords are not written: feature_store.yaml names the variables Feast reads them from
@@ -55,6 +59,16 @@ Passwords are not written: feature_store.yaml names the variables Feast reads th
 			if dsn == "" {
 				return fmt.Errorf("feast repo: $%s is empty: export the PostgreSQL DSN there, or name another variable with --postgres-dsn-env", dsnEnv)
 			}
+			if redisURL == "" && os.Getenv(fs.EnvRedisURL) == "" {
+				return fmt.Errorf("feast repo: no Redis URL: pass --redis-url (the materialize-features run's) or set $%s", fs.EnvRedisURL)
+			}
+			if !force {
+				for _, name := range []string{"feature_store.yaml", "features.py"} {
+					if p := filepath.Join(out, name); fileExists(p) {
+						return fmt.Errorf("feast repo: %s already exists; pass --force to overwrite it or -o to write elsewhere", p)
+					}
+				}
+			}
 			if view == "" {
 				view = table
 				if i := strings.LastIndexByte(view, '.'); i >= 0 {
@@ -69,10 +83,11 @@ Passwords are not written: feature_store.yaml names the variables Feast reads th
 			}
 			repo, err := materialize.FeastRepoOf(cmd.Context(), cfg)
 			if err != nil {
-				return fmt.Errorf("feast repo: %w", err)
+				return err // "feast repo: …"
 			}
+			repo.GeneratedBy = "kfpgo feast repo"
 			if err := repo.WriteFiles(out); err != nil {
-				return fmt.Errorf("feast repo: %w", err)
+				return err // "feast repo: …"
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s/%s → %s, %s\n", repo.Project, view,
 				filepath.Join(out, "feature_store.yaml"), filepath.Join(out, "features.py"))
@@ -92,8 +107,16 @@ Passwords are not written: feature_store.yaml names the variables Feast reads th
 	f.StringVar(&redisURL, "redis-url", "", "Redis URL or Feast connection string (default $"+fs.EnvRedisURL+")")
 	f.StringVar(&redisType, "redis-type", "", `"redis" or "redis_cluster" (default $`+fs.EnvRedisType+`, else redis)`)
 	f.StringVar(&dsnEnv, "postgres-dsn-env", fs.EnvPostgresDSN, "variable holding the PostgreSQL DSN")
+	f.BoolVar(&force, "force", false, "overwrite feature_store.yaml and features.py if they exist")
 	for _, name := range []string{"output", "table", "features"} {
 		_ = c.MarkFlagRequired(name)
 	}
 	return c
+}
+
+// fileExists reports whether something exists at p (a dangling symlink
+// counts: writing there would still replace it).
+func fileExists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }

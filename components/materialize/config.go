@@ -11,7 +11,8 @@ import (
 
 // FeatureView is the feature view to materialize, in Feast's terms.
 type FeatureView struct {
-	// Name is the feature view name used in the Redis layout. Required.
+	// Name is the feature view name used in the Redis layout. Required:
+	// ASCII letters, digits, underscores and dashes.
 	Name string `json:"name"`
 	// Source is the offline store table, "table" or "schema.table". Required.
 	Source string `json:"source"`
@@ -19,14 +20,15 @@ type FeatureView struct {
 	// {"entity_key"}. Values must be text, bigint or integer columns
 	// (Feast's entity types).
 	Entities []string `json:"entities,omitempty"`
-	// Features are the feature columns. Required.
+	// Features are the feature columns. Required: each listed once, none
+	// of them an entity or the event timestamp column.
 	Features []string `json:"features"`
-	// EventTimestamp is the event time column. Optional: defaults to
-	// "event_timestamp".
+	// EventTimestamp is the event time column, of type timestamptz (or
+	// timestamp). Optional: defaults to "event_timestamp".
 	EventTimestamp string `json:"event_timestamp,omitempty"`
 	// TTL is Feast's feature view ttl: with no start and no watermark, an
 	// incremental run starts at end - TTL. Optional: defaults to 0 (from the
-	// beginning).
+	// beginning). Must not be negative.
 	TTL time.Duration `json:"ttl,omitempty"`
 }
 
@@ -114,22 +116,59 @@ func (c Config) withDefaults(now time.Time) Config {
 	return c
 }
 
+// validate reports settings no run can use, before anything is read or
+// written. Errors carry no package prefix: Run adds "materialize: ",
+// FeastRepoOf "feast repo: ".
 func (c Config) validate() error {
 	v := c.View
 	if v.Name == "" || v.Source == "" || len(v.Features) == 0 {
-		return fmt.Errorf("materialize: feature view needs a name, a source table and features (got name %q, source %q, %d features)", v.Name, v.Source, len(v.Features))
+		return fmt.Errorf("feature view needs a name, a source table and features (got name %q, source %q, %d features)", v.Name, v.Source, len(v.Features))
+	}
+	if !fs.ValidFeastProjectName(c.Project) {
+		return fmt.Errorf("project %q: use only letters, digits and underscores (Feast's project name rule)", c.Project)
+	}
+	if !fs.ValidFeastViewName(v.Name) {
+		return fmt.Errorf("feature view name %q: use only letters, digits, underscores and dashes (the name is part of every Redis field and Feast object name)", v.Name)
 	}
 	if _, err := fs.ParseTableName(v.Source); err != nil {
-		return fmt.Errorf("materialize: source: %w", err)
+		return fmt.Errorf("source: %w", err)
 	}
 	if _, err := fs.ParseTableName(c.WatermarkTable); err != nil {
-		return fmt.Errorf("materialize: watermark table: %w", err)
+		return fmt.Errorf("watermark table: %w", err)
+	}
+	if v.TTL < 0 {
+		return fmt.Errorf("feature view ttl %s is negative: use 0 (values never age out) or a positive duration", v.TTL)
+	}
+	if c.KeyTTL < 0 {
+		return fmt.Errorf("key ttl %s is negative: use 0 (keys never expire) or a positive duration", c.KeyTTL)
+	}
+	seen := map[string]string{}
+	for _, col := range []struct {
+		what  string
+		names []string
+	}{{"entity", v.Entities}, {"feature", v.Features}} {
+		for _, n := range col.names {
+			if n == "" {
+				return fmt.Errorf("an empty %s column name: name each column of the table", col.what)
+			}
+			switch seen[n] {
+			case "":
+			case col.what:
+				return fmt.Errorf("%s column %q is listed twice: list each column once", col.what, n)
+			default:
+				return fmt.Errorf("column %q is both an entity and a feature: an entity (join key) column cannot also be a feature; drop it from the features", n)
+			}
+			seen[n] = col.what
+		}
+	}
+	if what, ok := seen[v.EventTimestamp]; ok {
+		return fmt.Errorf("event timestamp column %q is also listed as %s column: name a separate timestamp column", v.EventTimestamp, map[string]string{"entity": "an entity", "feature": "a feature"}[what])
 	}
 	if c.ShardIndex < 0 || c.ShardIndex >= c.ShardCount {
-		return fmt.Errorf("materialize: shard_index %d is outside [0, shard_count %d)", c.ShardIndex, c.ShardCount)
+		return fmt.Errorf("shard_index %d is outside [0, shard_count %d)", c.ShardIndex, c.ShardCount)
 	}
 	if !c.Start.IsZero() && !c.Start.Before(c.End) {
-		return fmt.Errorf("materialize: window start %s is not before end %s", c.Start.Format(time.RFC3339), c.End.Format(time.RFC3339))
+		return fmt.Errorf("window start %s is not before end %s", c.Start.Format(time.RFC3339), c.End.Format(time.RFC3339))
 	}
 	return nil
 }

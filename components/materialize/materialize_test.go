@@ -332,6 +332,14 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"no features", func(c *materialize.Config) { c.View.Features = nil }, "needs a name, a source table and features"},
 		{"bad shard", func(c *materialize.Config) { c.ShardIndex, c.ShardCount = 3, 3 }, "outside [0, shard_count 3)"},
+		{"negative ttl", func(c *materialize.Config) { c.View.TTL = -5 * time.Second }, "materialize: feature view ttl -5s is negative"},
+		{"duplicate feature", func(c *materialize.Config) { c.View.Features = append(c.View.Features, c.View.Features[0]) }, "is listed twice"},
+		{"entity as feature", func(c *materialize.Config) { c.View.Features = append(c.View.Features, "entity_key") }, `column "entity_key" is both an entity and a feature`},
+		{"bad view name", func(c *materialize.Config) { c.View.Name = "bad view!" }, `feature view name "bad view!": use only letters, digits, underscores and dashes`},
+		{"text event timestamp", func(c *materialize.Config) { c.View.Source, c.View.EventTimestamp = "odd", "entity_key" }, `event timestamp column "entity_key" is also listed as an entity column`},
+		{"point event timestamp", func(c *materialize.Config) {
+			c.View.Source, c.View.EventTimestamp, c.View.Features = "odd", "p", []string{"f"}
+		}, `event timestamp column "p" of odd is point, not a timestamp`},
 		{"unknown table", func(c *materialize.Config) { c.View.Source = "nope" }, `relation "nope" does not exist`},
 		{"unknown column", func(c *materialize.Config) { c.View.Features = []string{"nope"} }, `column "nope" does not exist`},
 		{"float entity", func(c *materialize.Config) {

@@ -67,7 +67,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 	}()
 	if err := cfg.validate(); err != nil {
-		return res, err
+		return res, fmt.Errorf("materialize: %w", err)
 	}
 	pool, err := fs.ConnectPostgres(ctx, cfg.DSN, cfg.Retry)
 	if err != nil {
@@ -88,7 +88,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, fmt.Errorf("materialize: %w", err)
 	}
 	if res.FeatureRepo, err = feastRepo(ctx, pool, cfg); err != nil {
-		return res, err
+		return res, fmt.Errorf("materialize: %w", err)
 	}
 	if cfg.FeatureRepoDir != "" {
 		if err := res.FeatureRepo.WriteFiles(cfg.FeatureRepoDir); err != nil {

@@ -31,6 +31,11 @@ is dropped. Files that already exist in the output directory are not overwritten
   kfpgo import component.yaml -o ./components/train --package train`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if pkg != "" {
+				if err := importgo.CheckPackageName(pkg); err != nil {
+					return fmt.Errorf("--package %s: %w", pkg, err)
+				}
+			}
 			res, err := importgo.ImportFile(args[0], importgo.Options{Package: pkg})
 			if err != nil {
 				return err

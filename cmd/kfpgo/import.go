@@ -66,6 +66,9 @@ is dropped. Files that already exist in the output directory are not overwritten
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", p)
 			}
+			if hint := goModHint(out); hint != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), hint)
+			}
 			return nil
 		},
 	}
@@ -73,4 +76,23 @@ is dropped. Files that already exist in the output directory are not overwritten
 	cmd.Flags().StringVar(&pkg, "package", "", "Go package name (default: the pipeline or component name)")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite files that already exist")
 	return cmd
+}
+
+// goModHint is the line import prints after writing into dir: the written
+// files import kfpgo packages (sdk/dsl, maybe sdk/kubernetes) whose modules
+// the enclosing module may lack in go.mod or go.sum, which only the go
+// command can settle. It is "" inside kfpgo's own module.
+func goModHint(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	goMod := findUp(abs, "go.mod")
+	if goMod == "" {
+		return fmt.Sprintf("kfpgo: no go.mod in %s or above: run 'go mod init MODULE' and 'go mod tidy' there before building", relDir(abs))
+	}
+	if isKfpgoCheckout(filepath.Dir(goMod)) {
+		return ""
+	}
+	return fmt.Sprintf("kfpgo: run 'go mod tidy' in %s if go build reports missing go.sum entries", relDir(filepath.Dir(goMod)))
 }

@@ -94,5 +94,9 @@ func goModHint(dir string) string {
 	if isKfpgoCheckout(filepath.Dir(goMod)) {
 		return ""
 	}
-	return fmt.Sprintf("kfpgo: run 'go mod tidy' in %s if go build reports missing go.sum entries", relDir(filepath.Dir(goMod)))
+	where := ""
+	if d := relDir(filepath.Dir(goMod)); d != "." {
+		where = " in " + d
+	}
+	return fmt.Sprintf("kfpgo: run 'go mod tidy'%s if go build reports missing go.sum entries", where)
 }

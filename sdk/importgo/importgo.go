@@ -800,10 +800,10 @@ func packageName(s, kind string) string {
 func CheckPackageName(name string) error {
 	why := ""
 	switch {
+	case token.IsKeyword(name): // before IsIdentifier, which is false for keywords
+		why = "is a Go keyword"
 	case !token.IsIdentifier(name) || name == "_":
 		why = "is not a Go identifier (letters, digits and _, not starting with a digit)"
-	case token.IsKeyword(name):
-		why = "is a Go keyword"
 	case name == "main":
 		why = "makes a main package, which kfpgo compile cannot import"
 	default:

@@ -311,4 +311,6 @@ func TestPackageNames(t *testing.T) {
 		require.Error(t, err, bad)
 		assert.Contains(t, err.Error(), "pass a lower-case Go name", bad)
 	}
+	assert.ErrorContains(t, CheckPackageName("range"), `"range" is a Go keyword: pass a lower-case Go name such as "rangepipeline"`)
+	assert.ErrorContains(t, CheckPackageName("my-pkg"), `"my-pkg" is not a Go identifier`)
 }

@@ -284,13 +284,7 @@ func (g *gen) importPipeline() (*Result, error) {
 	}
 	fileIDs := newScope("components")
 	for _, p := range g.pipes {
-		// Named after the pipeline, always ending in "pipeline" so that no
-		// name ends in _test or a GOOS/GOARCH suffix.
-		base := snake(p.name)
-		if !strings.HasSuffix(base, "pipeline") {
-			base += "_pipeline"
-		}
-		files = append(files, File{Name: fileIDs.claim(base) + ".go", Source: pipeSrc[p]})
+		files = append(files, File{Name: fileIDs.claim(pipelineFileBase(p.name)) + ".go", Source: pipeSrc[p]})
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	return &Result{Files: files, Pipeline: rootInfo.goName}, nil
@@ -810,6 +804,18 @@ func CheckPackageName(name string) error {
 		return nil
 	}
 	return fmt.Errorf("package name %q %s: pass a lower-case Go name such as %q", name, why, packageName(name, "pipeline"))
+}
+
+// pipelineFileBase is the file name, without .go, of pipeline name's file:
+// its snake_case name, always ending in "pipeline" so that no name ends in
+// _test or a GOOS/GOARCH suffix; it starts with a letter or digit, never
+// with the _ or . that make the go command ignore a file.
+func pipelineFileBase(name string) string {
+	base := snake(name)
+	if !strings.HasSuffix(base, "pipeline") {
+		base += "_pipeline"
+	}
+	return base
 }
 
 func snake(s string) string {

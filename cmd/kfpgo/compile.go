@@ -174,7 +174,7 @@ Errors name the file:line of the DSL call at fault; the exit status is non-zero.
 					}
 				}
 				if strings.Contains(args[0], "...") {
-					return compilePattern(args[0], target, output, dargs, cmd.OutOrStdout(), cmd.ErrOrStderr())
+					return compilePattern(args[0], target, output, pipelineName, list, dargs, cmd.OutOrStdout(), cmd.ErrOrStderr())
 				}
 				return runDriver(args[0], target, dargs, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			},
@@ -198,8 +198,10 @@ Errors name the file:line of the DSL call at fault; the exit status is non-zero.
 // compilePattern compiles every package matched by a ... pattern whose
 // files call dsl.NewPipeline (main packages and packages without
 // pipelines are skipped, as `go vet ./...` skips what it has nothing to do
-// for). With several packages, --output must be a directory (or left out).
-func compilePattern(pattern, target, output string, dargs []string, stdout, stderr io.Writer) error {
+// for). With several packages, --output must be a directory (or left out),
+// and two pipelines that would be written to the same file are refused
+// before anything is written. only is --pipeline; list is --list.
+func compilePattern(pattern, target, output, only string, list bool, dargs []string, stdout, stderr io.Writer) error {
 	cmd := exec.Command("go", "list", "-e", "-f", "{{.Dir}}\t{{.Name}}\t{{join .GoFiles \",\"}}\t{{if .Error}}{{.Error.Err}}{{end}}", pattern)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -236,12 +238,71 @@ func compilePattern(pattern, target, output string, dargs []string, stdout, stde
 			}
 		}
 	}
+	if len(dirs) > 1 && output != "-" && !list {
+		if err := checkOutputPaths(pattern, dirs, target, output, only, stderr); err != nil {
+			return err
+		}
+	}
 	for _, d := range dirs {
 		if err := runDriver(d, target, dargs, stdout, stderr); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// checkOutputPaths lists the pipelines of every package in dirs (those of
+// only when --pipeline is set) and refuses two that would be written to
+// the same file: output/<name>.yaml, or <name>.yaml without --output.
+func checkOutputPaths(pattern string, dirs []string, target, output, only string, stderr io.Writer) error {
+	want := map[string]bool{}
+	for _, n := range strings.Split(only, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			want[n] = true
+		}
+	}
+	type writer struct{ name, pos, dir string }
+	byPath := map[string]writer{}
+	var clashes []string
+	for _, d := range dirs {
+		var out bytes.Buffer
+		if err := runDriver(d, target, []string{"--list"}, &out, stderr); err != nil {
+			return err
+		}
+		for _, line := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
+			name, pos, _ := strings.Cut(line, "\t")
+			if name == "" || (len(want) > 0 && !want[name]) {
+				continue
+			}
+			path := filepath.Join(output, name+".yaml")
+			first, ok := byPath[path]
+			if !ok {
+				byPath[path] = writer{name, pos, d}
+				continue
+			}
+			if first.dir == d {
+				continue // the driver names both pipelines of one package itself
+			}
+			clashes = append(clashes, fmt.Sprintf("pipeline %q of %s (%s) and pipeline %q of %s (%s) would both be written to %s",
+				first.name, relDir(first.dir), first.pos, name, relDir(d), pos, path))
+		}
+	}
+	if len(clashes) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: %s; nothing was written: rename one of the pipelines (the name passed to dsl.NewPipeline), or compile the packages one at a time into different directories (kfpgo compile %s -o DIR)",
+		pattern, strings.Join(clashes, "; "), relDir(dirs[0]))
+}
+
+// relDir spells dir relative to the current directory when it is below
+// it (./pipelines/a), else as it is.
+func relDir(dir string) string {
+	if wd, err := os.Getwd(); err == nil {
+		if r, err := filepath.Rel(wd, dir); err == nil && !strings.HasPrefix(r, "..") {
+			return localDir(r)
+		}
+	}
+	return dir
 }
 
 func init() {

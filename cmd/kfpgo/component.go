@@ -49,7 +49,7 @@ re-written in KFP's v2 form.`,
 			if name != "" {
 				a = append(a, "--name", name)
 			}
-			if out != "" {
+			if out != "" && out != "-" { // the driver writes to stdout without -o
 				abs, err := filepath.Abs(out)
 				if err != nil {
 					return err
@@ -60,7 +60,7 @@ re-written in KFP's v2 form.`,
 		},
 	}
 	compile.Flags().StringVar(&name, "name", "", "component to write (required when the package defines several); for YAML input, a new component name")
-	compile.Flags().StringVarP(&out, "output", "o", "", "output file (default stdout)")
+	compile.Flags().StringVarP(&out, "output", "o", "", "output file, or - for stdout (the default)")
 
 	list := &cobra.Command{
 		Use:   "list <go-package | component.yaml>",

@@ -35,3 +35,20 @@ func TestComponentCompileContainerComponent(t *testing.T) {
 	assert.Contains(t, out, `no component "nope"`)
 	assert.Contains(t, out, "(it has: echo)")
 }
+
+// -o - is stdout, as for kfpgo compile: no file named "-" is written.
+func TestComponentCompileOutputDashIsStdout(t *testing.T) {
+	pkg, err := filepath.Abs(flatPkg)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	yml := filepath.Join(dir, "in.yaml")
+	out, err := kfpgoCtx(context.Background(), "component", "compile", pkg, "-o", yml)
+	require.NoError(t, err, out)
+	for _, src := range []string{pkg, yml} {
+		out, err := kfpgoCtx(context.Background(), "component", "compile", src, "-o", "-")
+		require.NoError(t, err, out)
+		assert.Contains(t, out, "image: alpine", src)
+		assert.NoFileExists(t, filepath.Join(dir, "-"), src)
+	}
+}

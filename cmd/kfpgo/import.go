@@ -31,6 +31,11 @@ is dropped. Files that already exist in the output directory are not overwritten
   kfpgo import component.yaml -o ./components/train --package train`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if pkg != "" {
+				if err := importgo.CheckPackageName(pkg); err != nil {
+					return fmt.Errorf("--package %s: %w", pkg, err)
+				}
+			}
 			res, err := importgo.ImportFile(args[0], importgo.Options{Package: pkg})
 			if err != nil {
 				return err
@@ -61,6 +66,9 @@ is dropped. Files that already exist in the output directory are not overwritten
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", p)
 			}
+			if hint := goModHint(out); hint != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), hint)
+			}
 			return nil
 		},
 	}
@@ -68,4 +76,27 @@ is dropped. Files that already exist in the output directory are not overwritten
 	cmd.Flags().StringVar(&pkg, "package", "", "Go package name (default: the pipeline or component name)")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite files that already exist")
 	return cmd
+}
+
+// goModHint is the line import prints after writing into dir: the written
+// files import kfpgo packages (sdk/dsl, maybe sdk/kubernetes) whose modules
+// the enclosing module may lack in go.mod or go.sum, which only the go
+// command can settle. It is "" inside kfpgo's own module.
+func goModHint(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	goMod := findUp(abs, "go.mod")
+	if goMod == "" {
+		return fmt.Sprintf("kfpgo: no go.mod in %s or above: run 'go mod init MODULE' and 'go mod tidy' there before building", relDir(abs))
+	}
+	if isKfpgoCheckout(filepath.Dir(goMod)) {
+		return ""
+	}
+	where := ""
+	if d := relDir(filepath.Dir(goMod)); d != "." {
+		where = " in " + d
+	}
+	return fmt.Sprintf("kfpgo: run 'go mod tidy'%s if go build reports missing go.sum entries", where)
 }

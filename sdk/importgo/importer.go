@@ -680,7 +680,7 @@ func (g *gen) importV1(data []byte) (*Result, error) {
 	}
 	pkg := g.opts.Package
 	if pkg == "" {
-		pkg = packageName(c.Name)
+		pkg = packageName(c.Name, "component")
 	}
 	src, err := g.componentsFile(pkg)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"go/token"
 	"maps"
 	"os"
 	"path/filepath"
@@ -21,7 +22,8 @@ import (
 type Options struct {
 	// Package is the Go package name of the generated files. Optional:
 	// defaults to the pipeline (or component) name made a Go identifier
-	// ("my-pipeline" → "mypipeline").
+	// ("my-pipeline" → "mypipeline", "func" → "funcpipeline"). When set, it
+	// must pass CheckPackageName.
 	Package string
 }
 
@@ -68,6 +70,11 @@ func ImportFile(path string, opts Options) (*Result, error) {
 // Anything the YAML holds that the DSL cannot express is an *Error naming
 // the YAML path: nothing is dropped silently.
 func Import(file string, data []byte, opts Options) (*Result, error) {
+	if opts.Package != "" {
+		if err := CheckPackageName(opts.Package); err != nil {
+			return nil, err
+		}
+	}
 	docs, err := componentyaml.Documents(file, data)
 	if err != nil {
 		return nil, err
@@ -252,7 +259,7 @@ func (g *gen) importPipeline() (*Result, error) {
 	var files []File
 	pkg := g.opts.Package
 	if pkg == "" {
-		pkg = packageName(pname)
+		pkg = packageName(pname, "pipeline")
 	}
 	// Pipelines first: they decide which components are used.
 	pipeSrc := map[*compInfo][]byte{}
@@ -277,13 +284,7 @@ func (g *gen) importPipeline() (*Result, error) {
 	}
 	fileIDs := newScope("components")
 	for _, p := range g.pipes {
-		// Named after the pipeline, always ending in "pipeline" so that no
-		// name ends in _test or a GOOS/GOARCH suffix.
-		base := snake(p.name)
-		if !strings.HasSuffix(base, "pipeline") {
-			base += "_pipeline"
-		}
-		files = append(files, File{Name: fileIDs.claim(base) + ".go", Source: pipeSrc[p]})
+		files = append(files, File{Name: fileIDs.claim(pipelineFileBase(p.name)) + ".go", Source: pipeSrc[p]})
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	return &Result{Files: files, Pipeline: rootInfo.goName}, nil
@@ -764,7 +765,11 @@ func (g *gen) knownKeys(m map[string]any, path string, known ...string) error {
 // sortedKeys returns m's keys in order.
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
-func packageName(s string) string {
+// packageName makes a Go package name of a pipeline or component name s:
+// its ASCII letters and digits, lower-cased, without leading digits
+// ("My-Pipeline" → "mypipeline"). kind ("pipeline" or "component") is the
+// name when nothing is left, and is appended to a keyword or "main".
+func packageName(s, kind string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' && b.Len() > 0 {
@@ -772,9 +777,45 @@ func packageName(s string) string {
 		}
 	}
 	if b.Len() == 0 {
-		return "pipeline"
+		return kind
+	}
+	// A keyword cannot name a package, and package main cannot be
+	// imported (kfpgo compile needs to): "func" → "funcpipeline".
+	if n := b.String(); token.IsKeyword(n) || n == "main" {
+		b.WriteString(kind)
 	}
 	return b.String()
+}
+
+// CheckPackageName returns an error when name cannot be the package name
+// of imported files: it must be a Go identifier other than a keyword, "_"
+// and "main" (a main package cannot be imported, so kfpgo compile could
+// not compile it). The error suggests a name made from name.
+func CheckPackageName(name string) error {
+	why := ""
+	switch {
+	case token.IsKeyword(name): // before IsIdentifier, which is false for keywords
+		why = "is a Go keyword"
+	case !token.IsIdentifier(name) || name == "_":
+		why = "is not a Go identifier (letters, digits and _, not starting with a digit)"
+	case name == "main":
+		why = "makes a main package, which kfpgo compile cannot import"
+	default:
+		return nil
+	}
+	return fmt.Errorf("package name %q %s: pass a lower-case Go name such as %q", name, why, packageName(name, "pipeline"))
+}
+
+// pipelineFileBase is the file name, without .go, of pipeline name's file:
+// its snake_case name, always ending in "pipeline" so that no name ends in
+// _test or a GOOS/GOARCH suffix; it starts with a letter or digit, never
+// with the _ or . that make the go command ignore a file.
+func pipelineFileBase(name string) string {
+	base := snake(name)
+	if !strings.HasSuffix(base, "pipeline") {
+		base += "_pipeline"
+	}
+	return base
 }
 
 func snake(s string) string {

@@ -297,3 +297,20 @@ func BenchmarkImport(b *testing.B) {
 		})
 	}
 }
+
+func TestPackageNames(t *testing.T) {
+	for in, want := range map[string]string{"my-pipeline": "mypipeline", "func": "funcpipeline", "main": "mainpipeline", "42-Go": "gopipeline", "x-1": "x1", "--": "pipeline", "Type": "typepipeline"} {
+		got := packageName(in, "pipeline")
+		assert.Equal(t, want, got, in)
+		assert.NoError(t, CheckPackageName(got), in)
+	}
+	data, err := os.ReadFile("testdata/flip_coin.yaml")
+	require.NoError(t, err)
+	for _, bad := range []string{"range", "my-pkg", "_", "main", "1x"} {
+		_, err := Import("flip_coin.yaml", data, Options{Package: bad})
+		require.Error(t, err, bad)
+		assert.Contains(t, err.Error(), "pass a lower-case Go name", bad)
+	}
+	assert.ErrorContains(t, CheckPackageName("range"), `"range" is a Go keyword: pass a lower-case Go name such as "rangepipeline"`)
+	assert.ErrorContains(t, CheckPackageName("my-pkg"), `"my-pkg" is not a Go identifier`)
+}

@@ -189,7 +189,7 @@ func (g *gen) pipelineFile(ci *compInfo, pkg string, isRoot bool, info map[strin
 		w.WriteString(", " + o)
 	}
 	w.WriteString(")\n")
-	return gofmt(snake(ci.name)+".go", w.Bytes())
+	return gofmt(pipelineFileBase(ci.name)+".go", w.Bytes())
 }
 
 // readDag reads a DAG and, recursively, the DAGs of its group tasks.

@@ -1,0 +1,13 @@
+// Package b defines a pipeline named echo, as package a does, for
+// the tests of compiling several packages into one directory.
+package b
+
+import "github.com/kfpgo/kfpgo/sdk/dsl"
+
+type none = struct{}
+
+var echo = dsl.NewContainerComponent("echo", func(none, none) dsl.Container {
+	return dsl.Container{Image: "alpine", Command: []any{"echo", "b"}}
+})
+
+var _ = dsl.NewPipeline("echo", func(b *dsl.Builder, _ none) none { echo.Task(b, none{}); return none{} })

@@ -279,23 +279,31 @@ func TestTFJobCancel(t *testing.T) {
 	ns := "tfjob-cancel"
 	namespace(t, ns, true)
 	c, _, progress := launcher(t, ns, "cars", nil)
+	runAndCancel(t, c, progress, func() []corev1.Pod { return jobPods(t, ns, "cars") }, 3)
+	waitGone(t, ns, "cars")
+}
+
+// runAndCancel runs the launcher with c, cancels its context once pods()
+// returns want pods, all Running, and checks that the launcher returned
+// context.Canceled after deleting the job.
+func runAndCancel(t *testing.T, c dt.Config, progress *syncBuffer, pods func() []corev1.Pod, want int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { _, err := dt.Run(ctx, c); done <- err }()
 	require.Eventually(t, func() bool {
-		pods := jobPods(t, ns, "cars")
-		for _, p := range pods {
+		ps := pods()
+		for _, p := range ps {
 			if p.Status.Phase != corev1.PodRunning {
 				return false
 			}
 		}
-		return len(pods) == 3
-	}, 60*time.Second, 100*time.Millisecond, "3 replicas Running")
+		return len(ps) == want
+	}, 60*time.Second, 100*time.Millisecond, "%d pods Running", want)
 	cancel()
 	err := <-done
 	require.ErrorIs(t, err, context.Canceled, "launcher progress:\n%s", progress)
 	assert.Contains(t, progress.String(), "job deleted")
-	waitGone(t, ns, "cars")
 }
 
 // TestTFJobOwnerGarbageCollected: the job is owned by the pipeline task's

@@ -1,7 +1,6 @@
 package clustertest
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -185,22 +184,7 @@ func TestTrainJobCancel(t *testing.T) {
 	ns := "trainjob-cancel"
 	namespace(t, ns, true)
 	c, _, progress := trainJobLauncher(t, ns, "cars", nil)
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { _, err := dt.Run(ctx, c); done <- err }()
-	require.Eventually(t, func() bool {
-		pods := trainJobPods(t, ns, "cars")
-		for _, p := range pods {
-			if p.Status.Phase != corev1.PodRunning {
-				return false
-			}
-		}
-		return len(pods) == 2
-	}, 60*time.Second, 100*time.Millisecond, "2 nodes Running")
-	cancel()
-	err := <-done
-	require.ErrorIs(t, err, context.Canceled, "launcher progress:\n%s", progress)
-	assert.Contains(t, progress.String(), "job deleted")
+	runAndCancel(t, c, progress, func() []corev1.Pod { return trainJobPods(t, ns, "cars") }, 2)
 	waitTrainJobGone(t, ns, "cars")
 }
 

@@ -91,7 +91,7 @@ func namespace(t *testing.T, name string, rbac bool) {
 	require.Eventually(t, func() bool {
 		pvc, err := kc.CoreV1().PersistentVolumeClaims(name).Get(ctx, "models", metav1.GetOptions{})
 		return err == nil && pvc.Status.Phase == corev1.ClaimBound
-	}, 30*time.Second, 100*time.Millisecond, "PVC models bound by kube-controller-manager")
+	}, 90*time.Second, 100*time.Millisecond, "PVC models bound by kube-controller-manager")
 }
 
 // syncBuffer collects replica log lines written from several goroutines.

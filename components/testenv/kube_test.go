@@ -103,7 +103,7 @@ func TestKWOKStages(t *testing.T) {
 // never marks its webhooks ready), and the serving certificate verifies
 // under the CA for 127.0.0.1 and every DNS name.
 func TestWebhookCerts(t *testing.T) {
-	caPEM, caKeyPEM, certPEM, keyPEM, err := webhookCerts("test-ca", "a.ns.svc", "b.other.svc")
+	caPEM, caKeyPEM, certPEM, keyPEM, err := ServingCerts("test-ca", "a.ns.svc", "b.other.svc")
 	require.NoError(t, err)
 	blk, _ := pem.Decode(caKeyPEM)
 	require.NotNil(t, blk)

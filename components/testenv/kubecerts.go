@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -121,10 +122,12 @@ func newKubePKI(dir string) (*kubePKI, error) {
 	return p, nil
 }
 
-// webhookCerts returns PEM blocks for an operator's webhook server: a CA
-// named caName and a serving certificate, signed by it, for dnsNames (the
-// first is also its common name) and for 127.0.0.1, where the API server
-// reaches the webhooks (url clientConfigs, so that nothing leaves loopback).
+// ServingCerts returns PEM blocks for a TLS server on loopback: a CA named
+// caName and a serving certificate, signed by it, for dnsNames (at least
+// one; the first is also its common name) and for 127.0.0.1. The test
+// control plane serves the operators' webhooks with it (url clientConfigs
+// on 127.0.0.1, so that nothing leaves loopback); other tests serve a
+// server of their own with it (redis-server's tls-port).
 //
 // Both are valid for a year and their keys are RSA in PKCS #1 form: the
 // training-operator's certificate rotator
@@ -134,7 +137,10 @@ func newKubePKI(dir string) (*kubePKI, error) {
 // its own, which name only the Service's DNS name), and it reads the CA key
 // with x509.ParsePKCS1PrivateKey before it writes the CA into the webhooks'
 // caBundle.
-func webhookCerts(caName string, dnsNames ...string) (caCert, caKey, cert, key []byte, err error) {
+func ServingCerts(caName string, dnsNames ...string) (caCert, caKey, cert, key []byte, err error) {
+	if len(dnsNames) == 0 {
+		return nil, nil, nil, nil, errors.New("serving certificate: no DNS name")
+	}
 	now := time.Now()
 	ck, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -147,7 +153,7 @@ func webhookCerts(caName string, dnsNames ...string) (caCert, caKey, cert, key [
 	}
 	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &ck.PublicKey, ck)
 	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("create webhook CA: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("create CA %s: %w", caName, err)
 	}
 	ca, err := x509.ParseCertificate(caDER)
 	if err != nil {
@@ -165,7 +171,7 @@ func webhookCerts(caName string, dnsNames ...string) (caCert, caKey, cert, key [
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &sk.PublicKey, ck)
 	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("create webhook serving certificate: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("create serving certificate %s: %w", dnsNames[0], err)
 	}
 	enc := func(typ string, b []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}) }
 	return enc("CERTIFICATE", caDER), enc("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(ck)),

@@ -100,7 +100,7 @@ func (k *Kube) startTrainer(ctx context.Context, bin string) error {
 	if err := os.MkdirAll(certDir, 0o700); err != nil {
 		return fmt.Errorf("start trainer: %w", err)
 	}
-	caCert, _, cert, key, err := webhookCerts("kfpgo-webhook-ca", jobSetWebhookDNS, trainerWebhookDNS)
+	caCert, _, cert, key, err := ServingCerts("kfpgo-webhook-ca", jobSetWebhookDNS, trainerWebhookDNS)
 	if err != nil {
 		return fmt.Errorf("start trainer: %w", err)
 	}

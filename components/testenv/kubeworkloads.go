@@ -363,7 +363,7 @@ func (k *Kube) startTrainingOperator(ctx context.Context, bin string) error {
 	if err := k.CreateNamespace(ctx, operatorNamespace); err != nil {
 		return err
 	}
-	caCert, caKey, cert, key, err := webhookCerts("training-operator-ca", "training-operator."+operatorNamespace+".svc")
+	caCert, caKey, cert, key, err := ServingCerts("training-operator-ca", "training-operator."+operatorNamespace+".svc")
 	if err != nil {
 		return fmt.Errorf("start training-operator: %w", err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -9,12 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	fs "github.com/kfpgo/kfpgo/components/featurestore"
-	"github.com/kfpgo/kfpgo/components/testenv"
 )
 
 // loadFeaturesPy is run by python3 on a generated features.py: it parses
@@ -119,21 +116,13 @@ func loadFeatures(t *testing.T, path string) []pyView {
 // Python parses and runs the file, no variable shadows what the file uses,
 // and Feast gets the real names.
 func TestFeastRepoPythonNames(t *testing.T) {
-	ctx := context.Background()
-	pg, err := testenv.StartPostgres(ctx, testenv.PostgresOptions{})
-	require.NoError(t, err)
-	t.Cleanup(pg.Stop)
-	conn, err := pgx.Connect(ctx, pg.DSN)
-	require.NoError(t, err)
-	_, err = conn.Exec(ctx, `CREATE TABLE odd ("timedelta" text, "Field" text, "class" bigint, "print" integer,
+	pg := postgresWithTable(t, `CREATE TABLE odd ("timedelta" text, "Field" text, "class" bigint, "print" integer,
 		"a-b" bigint, "a_b" double precision, "Entity" text, "match" boolean, ts timestamptz)`)
-	require.NoError(t, err)
-	require.NoError(t, conn.Close(ctx))
 	t.Setenv("ODD_DSN", pg.DSN)
 
 	for _, view := range []string{"class", "Field", "timedelta", "view-1"} {
 		dir := t.TempDir()
-		_, _, err = kfpgo(t, "feast", "repo", "--postgres-dsn-env", "ODD_DSN", "--table", "odd", "--view", view,
+		_, _, err := kfpgo(t, "feast", "repo", "--postgres-dsn-env", "ODD_DSN", "--table", "odd", "--view", view,
 			"--entities", "timedelta,Field,class,print", "--features", "a-b,a_b,Entity,match", "--event-timestamp", "ts",
 			"--ttl", "1h", "--redis-url", "127.0.0.1:6379", "-o", dir)
 		require.NoError(t, err)
@@ -153,15 +142,7 @@ func TestFeastRepoPythonNames(t *testing.T) {
 // setting, before anything is written; existing files are kept unless
 // --force.
 func TestFeastRepoRefusals(t *testing.T) {
-	ctx := context.Background()
-	pg, err := testenv.StartPostgres(ctx, testenv.PostgresOptions{})
-	require.NoError(t, err)
-	t.Cleanup(pg.Stop)
-	conn, err := pgx.Connect(ctx, pg.DSN)
-	require.NoError(t, err)
-	_, err = conn.Exec(ctx, `CREATE TABLE flights (origin text, date timestamptz, note text, delay bigint, distance double precision)`)
-	require.NoError(t, err)
-	require.NoError(t, conn.Close(ctx))
+	pg := postgresWithTable(t, `CREATE TABLE flights (origin text, date timestamptz, note text, delay bigint, distance double precision)`)
 	t.Setenv("FLIGHTS_DSN", pg.DSN)
 	t.Setenv(fs.EnvRedisURL, "")
 	base := []string{"feast", "repo", "--postgres-dsn-env", "FLIGHTS_DSN", "--table", "flights", "--entities", "origin",
@@ -196,7 +177,7 @@ func TestFeastRepoRefusals(t *testing.T) {
 
 	// No Redis URL: the message names the flag.
 	dir := filepath.Join(t.TempDir(), "repo")
-	_, _, err = kfpgo(t, "feast", "repo", "--postgres-dsn-env", "FLIGHTS_DSN", "--table", "flights", "--entities", "origin",
+	_, _, err := kfpgo(t, "feast", "repo", "--postgres-dsn-env", "FLIGHTS_DSN", "--table", "flights", "--entities", "origin",
 		"--event-timestamp", "date", "--features", "delay", "-o", dir)
 	require.Error(t, err)
 	assert.Equal(t, "feast repo: no Redis URL: pass --redis-url (the materialize-features run's) or set $"+fs.EnvRedisURL, err.Error())

@@ -21,15 +21,7 @@ import (
 // the passwords; a missing column or DSN says what to fix and writes
 // nothing.
 func TestFeastRepoVerb(t *testing.T) {
-	ctx := context.Background()
-	pg, err := testenv.StartPostgres(ctx, testenv.PostgresOptions{})
-	require.NoError(t, err)
-	t.Cleanup(pg.Stop)
-	conn, err := pgx.Connect(ctx, pg.DSN)
-	require.NoError(t, err)
-	_, err = conn.Exec(ctx, `CREATE TABLE flights (origin text, destination text, date timestamptz, delay bigint, distance double precision)`)
-	require.NoError(t, err)
-	require.NoError(t, conn.Close(ctx))
+	pg := postgresWithTable(t, `CREATE TABLE flights (origin text, destination text, date timestamptz, delay bigint, distance double precision)`)
 
 	// The server trusts every local connection: the password is never
 	// checked, only carried.
@@ -75,4 +67,20 @@ func TestFeastRepoVerb(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "$EMPTY_DSN is empty")
 	assert.NoDirExists(t, bad)
+}
+
+// postgresWithTable starts a PostgreSQL server for the test (stopped at its
+// end) and runs ddl in it.
+func postgresWithTable(t *testing.T, ddl string) *testenv.Postgres {
+	t.Helper()
+	ctx := context.Background()
+	pg, err := testenv.StartPostgres(ctx, testenv.PostgresOptions{})
+	require.NoError(t, err)
+	t.Cleanup(pg.Stop)
+	conn, err := pgx.Connect(ctx, pg.DSN)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, ddl)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close(ctx))
+	return pg
 }

@@ -219,11 +219,7 @@ func TestTFJobSucceeds(t *testing.T) {
 		assert.Equal(t, "run-1", p.Labels["pipeline/runid"], "job labels reach the pods")
 	}
 	// Replica logs came through pods/log from KWOK's kubelet endpoint.
-	for _, r := range []string{"chief-0", "worker-0", "worker-1"} {
-		for _, l := range testenv.KWOKLogLines {
-			assert.Contains(t, logs.String(), "["+r+"] "+l+"\n")
-		}
-	}
+	assertReplicaLogs(t, logs, "chief-0", "worker-0", "worker-1")
 }
 
 // TestTFJobReplicaFails makes worker-1 die with exit code 137 (OOMKilled):
@@ -236,16 +232,36 @@ func TestTFJobReplicaFails(t *testing.T) {
 		testenv.KWOKFailReplicaLabel: "worker-1", testenv.KWOKExitCodeLabel: "137", testenv.KWOKReasonLabel: "OOMKilled"})
 
 	_, err := dt.Run(t.Context(), c)
+	requireOOMKilled(t, err, progress, "TFJob", "TFJobFailed", "TFJob tfjob-fail/cars has failed because 1 Worker replica(s) failed.", "worker-1")
+	assert.Contains(t, err.Error(), "replica worker-1 exited with code 137 (OOMKilled)")
+}
+
+// requireOOMKilled checks that the launcher's error is a *dt.JobFailedError
+// of kind with the operator's reason and message, naming replica as the
+// one that exited with code 137 (OOMKilled), and returns it.
+func requireOOMKilled(t *testing.T, err error, progress *syncBuffer, kind, reason, message, replica string) *dt.JobFailedError {
+	t.Helper()
 	var fe *dt.JobFailedError
 	require.ErrorAs(t, err, &fe, "launcher progress:\n%s", progress)
-	assert.Equal(t, "TFJob", fe.Kind)
-	assert.Equal(t, "TFJobFailed", fe.Reason)
-	assert.Equal(t, "TFJob tfjob-fail/cars has failed because 1 Worker replica(s) failed.", fe.Message)
+	assert.Equal(t, kind, fe.Kind)
+	assert.Equal(t, reason, fe.Reason)
+	assert.Equal(t, message, fe.Message)
 	require.NotNil(t, fe.Replica, "%v", err)
-	assert.Equal(t, "worker-1", fe.Replica.Replica)
+	assert.Equal(t, replica, fe.Replica.Replica)
 	assert.Equal(t, 137, fe.Replica.ExitCode)
 	assert.Equal(t, "OOMKilled", fe.Replica.Reason)
-	assert.Contains(t, err.Error(), "replica worker-1 exited with code 137 (OOMKilled)")
+	return fe
+}
+
+// assertReplicaLogs checks that every replica's KWOK log lines reached the
+// launcher's log, each prefixed with "[<replica>] ".
+func assertReplicaLogs(t *testing.T, logs *syncBuffer, replicas ...string) {
+	t.Helper()
+	for _, r := range replicas {
+		for _, l := range testenv.KWOKLogLines {
+			assert.Contains(t, logs.String(), "["+r+"] "+l+"\n")
+		}
+	}
 }
 
 // waitGone waits until the TFJob and its pods no longer exist.

@@ -131,11 +131,7 @@ func TestTrainJobSucceeds(t *testing.T) {
 		_, pg := envOf(ctr, "PGHOST")
 		assert.Equal(t, "pg."+ns, pg.Value)
 	}
-	for _, r := range []string{"node-0", "node-1"} {
-		for _, l := range testenv.KWOKLogLines {
-			assert.Contains(t, logs.String(), "["+r+"] "+l+"\n")
-		}
-	}
+	assertReplicaLogs(t, logs, "node-0", "node-1")
 }
 
 // TestTrainJobNodeFails makes node 1 die with exit code 137 (OOMKilled):
@@ -149,15 +145,7 @@ func TestTrainJobNodeFails(t *testing.T) {
 		testenv.KWOKFailReplicaLabel: "node-1", testenv.KWOKExitCodeLabel: "137", testenv.KWOKReasonLabel: "OOMKilled"})
 
 	_, err := dt.Run(t.Context(), c)
-	var fe *dt.JobFailedError
-	require.ErrorAs(t, err, &fe, "launcher progress:\n%s", progress)
-	assert.Equal(t, "TrainJob", fe.Kind)
-	assert.Equal(t, "FailedJobs", fe.Reason)
-	assert.Equal(t, "jobset failed due to one or more job failures (first failed job: cars-node-0)", fe.Message)
-	require.NotNil(t, fe.Replica, "%v", err)
-	assert.Equal(t, "node-1", fe.Replica.Replica)
-	assert.Equal(t, 137, fe.Replica.ExitCode)
-	assert.Equal(t, "OOMKilled", fe.Replica.Reason)
+	fe := requireOOMKilled(t, err, progress, "TrainJob", "FailedJobs", "jobset failed due to one or more job failures (first failed job: cars-node-0)", "node-1")
 	assert.Equal(t, testenv.KWOKLogLines, fe.Replica.LogTail)
 	assert.Contains(t, err.Error(), "TrainJob trainjob-fail/cars failed (FailedJobs: jobset failed due to one or more job failures (first failed job: cars-node-0)): replica node-1 exited with code 137 (OOMKilled)")
 }

@@ -109,11 +109,19 @@ func Podman(t testing.TB) *Env {
 		_ = exec.Command(cli, "system", "reset", "--force").Run()
 		_ = os.RemoveAll(dir)
 	})
+	e.probe(t, func() string { return fmt.Sprintf("its configuration is %s:\n%s", conf, ContainersConf()) })
+	return e
+}
+
+// probe builds a scratch image and runs a container from it, failing the
+// test with the runtime's answer and diag() (what to look at) when it does
+// not print "ok".
+func (e *Env) probe(t testing.TB, diag func() string) {
+	t.Helper()
 	e.Scratch(t, "localhost/kfpgo-probe:1", "")
 	if out, err := e.Output(t, "run", "--rm", "--pull", "never", "--network", "none", "localhost/kfpgo-probe:1", "sh", "-c", "echo ok"); err != nil || strings.TrimSpace(out) != "ok" {
-		t.Fatalf("podman cannot run a container here (%v): %s\nits configuration is %s:\n%s", err, out, conf, ContainersConf())
+		t.Fatalf("%s cannot run a container here (%v): %s\n%s", e.Runtime, err, out, diag())
 	}
-	return e
 }
 
 // DockerInstallHint says how to get Docker's daemon and CLI on Debian.
@@ -198,10 +206,7 @@ func Docker(t testing.TB) *Env {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	e.Scratch(t, "localhost/kfpgo-probe:1", "")
-	if out, err := e.Output(t, "run", "--rm", "--pull", "never", "--network", "none", "localhost/kfpgo-probe:1", "sh", "-c", "echo ok"); err != nil || strings.TrimSpace(out) != "ok" {
-		t.Fatalf("docker cannot run a container here (%v): %s\ndockerd's log ends:\n%s", err, out, tail(logPath))
-	}
+	e.probe(t, func() string { return "dockerd's log ends:\n" + tail(logPath) })
 	return e
 }
 

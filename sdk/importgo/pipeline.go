@@ -682,20 +682,7 @@ func (pe *pipeEmit) taskStmt(w *bytes.Buffer, t *taskInfo) error {
 	}
 	var chain []string
 	// After: explicit dependencies that no input implies.
-	data := map[string]bool{}
-	ins, _ := t.spec["inputs"].(map[string]any)
-	for _, kind := range []string{"parameters", "artifacts"} {
-		m, _ := ins[kind].(map[string]any)
-		for _, k := range sortedKeys(m) {
-			spec, _ := m[k].(map[string]any)
-			for _, key := range []string{"taskOutputParameter", "taskOutputArtifact"} {
-				if x, ok := spec[key].(map[string]any); ok {
-					n, _ := x["producerTask"].(string)
-					data[n] = true
-				}
-			}
-		}
-	}
+	data := dataProducers(t.spec)
 	var after []string
 	for _, n := range depList(t.spec) {
 		if data[n] || (t.exitFor != nil && n == t.exitFor.name) {
@@ -726,7 +713,7 @@ func (pe *pipeEmit) taskStmt(w *bytes.Buffer, t *taskInfo) error {
 		return err
 	}
 	chain = append(chain, settings...)
-	if ins != nil {
+	if ins, _ := t.spec["inputs"].(map[string]any); ins != nil {
 		for _, kind := range []string{"parameters", "artifacts"} {
 			m, _ := ins[kind].(map[string]any)
 			for _, k := range sortedKeys(m) {
